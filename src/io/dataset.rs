@@ -1,0 +1,758 @@
+//! [`Dataset`]: n-dimensional arrays of numbers in a file, read and written by hyperslabs.
+
+use std::cell::RefCell;
+use std::ffi::c_void;
+use std::rc::Rc;
+
+use hdf5_sys::h5::herr_t;
+use hdf5_sys::h5d::{
+    H5D_layout_t, H5Dcreate2, H5Dget_create_plist, H5Dget_space, H5Dget_type, H5Dopen2, H5Dread,
+    H5Dset_extent, H5Dwrite,
+};
+use hdf5_sys::h5i::hid_t;
+use hdf5_sys::h5p::{
+    H5FD_mpio_xfer_t, H5Pcreate, H5Pget_chunk, H5Pget_layout, H5Pget_nfilters, H5Pset_chunk,
+    H5Pset_create_intermediate_group, H5Pset_deflate, H5Pset_dxpl_mpio, H5P_CLS_DATASET_CREATE,
+    H5P_CLS_DATASET_XFER, H5P_CLS_LINK_CREATE, H5P_DEFAULT,
+};
+use mpi::traits::Communicator;
+use ndarray::{ArrayBase, ArrayD, Data, DataMut, Dimension, IxDyn};
+
+use crate::error::{Error, Result};
+use crate::io::dtype::{Dtype, H5Type};
+use crate::io::file::FileInner;
+use crate::io::h5::{self, Handle, Kind, Quiet};
+use crate::io::path;
+use crate::io::selection::{self, Selection, MAX_DIMS};
+
+/// How a read or write moves data: all ranks together, or each rank on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Xfer {
+    /// Collective MPI-IO (the default): every rank calls, each with its own selection,
+    /// possibly empty. Required for writing compressed datasets.
+    #[default]
+    Collective,
+    /// Independent MPI-IO: a rank calls on its own, no other rank needs to.
+    Independent,
+}
+
+/// How a dataset is stored, as given to [`DatasetBuilder`] or read from a file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Storage {
+    /// Chunk shape, `None` for contiguous storage.
+    pub chunk: Option<Vec<u64>>,
+    /// Deflate (gzip) level 1-9 when compressed.
+    pub deflate: Option<u8>,
+    /// Whether any filter (compression or other) is applied; such datasets are written
+    /// collectively only.
+    pub filtered: bool,
+    /// Maximum extent per dimension; `None` entries are unlimited.
+    pub maxshape: Vec<Option<u64>>,
+}
+
+/// Builds a new dataset; from [`File::new_dataset`](crate::File::new_dataset) or
+/// [`Group::new_dataset`](crate::Group::new_dataset).
+///
+/// ```no_run
+/// # let universe = mpi::initialize().unwrap();
+/// # let file = h5par::File::create(&universe.world(), "b.h5")?;
+/// let d = file
+///     .new_dataset::<f32>()
+///     .shape([1000, 3])
+///     .chunk([100, 3])
+///     .deflate(4)
+///     .resizable(true)
+///     .create("results/xyz")?;
+/// # Ok::<(), h5par::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct DatasetBuilder {
+    file: Rc<FileInner>,
+    base: String,
+    dtype: Dtype,
+    shape: Vec<u64>,
+    chunk: Option<Vec<u64>>,
+    deflate: Option<u8>,
+    maxshape: Option<Vec<Option<u64>>>,
+}
+
+impl DatasetBuilder {
+    pub(crate) fn new(file: Rc<FileInner>, base: &str, dtype: Dtype) -> DatasetBuilder {
+        DatasetBuilder {
+            file,
+            base: base.to_string(),
+            dtype,
+            shape: Vec::new(),
+            chunk: None,
+            deflate: None,
+            maxshape: None,
+        }
+    }
+
+    /// The extent (0 to 32 dimensions; no call or `[]` makes a scalar).
+    pub fn shape(mut self, shape: impl AsRef<[u64]>) -> Self {
+        self.shape = shape.as_ref().to_vec();
+        self
+    }
+
+    /// Chunked storage with this chunk shape.
+    pub fn chunk(mut self, chunk: impl AsRef<[u64]>) -> Self {
+        self.chunk = Some(chunk.as_ref().to_vec());
+        self
+    }
+
+    /// Deflate compression at `level` (1-9; 0 means none). Chunked storage is required; a
+    /// chunk shape is chosen when none is given. Compressed datasets are written collectively.
+    pub fn deflate(mut self, level: u8) -> Self {
+        self.deflate = if level == 0 { None } else { Some(level) };
+        self
+    }
+
+    /// Makes every dimension extendible without limit (`true`) or fixed (`false`).
+    pub fn resizable(mut self, yes: bool) -> Self {
+        self.maxshape = if yes {
+            Some(vec![None; self.shape.len()])
+        } else {
+            None
+        };
+        self
+    }
+
+    /// Maximum extent per dimension (`None` entries are unlimited).
+    pub fn maxshape(mut self, maxshape: impl AsRef<[Option<u64>]>) -> Self {
+        self.maxshape = Some(maxshape.as_ref().to_vec());
+        self
+    }
+
+    /// Collective: creates the dataset at `name` (relative to the builder's group), creating
+    /// missing parent groups. An existing object at that path is an error.
+    pub fn create(self, name: &str) -> Result<Dataset> {
+        let file = self.file.clone();
+        let path = path::join(&self.base, name)?;
+        let what = format!("create dataset {}", file.name(&path));
+        let mut storage = Storage {
+            chunk: self.chunk.clone(),
+            deflate: self.deflate,
+            filtered: self.deflate.is_some(),
+            maxshape: self
+                .maxshape
+                .clone()
+                .map(|m| {
+                    if m.len() != self.shape.len() && m.iter().all(|d| d.is_none()) {
+                        vec![None; self.shape.len()]
+                    } else {
+                        m
+                    }
+                })
+                .unwrap_or_else(|| self.shape.iter().map(|&d| Some(d)).collect()),
+        };
+        let _q = Quiet::new();
+        let local = self.validate(&mut storage, &path);
+        let args = format!("{path} {} {:?} {:?}", self.dtype, self.shape, storage);
+        file.agree(&what, local, Some(&args))?;
+        let made = create_dataset(&file, &path, self.dtype, &self.shape, &storage, &what);
+        let handle = crate::comm::agree_value(&file.comm, &what, made)?;
+        Ok(Dataset {
+            file,
+            handle,
+            path,
+            dtype: self.dtype,
+            dims: RefCell::new(self.shape),
+            storage,
+        })
+    }
+
+    fn validate(&self, storage: &mut Storage, path: &str) -> Result<()> {
+        let file = &self.file;
+        let name = file.name(path);
+        file.id()?;
+        file.check_writable(path)?;
+        let n = self.shape.len();
+        if n > MAX_DIMS {
+            return Err(Error::Invalid(format!(
+                "{name}: {n} dimensions, at most {MAX_DIMS} are supported"
+            )));
+        }
+        if storage.maxshape.len() != n {
+            return Err(Error::Invalid(format!(
+                "{name}: maxshape {:?} has {} dimensions, shape {:?} has {n}",
+                storage.maxshape,
+                storage.maxshape.len(),
+                self.shape
+            )));
+        }
+        for (d, (&s, m)) in self.shape.iter().zip(&storage.maxshape).enumerate() {
+            if let Some(m) = m {
+                if *m < s {
+                    return Err(Error::Invalid(format!(
+                        "{name}: maxshape {:?} is below shape {:?} in dimension {d}",
+                        storage.maxshape, self.shape
+                    )));
+                }
+            }
+        }
+        if let Some(level) = storage.deflate {
+            if level > 9 {
+                return Err(Error::Invalid(format!(
+                    "{name}: deflate level {level} (use 1 to 9, or 0 for none)"
+                )));
+            }
+        }
+        let extendible = storage
+            .maxshape
+            .iter()
+            .zip(&self.shape)
+            .any(|(m, &s)| *m != Some(s));
+        if (extendible || storage.deflate.is_some()) && storage.chunk.is_none() {
+            if n == 0 {
+                return Err(Error::Invalid(format!(
+                    "{name}: a scalar dataset can be neither compressed nor extendible"
+                )));
+            }
+            storage.chunk = Some(default_chunk(&self.shape, self.dtype.size()));
+        }
+        if let Some(chunk) = &storage.chunk {
+            if chunk.len() != n || chunk.contains(&0) || n == 0 {
+                return Err(Error::Invalid(format!(
+                    "{name}: chunk shape {chunk:?} must have {n} non-zero dimensions like shape {:?}",
+                    self.shape
+                )));
+            }
+            for (d, (&c, m)) in chunk.iter().zip(&storage.maxshape).enumerate() {
+                if let Some(m) = m {
+                    if c > *m && *m > 0 {
+                        return Err(Error::Invalid(format!(
+                            "{name}: chunk {chunk:?} is larger than the maximum extent {:?} in dimension {d}",
+                            storage.maxshape
+                        )));
+                    }
+                }
+            }
+        }
+        if path::exists(file.id()?, path)? {
+            return Err(Error::Exists(format!(
+                "{name}: an object exists at this path"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A chunk shape of about 1 MiB for `shape`: the last dimensions whole, as far as they fit.
+fn default_chunk(shape: &[u64], elem: usize) -> Vec<u64> {
+    let target = (1u64 << 20) / elem as u64;
+    let mut chunk = vec![1u64; shape.len()];
+    let mut room = target.max(1);
+    for d in (0..shape.len()).rev() {
+        let want = shape[d].max(1);
+        chunk[d] = want.min(room).max(1);
+        room /= chunk[d];
+        if room <= 1 {
+            break;
+        }
+    }
+    chunk
+}
+
+fn create_dataset(
+    file: &FileInner,
+    path: &str,
+    dtype: Dtype,
+    shape: &[u64],
+    storage: &Storage,
+    what: &str,
+) -> Result<Handle> {
+    let max = if storage
+        .maxshape
+        .iter()
+        .zip(shape)
+        .all(|(m, &s)| *m == Some(s))
+    {
+        None
+    } else {
+        Some(storage.maxshape.as_slice())
+    };
+    let space = selection::simple_space(shape, max, what)?;
+    // SAFETY: class ids are valid after H5open.
+    let dcpl = Handle::new(
+        unsafe { H5Pcreate(*H5P_CLS_DATASET_CREATE) },
+        Kind::Plist,
+        what,
+    )?;
+    let lcpl = Handle::new(
+        unsafe { H5Pcreate(*H5P_CLS_LINK_CREATE) },
+        Kind::Plist,
+        what,
+    )?;
+    // SAFETY: live property lists; chunk has the dataset's rank.
+    unsafe {
+        h5::check(H5Pset_create_intermediate_group(lcpl.id(), 1), what)?;
+        if let Some(chunk) = &storage.chunk {
+            h5::check(
+                H5Pset_chunk(dcpl.id(), chunk.len() as i32, chunk.as_ptr()),
+                format!("{what}: chunk {chunk:?}"),
+            )?;
+        }
+        if let Some(level) = storage.deflate {
+            h5::check(
+                H5Pset_deflate(dcpl.id(), level as u32),
+                format!("{what}: deflate (is zlib in this HDF5?)"),
+            )?;
+        }
+    }
+    let c = h5::cstring(path, "dataset path")?;
+    // SAFETY: live ids and C string.
+    let id = unsafe {
+        H5Dcreate2(
+            file.id()?,
+            c.as_ptr(),
+            dtype.native(),
+            space.id(),
+            lcpl.id(),
+            dcpl.id(),
+            H5P_DEFAULT,
+        )
+    };
+    Handle::new(id, Kind::Dataset, what)
+}
+
+/// A dataset of numbers in an open [`File`](crate::File).
+///
+/// Reads and writes take an offset and a count per dimension (a hyperslab) and are collective
+/// unless [`Xfer::Independent`] is asked for. A rank with nothing to read or write passes a
+/// zero count and still calls.
+///
+/// ```no_run
+/// use ndarray::Array1;
+/// let universe = mpi::initialize().unwrap();
+/// let world = universe.world();
+/// let (rank, size) = (world.rank() as u64, world.size() as u64);
+/// let file = h5par::File::create(&world, "v.h5")?;
+/// let d = file.new_dataset::<f64>().shape([4 * size]).create("v")?;
+/// let mine = Array1::from_elem(4, rank as f64);
+/// d.write_at(&[4 * rank], &mine)?; // collective
+/// let back = d.read_at::<f64>(&[4 * rank], &[4])?;
+/// assert_eq!(back.as_slice().unwrap(), mine.as_slice().unwrap());
+/// file.close()?;
+/// # use mpi::traits::*;
+/// # Ok::<(), h5par::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Dataset {
+    file: Rc<FileInner>,
+    handle: Handle,
+    path: String,
+    dtype: Dtype,
+    dims: RefCell<Vec<u64>>,
+    storage: Storage,
+}
+
+impl Drop for Dataset {
+    fn drop(&mut self) {
+        if !self.file.is_open() {
+            // The file's close closed this dataset already.
+            let h = std::mem::replace(&mut self.handle, Handle::none());
+            h.forget();
+        }
+    }
+}
+
+impl Dataset {
+    /// Collective: opens the dataset at absolute `path`.
+    pub(crate) fn open(file: &Rc<FileInner>, path: String) -> Result<Dataset> {
+        let what = format!("open dataset {}", file.name(&path));
+        let _q = Quiet::new();
+        let local = file.id().and_then(|fid| {
+            if path::exists(fid, &path)? {
+                Ok(())
+            } else {
+                Err(Error::NotFound(format!(
+                    "{}: no such dataset",
+                    file.name(&path)
+                )))
+            }
+        });
+        file.agree(&what, local, Some(&path))?;
+        let opened = (|| {
+            let c = h5::cstring(&path, "dataset path")?;
+            // SAFETY: live file id and C string.
+            let id = unsafe { H5Dopen2(file.id()?, c.as_ptr(), H5P_DEFAULT) };
+            let handle = Handle::new(id, Kind::Dataset, format!("{what} (is it a dataset?)"))?;
+            let name = file.name(&path);
+            // SAFETY: live dataset id.
+            let ftype = Handle::new(unsafe { H5Dget_type(handle.id()) }, Kind::Type, &name)?;
+            let dtype = Dtype::from_hdf5(ftype.id(), &name)?;
+            let space = Handle::new(unsafe { H5Dget_space(handle.id()) }, Kind::Space, &name)?;
+            let (dims, maxshape) = selection::extent(space.id(), &name)?;
+            let storage = read_storage(handle.id(), maxshape, &name)?;
+            Ok(Dataset {
+                file: file.clone(),
+                handle,
+                path: path.clone(),
+                dtype,
+                dims: RefCell::new(dims),
+                storage,
+            })
+        })();
+        crate::comm::agree_value(&file.comm, &what, opened)
+    }
+
+    /// The absolute path of the dataset in its file.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The element type stored in the file.
+    pub fn dtype(&self) -> Dtype {
+        self.dtype
+    }
+
+    /// The current extent.
+    pub fn shape(&self) -> Vec<u64> {
+        self.dims.borrow().clone()
+    }
+
+    /// Number of dimensions.
+    pub fn ndim(&self) -> usize {
+        self.dims.borrow().len()
+    }
+
+    /// How the dataset is stored (chunking, compression, maximum extent).
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    fn name(&self) -> String {
+        self.file.name(&self.path)
+    }
+
+    /// Collective by default: writes `data` at `offset` (its shape is the count).
+    pub fn write_at<T: H5Type, S: Data<Elem = T>, D: Dimension>(
+        &self,
+        offset: &[u64],
+        data: &ArrayBase<S, D>,
+    ) -> Result<()> {
+        self.write_at_with(offset, data, Xfer::Collective)
+    }
+
+    /// Writes `data` at `offset` with the transfer mode `xfer`.
+    pub fn write_at_with<T: H5Type, S: Data<Elem = T>, D: Dimension>(
+        &self,
+        offset: &[u64],
+        data: &ArrayBase<S, D>,
+        xfer: Xfer,
+    ) -> Result<()> {
+        let count: Vec<u64> = data.shape().iter().map(|&n| n as u64).collect();
+        let standard = data.as_standard_layout();
+        let slice = standard.as_slice().unwrap_or(&[]);
+        // SAFETY: numeric elements are plain bytes.
+        let bytes = unsafe {
+            std::slice::from_raw_parts(slice.as_ptr() as *const u8, std::mem::size_of_val(slice))
+        };
+        self.write_raw(&Selection::new(offset, &count), T::DTYPE, bytes, xfer)
+    }
+
+    /// Collective: writes the whole dataset from `data` (its shape must be the dataset's).
+    pub fn write<T: H5Type, S: Data<Elem = T>, D: Dimension>(
+        &self,
+        data: &ArrayBase<S, D>,
+    ) -> Result<()> {
+        let zeros = vec![0u64; data.ndim()];
+        self.write_at(&zeros, data)
+    }
+
+    /// Writes the elements of `sel` from `bytes`, elements of type `mem` in C order.
+    pub fn write_raw(&self, sel: &Selection, mem: Dtype, bytes: &[u8], xfer: Xfer) -> Result<()> {
+        let what = format!("write {}", self.name());
+        let _q = Quiet::new();
+        let local = self
+            .file
+            .check_writable(&self.path)
+            .and_then(|()| self.check_transfer(sel, mem, bytes.len(), xfer, true));
+        self.transfer(&what, sel, mem, xfer, local, |dset, mt, ms, fs, dx| {
+            // SAFETY: the buffer holds the selected elements (checked above).
+            unsafe { H5Dwrite(dset, mt, ms, fs, dx, bytes.as_ptr() as *const c_void) }
+        })
+    }
+
+    /// Collective by default: reads `count` elements at `offset` into a new array.
+    pub fn read_at<T: H5Type>(&self, offset: &[u64], count: &[u64]) -> Result<ArrayD<T>> {
+        self.read_at_with(offset, count, Xfer::Collective)
+    }
+
+    /// Reads `count` elements at `offset` with the transfer mode `xfer`.
+    pub fn read_at_with<T: H5Type>(
+        &self,
+        offset: &[u64],
+        count: &[u64],
+        xfer: Xfer,
+    ) -> Result<ArrayD<T>> {
+        let sel = Selection::new(offset, count);
+        let n = sel.len().unwrap_or(0) as usize;
+        let mut out = ArrayD::<T>::default(IxDyn(&[0]));
+        let mut buf: Vec<T> = Vec::new();
+        // Allocate only when the selection is valid, so a bad count is an error, not an OOM.
+        let ok = sel.check(&self.dims.borrow(), &self.name()).is_ok();
+        if ok {
+            buf = vec![T::default(); n];
+        }
+        // SAFETY: numeric elements are plain bytes.
+        let bytes = unsafe {
+            std::slice::from_raw_parts_mut(
+                buf.as_mut_ptr() as *mut u8,
+                std::mem::size_of_val(&buf[..]),
+            )
+        };
+        self.read_raw(&sel, T::DTYPE, bytes, xfer)?;
+        let shape: Vec<usize> = count.iter().map(|&c| c as usize).collect();
+        if let Ok(a) = ArrayD::from_shape_vec(IxDyn(&shape), buf) {
+            out = a;
+        }
+        Ok(out)
+    }
+
+    /// Collective: reads the whole dataset.
+    pub fn read<T: H5Type>(&self) -> Result<ArrayD<T>> {
+        let dims = self.shape();
+        self.read_at(&vec![0; dims.len()], &dims)
+    }
+
+    /// Reads into `out` at `offset` (the count is `out`'s shape, which must have the dataset's
+    /// number of dimensions), with the transfer mode `xfer`.
+    pub fn read_into<T: H5Type, S: DataMut<Elem = T>, D: Dimension>(
+        &self,
+        offset: &[u64],
+        out: &mut ArrayBase<S, D>,
+        xfer: Xfer,
+    ) -> Result<()> {
+        let count: Vec<u64> = out.shape().iter().map(|&n| n as u64).collect();
+        let sel = Selection::new(offset, &count);
+        if let Some(slice) = out.as_slice_mut() {
+            // SAFETY: numeric elements are plain bytes.
+            let bytes = unsafe {
+                std::slice::from_raw_parts_mut(
+                    slice.as_mut_ptr() as *mut u8,
+                    std::mem::size_of_val(slice),
+                )
+            };
+            return self.read_raw(&sel, T::DTYPE, bytes, xfer);
+        }
+        let tmp = self.read_at_with::<T>(offset, &count, xfer)?;
+        if let Ok(t) = tmp.into_dimensionality::<D>() {
+            out.assign(&t);
+        }
+        Ok(())
+    }
+
+    /// Reads the elements of `sel` into `bytes`, as elements of type `mem` in C order.
+    pub fn read_raw(
+        &self,
+        sel: &Selection,
+        mem: Dtype,
+        bytes: &mut [u8],
+        xfer: Xfer,
+    ) -> Result<()> {
+        let what = format!("read {}", self.name());
+        let _q = Quiet::new();
+        let local = self.check_transfer(sel, mem, bytes.len(), xfer, false);
+        let ptr = bytes.as_mut_ptr();
+        self.transfer(&what, sel, mem, xfer, local, |dset, mt, ms, fs, dx| {
+            // SAFETY: the buffer has room for the selected elements (checked above).
+            unsafe { H5Dread(dset, mt, ms, fs, dx, ptr as *mut c_void) }
+        })
+    }
+
+    fn check_transfer(
+        &self,
+        sel: &Selection,
+        mem: Dtype,
+        nbytes: usize,
+        xfer: Xfer,
+        write: bool,
+    ) -> Result<()> {
+        self.file.id()?;
+        let name = self.name();
+        sel.check(&self.dims.borrow(), &name)?;
+        let n = sel.len().unwrap_or(u64::MAX);
+        let need = n.saturating_mul(mem.size() as u64);
+        if need != nbytes as u64 {
+            return Err(Error::Shape(format!(
+                "{name}: the buffer holds {nbytes} bytes, the selection {:?} of {mem} needs {need}",
+                sel.count
+            )));
+        }
+        if write && xfer == Xfer::Independent && self.storage.filtered {
+            return Err(Error::Invalid(format!(
+                "{name}: a compressed dataset can only be written collectively (parallel HDF5 \
+                 compresses chunks in collective writes); use Xfer::Collective"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The common part of reads and writes: agree (collective), select, call, agree again.
+    fn transfer(
+        &self,
+        what: &str,
+        sel: &Selection,
+        mem: Dtype,
+        xfer: Xfer,
+        local: Result<()>,
+        call: impl FnOnce(hid_t, hid_t, hid_t, hid_t, hid_t) -> herr_t,
+    ) -> Result<()> {
+        let collective = xfer == Xfer::Collective;
+        let args = format!("{} {:?}", self.path, xfer);
+        if collective {
+            self.file.agree(what, local, Some(&args))?;
+        } else if let Err(e) = local {
+            return Err(e.context(format!(
+                "{what}: rank {} of {}",
+                self.file.comm.rank(),
+                self.file.comm.size()
+            )));
+        }
+        let done = (|| {
+            let name = self.name();
+            // SAFETY: live dataset id.
+            let fspace = Handle::new(
+                unsafe { H5Dget_space(self.handle.id()) },
+                Kind::Space,
+                &name,
+            )?;
+            sel.select(&fspace, &name)?;
+            let mspace = if self.dims.borrow().is_empty() {
+                selection::simple_space(&[], None, &name)?
+            } else {
+                sel.memory_space(&name)?
+            };
+            // SAFETY: class id valid after H5open.
+            let dxpl = Handle::new(
+                unsafe { H5Pcreate(*H5P_CLS_DATASET_XFER) },
+                Kind::Plist,
+                &name,
+            )?;
+            let mode = if collective {
+                H5FD_mpio_xfer_t::H5FD_MPIO_COLLECTIVE
+            } else {
+                H5FD_mpio_xfer_t::H5FD_MPIO_INDEPENDENT
+            };
+            // SAFETY: live transfer property list.
+            h5::check(unsafe { H5Pset_dxpl_mpio(dxpl.id(), mode) }, &name)?;
+            let r = call(
+                self.handle.id(),
+                mem.native(),
+                mspace.id(),
+                fspace.id(),
+                dxpl.id(),
+            );
+            h5::check(r, what)
+        })();
+        if collective {
+            crate::comm::agree_value(&self.file.comm, what, done)
+        } else {
+            done
+        }
+    }
+
+    /// Collective: changes the extent to `new_dims` (within the maximum extent). Elements
+    /// beyond the old extent read as the fill value (0) until written.
+    pub fn set_extent(&self, new_dims: &[u64]) -> Result<()> {
+        let name = self.name();
+        let what = format!("set extent of {name}");
+        let _q = Quiet::new();
+        let local = (|| {
+            self.file.id()?;
+            self.file.check_writable(&self.path)?;
+            let dims = self.dims.borrow();
+            if new_dims.len() != dims.len() {
+                return Err(Error::Shape(format!(
+                    "{name}: new extent {new_dims:?} has {} dimensions, the dataset has {}",
+                    new_dims.len(),
+                    dims.len()
+                )));
+            }
+            if self.storage.chunk.is_none() {
+                return Err(Error::Invalid(format!(
+                    "{name}: the dataset is contiguous and cannot change extent (create it \
+                     resizable, or chunked with a larger maxshape)"
+                )));
+            }
+            for (d, (&n, m)) in new_dims.iter().zip(&self.storage.maxshape).enumerate() {
+                if let Some(m) = m {
+                    if n > *m {
+                        return Err(Error::Shape(format!(
+                            "{name}: new extent {new_dims:?} exceeds the maximum extent {:?} in dimension {d}",
+                            self.storage.maxshape
+                        )));
+                    }
+                }
+            }
+            Ok(())
+        })();
+        self.file
+            .agree(&what, local, Some(&format!("{} {new_dims:?}", self.path)))?;
+        // SAFETY: live dataset; new_dims has its rank.
+        let r = unsafe { H5Dset_extent(self.handle.id(), new_dims.as_ptr()) };
+        crate::comm::agree_value(&self.file.comm, &what, h5::check(r, &what))?;
+        *self.dims.borrow_mut() = new_dims.to_vec();
+        Ok(())
+    }
+
+    pub(crate) fn file(&self) -> &Rc<FileInner> {
+        &self.file
+    }
+}
+
+fn read_storage(dset: hid_t, maxshape: Vec<Option<u64>>, name: &str) -> Result<Storage> {
+    // SAFETY: live dataset id.
+    let dcpl = Handle::new(unsafe { H5Dget_create_plist(dset) }, Kind::Plist, name)?;
+    // SAFETY: live property list; buffer of MAX_DIMS.
+    unsafe {
+        let chunk = if H5Pget_layout(dcpl.id()) == H5D_layout_t::H5D_CHUNKED {
+            let mut c = vec![0u64; MAX_DIMS];
+            let n = H5Pget_chunk(dcpl.id(), MAX_DIMS as i32, c.as_mut_ptr());
+            c.truncate(n.max(0) as usize);
+            Some(c)
+        } else {
+            None
+        };
+        let deflate = deflate_level(dcpl.id());
+        Ok(Storage {
+            chunk,
+            deflate,
+            filtered: H5Pget_nfilters(dcpl.id()) > 0,
+            maxshape,
+        })
+    }
+}
+
+/// The deflate level of a dataset-creation property list, if it has that filter.
+fn deflate_level(dcpl: hid_t) -> Option<u8> {
+    use hdf5_sys::h5p::H5Pget_filter2;
+    use hdf5_sys::h5z::H5Z_FILTER_DEFLATE;
+    // SAFETY: live property list; out-buffers sized as passed.
+    unsafe {
+        let n = H5Pget_nfilters(dcpl);
+        for i in 0..n.max(0) {
+            let mut flags = 0u32;
+            let mut nelmts: usize = 4;
+            let mut values = [0u32; 4];
+            let mut namebuf = [0 as std::ffi::c_char; 64];
+            let mut config = 0u32;
+            let f = H5Pget_filter2(
+                dcpl,
+                i as u32,
+                &mut flags,
+                &mut nelmts,
+                values.as_mut_ptr(),
+                namebuf.len(),
+                namebuf.as_mut_ptr(),
+                &mut config,
+            );
+            if f == H5Z_FILTER_DEFLATE {
+                return Some(if nelmts > 0 { values[0] as u8 } else { 6 });
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,466 @@
+//! [`File`]: an HDF5 file opened collectively by all ranks of a communicator.
+
+use std::cell::Cell;
+use std::ffi::CString;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use hdf5_sys::h5f::{
+    H5Fclose, H5Fcreate, H5Fget_obj_count, H5Fget_obj_ids, H5Fopen, H5F_ACC_RDONLY, H5F_ACC_RDWR,
+    H5F_ACC_TRUNC, H5F_OBJ_ALL, H5F_OBJ_ATTR, H5F_OBJ_DATASET, H5F_OBJ_DATATYPE, H5F_OBJ_GROUP,
+    H5F_OBJ_LOCAL,
+};
+use hdf5_sys::h5i::hid_t;
+use hdf5_sys::h5p::{H5Pcreate, H5Pset_fapl_mpio, H5P_CLS_FILE_ACCESS, H5P_DEFAULT};
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::{Communicator, Root};
+
+use crate::comm;
+use crate::error::{Error, Result};
+use crate::io::h5::{self, Handle, Kind, Quiet};
+use crate::io::mpi_info::Info;
+
+/// How [`File::open`] opens a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Read only.
+    ReadOnly,
+    /// Read and write.
+    ReadWrite,
+}
+
+/// Options of [`File::create_with`] and [`File::open_with`].
+///
+/// ```
+/// let opts = h5par::FileOptions { atomic_create: false, ..Default::default() };
+/// assert!(opts.hints.is_empty());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileOptions {
+    /// Create under a temporary name in the same directory and rename it to the path at a
+    /// successful collective [`File::close`] (default `true`). A job killed mid-write then
+    /// leaves either no file or the previous complete file at the path.
+    pub atomic_create: bool,
+    /// Extra MPI-IO hints, passed to `MPI_File_open` as they are.
+    pub hints: Vec<(String, String)>,
+}
+
+impl Default for FileOptions {
+    fn default() -> Self {
+        FileOptions {
+            atomic_create: true,
+            hints: Vec::new(),
+        }
+    }
+}
+
+/// What every object of one open file shares: the file id, the file's own communicator and
+/// names for messages.
+pub(crate) struct FileInner {
+    id: Cell<hid_t>,
+    /// h5par's own duplicate of the caller's communicator.
+    pub(crate) comm: SimpleCommunicator,
+    /// The path the user asked for.
+    pub(crate) path: PathBuf,
+    /// The temporary name the file is written under until close, when created atomically.
+    tmp: Option<PathBuf>,
+    pub(crate) writable: bool,
+}
+
+impl std::fmt::Debug for FileInner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileInner")
+            .field("id", &self.id.get())
+            .field("path", &self.path)
+            .field("tmp", &self.tmp)
+            .field("writable", &self.writable)
+            .finish()
+    }
+}
+
+impl FileInner {
+    /// The file id, or an error if the file was closed.
+    pub(crate) fn id(&self) -> Result<hid_t> {
+        let id = self.id.get();
+        if id < 0 {
+            Err(Error::Handle(format!(
+                "{}: the file is closed",
+                self.path.display()
+            )))
+        } else {
+            Ok(id)
+        }
+    }
+
+    /// Whether the file is still open.
+    pub(crate) fn is_open(&self) -> bool {
+        self.id.get() >= 0
+    }
+
+    /// `"path:/object"`, for messages.
+    pub(crate) fn name(&self, object: &str) -> String {
+        format!("{}:{object}", self.path.display())
+    }
+
+    /// Collective agreement on this file's communicator.
+    pub(crate) fn agree(&self, what: &str, local: Result<()>, args: Option<&str>) -> Result<()> {
+        comm::agree(&self.comm, what, local, args)
+    }
+
+    /// An error unless the file was opened for writing.
+    pub(crate) fn check_writable(&self, object: &str) -> Result<()> {
+        if self.writable {
+            Ok(())
+        } else {
+            Err(Error::Invalid(format!(
+                "{}: the file is open read-only",
+                self.name(object)
+            )))
+        }
+    }
+
+    /// Closes every object of this file that is still open (their wrappers notice that the
+    /// file is closed and do not close them again).
+    fn close_children(&self, fid: hid_t) {
+        let types =
+            H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR | H5F_OBJ_LOCAL;
+        // SAFETY: fid is open; the buffer has room for the count HDF5 reported.
+        unsafe {
+            let n = H5Fget_obj_count(fid, types);
+            if n <= 0 {
+                return;
+            }
+            let mut ids = vec![0 as hid_t; n as usize];
+            let got = H5Fget_obj_ids(fid, types, ids.len(), ids.as_mut_ptr());
+            for &id in ids.iter().take(got.max(0) as usize) {
+                if hdf5_sys::h5i::H5Iget_type(id) == hdf5_sys::h5i::H5I_type_t::H5I_ATTR {
+                    hdf5_sys::h5a::H5Aclose(id);
+                } else {
+                    hdf5_sys::h5o::H5Oclose(id);
+                }
+            }
+        }
+    }
+
+    /// Collective close; see [`File::close`].
+    fn close(&self) -> Result<()> {
+        let Ok(fid) = self.id() else {
+            return Ok(());
+        };
+        let _q = Quiet::new();
+        self.close_children(fid);
+        // SAFETY: fid is open and owned by this file.
+        let ret = unsafe { H5Fclose(fid) };
+        self.id.set(-1);
+        let what = format!("close {}", self.path.display());
+        let closed = h5::check(ret, &what);
+        let outcome = self.agree(&what, closed, None);
+        let rank = self.comm.rank();
+        let Some(tmp) = &self.tmp else {
+            return outcome;
+        };
+        if outcome.is_err() {
+            if rank == 0 {
+                let _ = std::fs::remove_file(tmp);
+            }
+            return outcome;
+        }
+        let published = if rank == 0 {
+            publish(tmp, &self.path)
+        } else {
+            Ok(())
+        };
+        self.agree(&what, published, None)
+    }
+}
+
+/// Renames `tmp` to `path` and makes the rename durable.
+fn publish(tmp: &Path, path: &Path) -> Result<()> {
+    std::fs::rename(tmp, path).map_err(|e| {
+        Error::Io(format!(
+            "renaming {} to {}: {e}",
+            tmp.display(),
+            path.display()
+        ))
+    })?;
+    let dir = parent_dir(path);
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// An HDF5 file opened collectively on a communicator with the MPI-IO driver.
+///
+/// Every method that changes the file's structure (groups, datasets, attributes, extents) and
+/// every collective read or write is collective: all ranks of the communicator call it, with
+/// the same arguments except for their own selections. Arguments are checked across ranks
+/// before HDF5 is entered, so a mistake on one rank is an error on every rank, not a hang.
+///
+/// ```no_run
+/// use h5par::File;
+/// let universe = mpi::initialize().unwrap();
+/// let world = universe.world();
+/// let file = File::create(&world, "out.h5")?;
+/// file.create_group("run/1")?;
+/// file.close()?; // collective; the file appears at "out.h5" now
+/// # Ok::<(), h5par::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct File {
+    pub(crate) inner: Rc<FileInner>,
+}
+
+impl File {
+    /// Collective: creates (or truncates) `path` with default options.
+    pub fn create<C: Communicator, P: AsRef<Path>>(comm: &C, path: P) -> Result<File> {
+        File::create_with(comm, path, &FileOptions::default())
+    }
+
+    /// Collective: creates (or truncates) `path` with `options`.
+    ///
+    /// With `options.atomic_create` (the default) the file is written under a temporary name
+    /// in the same directory and appears at `path` only when [`File::close`] succeeds.
+    pub fn create_with<C: Communicator, P: AsRef<Path>>(
+        comm: &C,
+        path: P,
+        options: &FileOptions,
+    ) -> Result<File> {
+        let path = path.as_ref();
+        let comm = start(comm, path)?;
+        let what = format!("create {}", path.display());
+        let local = check_creatable(path);
+        let args = format!("create {:?} {:?}", path, options);
+        comm::agree(&comm, &what, local, Some(&args))?;
+        let tmp = if options.atomic_create {
+            Some(temporary_name(&comm, path))
+        } else {
+            None
+        };
+        let target = tmp.as_deref().unwrap_or(path);
+        let _q = Quiet::new();
+        let made = (|| {
+            let fapl = access_plist(&comm, &options.hints, &what)?;
+            let c = path_cstring(target)?;
+            // SAFETY: valid C string and property lists.
+            let id = unsafe { H5Fcreate(c.as_ptr(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id()) };
+            h5::check_id(id, &what)
+        })();
+        let id = comm::agree_value(&comm, &what, made)?;
+        Ok(File {
+            inner: Rc::new(FileInner {
+                id: Cell::new(id),
+                comm,
+                path: path.to_path_buf(),
+                tmp,
+                writable: true,
+            }),
+        })
+    }
+
+    /// Collective: opens an existing file with default options.
+    pub fn open<C: Communicator, P: AsRef<Path>>(comm: &C, path: P, mode: Mode) -> Result<File> {
+        File::open_with(comm, path, mode, &FileOptions::default())
+    }
+
+    /// Collective: opens an existing file.
+    pub fn open_with<C: Communicator, P: AsRef<Path>>(
+        comm: &C,
+        path: P,
+        mode: Mode,
+        options: &FileOptions,
+    ) -> Result<File> {
+        let path = path.as_ref();
+        let comm = start(comm, path)?;
+        let what = format!("open {}", path.display());
+        let local = match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => Ok(()),
+            Ok(_) => Err(Error::Invalid(format!("{} is not a file", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(Error::NotFound(format!("no file at {}", path.display())))
+            }
+            Err(e) => Err(Error::Io(format!("{}: {e}", path.display()))),
+        };
+        let args = format!("open {:?} {:?} {:?}", path, mode, options);
+        comm::agree(&comm, &what, local, Some(&args))?;
+        let _q = Quiet::new();
+        let opened = (|| {
+            let fapl = access_plist(&comm, &options.hints, &what)?;
+            let c = path_cstring(path)?;
+            let flags = match mode {
+                Mode::ReadOnly => H5F_ACC_RDONLY,
+                Mode::ReadWrite => H5F_ACC_RDWR,
+            };
+            // SAFETY: valid C string and property list.
+            let id = unsafe { H5Fopen(c.as_ptr(), flags, fapl.id()) };
+            h5::check_id(id, format!("{what} (is it an HDF5 file?)"))
+        })();
+        let id = comm::agree_value(&comm, &what, opened)?;
+        Ok(File {
+            inner: Rc::new(FileInner {
+                id: Cell::new(id),
+                comm,
+                path: path.to_path_buf(),
+                tmp: None,
+                writable: mode == Mode::ReadWrite,
+            }),
+        })
+    }
+
+    /// Collective: closes the file and reports any error, on every rank.
+    ///
+    /// Objects of the file still open (datasets, groups) are closed first; using them later
+    /// is an error. A file created atomically is renamed to its path now. Dropping a `File`
+    /// closes it too, without reporting errors (and, while the thread panics, without any
+    /// collective call: the temporary file is then left behind and the path untouched).
+    pub fn close(self) -> Result<()> {
+        self.inner.close()
+    }
+
+    /// The path this file was created or opened at.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// This rank's rank in the file's communicator.
+    pub fn rank(&self) -> i32 {
+        self.inner.comm.rank()
+    }
+
+    /// The number of ranks of the file's communicator.
+    pub fn size(&self) -> i32 {
+        self.inner.comm.size()
+    }
+
+    /// h5par's own duplicate of the communicator the file was opened on.
+    pub fn comm(&self) -> &SimpleCommunicator {
+        &self.inner.comm
+    }
+
+    /// Whether the file was opened for writing.
+    pub fn is_writable(&self) -> bool {
+        self.inner.writable
+    }
+
+    /// The number of HDF5 objects of this file open in this process, the file itself
+    /// included (0 once closed).
+    pub fn open_object_count(&self) -> usize {
+        match self.inner.id() {
+            // SAFETY: fid is open.
+            Ok(fid) => unsafe {
+                H5Fget_obj_count(fid, H5F_OBJ_ALL | H5F_OBJ_LOCAL).max(0) as usize
+            },
+            Err(_) => 0,
+        }
+    }
+}
+
+impl Drop for File {
+    fn drop(&mut self) {
+        if !self.inner.is_open() {
+            return;
+        }
+        if std::thread::panicking() {
+            // No collective call while unwinding: other ranks may not be closing.
+            return;
+        }
+        let _ = self.inner.close();
+    }
+}
+
+/// The number of HDF5 objects (files, groups, datasets, types, attributes) open in this
+/// process across all files; 0 when everything h5par opened has been closed.
+pub fn open_object_count() -> usize {
+    h5::init();
+    // SAFETY: H5F_OBJ_ALL as a file id asks about all files.
+    unsafe { H5Fget_obj_count(H5F_OBJ_ALL as hid_t, H5F_OBJ_ALL).max(0) as usize }
+}
+
+/// Checks that MPI is running and duplicates the caller's communicator.
+fn start<C: Communicator>(comm: &C, path: &Path) -> Result<SimpleCommunicator> {
+    if !comm::mpi_ready() {
+        return Err(Error::Mpi(format!(
+            "{}: MPI is not initialized (call MPI_Init, or mpi::initialize(), first)",
+            path.display()
+        )));
+    }
+    h5::init();
+    Ok(comm.duplicate())
+}
+
+fn check_creatable(path: &Path) -> Result<()> {
+    if path.as_os_str().is_empty() {
+        return Err(Error::Invalid("empty file path".into()));
+    }
+    if path.is_dir() {
+        return Err(Error::Invalid(format!("{} is a directory", path.display())));
+    }
+    let dir = parent_dir(path);
+    match std::fs::metadata(&dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(Error::Invalid(format!(
+            "{} is not a directory",
+            dir.display()
+        ))),
+        Err(e) => Err(Error::NotFound(format!(
+            "directory {} of {}: {e}",
+            dir.display(),
+            path.display()
+        ))),
+    }
+}
+
+/// `dir/.name.h5par-<nonce>.tmp`, the same on every rank (rank 0 chooses the nonce).
+fn temporary_name(comm: &SimpleCommunicator, path: &Path) -> PathBuf {
+    let mut nonce = [0u64; 1];
+    if comm.rank() == 0 {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos() as u64)
+            .unwrap_or(0);
+        nonce[0] = ((std::process::id() as u64) << 32) ^ nanos;
+    }
+    comm.process_at_rank(0).broadcast_into(&mut nonce[..]);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    parent_dir(path).join(format!(".{name}.h5par-{:x}.tmp", nonce[0]))
+}
+
+fn path_cstring(path: &Path) -> Result<CString> {
+    let s = path
+        .to_str()
+        .ok_or_else(|| Error::Invalid(format!("path {} is not UTF-8", path.display())))?;
+    h5::cstring(s, "path")
+}
+
+/// A file-access property list with the MPI-IO driver on `comm` and `hints`.
+fn access_plist(
+    comm: &SimpleCommunicator,
+    hints: &[(String, String)],
+    what: &str,
+) -> Result<Handle> {
+    // SAFETY: the class id is valid after H5open.
+    let fapl = Handle::new(
+        unsafe { H5Pcreate(*H5P_CLS_FILE_ACCESS) },
+        Kind::Plist,
+        what,
+    )?;
+    let info = Info::from_hints(hints)?;
+    // SAFETY: live property list, communicator and info (HDF5 duplicates both).
+    h5::check(
+        unsafe { H5Pset_fapl_mpio(fapl.id(), comm.as_raw(), info.raw()) },
+        format!("{what}: setting the MPI-IO driver"),
+    )?;
+    Ok(fapl)
+}
+
+use mpi::raw::AsRaw;

@@ -1,0 +1,315 @@
+//! [`Group`]s, and the location methods that files, groups and datasets share.
+
+use std::ffi::c_char;
+use std::rc::Rc;
+
+use hdf5_sys::h5::{H5_index_t, H5_iter_order_t};
+use hdf5_sys::h5g::{H5G_info_t, H5Gcreate2, H5Gget_info_by_name};
+use hdf5_sys::h5i::{H5I_type_t, H5Iget_type};
+use hdf5_sys::h5l::H5Lget_name_by_idx;
+use hdf5_sys::h5o::H5Oopen;
+use hdf5_sys::h5p::{
+    H5Pcreate, H5Pset_create_intermediate_group, H5P_CLS_LINK_CREATE, H5P_DEFAULT,
+};
+
+use crate::error::{Error, Result};
+use crate::io::attribute::{self, AttrValue, FromAttr};
+use crate::io::dataset::{Dataset, DatasetBuilder};
+use crate::io::dtype::H5Type;
+use crate::io::file::{File, FileInner};
+use crate::io::h5::{self, Handle, Kind, Quiet};
+use crate::io::path;
+
+/// A group (a folder of datasets and groups) in an open file. Paths given to its methods are
+/// relative to it, or absolute when they start with `/`.
+///
+/// ```no_run
+/// # let universe = mpi::initialize().unwrap();
+/// # let file = h5par::File::create(&universe.world(), "g.h5")?;
+/// let run = file.create_group("runs/42")?; // creates "runs" too
+/// run.write_attr("seed", &42u64)?;
+/// let temp = run.new_dataset::<f64>().shape([10]).create("temperature")?;
+/// assert_eq!(file.group("runs")?.members()?, vec!["42".to_string()]);
+/// # Ok::<(), h5par::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Group {
+    file: Rc<FileInner>,
+    path: String,
+}
+
+/// The kind of object at a path.
+fn object_type(file: &FileInner, abs: &str) -> Result<Option<H5I_type_t>> {
+    let fid = file.id()?;
+    if !path::exists(fid, abs)? {
+        return Ok(None);
+    }
+    let c = h5::cstring(abs, "object path")?;
+    // SAFETY: live file id and C string; the object is closed by the handle.
+    let o = Handle::new(
+        unsafe { H5Oopen(fid, c.as_ptr(), H5P_DEFAULT) },
+        Kind::Object,
+        format!("inspecting {}", file.name(abs)),
+    )?;
+    // SAFETY: live id.
+    Ok(Some(unsafe { H5Iget_type(o.id()) }))
+}
+
+impl Group {
+    pub(crate) fn root(file: &Rc<FileInner>) -> Group {
+        Group {
+            file: file.clone(),
+            path: "/".into(),
+        }
+    }
+
+    /// The absolute path of the group.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Collective: creates the group `name` and any missing parents. Creating a group that
+    /// exists is an error ([`Group::require_group`] accepts it).
+    pub fn create_group(&self, name: &str) -> Result<Group> {
+        self.make_group(name, false)
+    }
+
+    /// Collective: opens the group `name`, creating it (and its parents) if missing.
+    pub fn require_group(&self, name: &str) -> Result<Group> {
+        self.make_group(name, true)
+    }
+
+    fn make_group(&self, name: &str, may_exist: bool) -> Result<Group> {
+        let file = &self.file;
+        let abs = path::join(&self.path, name)?;
+        let what = format!("create group {}", file.name(&abs));
+        let _q = Quiet::new();
+        let local = (|| {
+            file.check_writable(&abs)?;
+            match object_type(file, &abs)? {
+                None => Ok(false),
+                Some(H5I_type_t::H5I_GROUP) if may_exist => Ok(true),
+                Some(H5I_type_t::H5I_GROUP) => Err(Error::Exists(format!(
+                    "{}: the group exists",
+                    file.name(&abs)
+                ))),
+                Some(_) => Err(Error::Exists(format!(
+                    "{}: an object that is not a group exists at this path",
+                    file.name(&abs)
+                ))),
+            }
+        })();
+        let exists = match &local {
+            Ok(e) => *e,
+            Err(_) => false,
+        };
+        file.agree(
+            &what,
+            local.map(|_| ()),
+            Some(&format!("{abs} {may_exist}")),
+        )?;
+        if !exists {
+            let made = (|| {
+                // SAFETY: class ids valid after H5open; live ids and C string.
+                let lcpl = Handle::new(
+                    unsafe { H5Pcreate(*H5P_CLS_LINK_CREATE) },
+                    Kind::Plist,
+                    &what,
+                )?;
+                h5::check(
+                    unsafe { H5Pset_create_intermediate_group(lcpl.id(), 1) },
+                    &what,
+                )?;
+                let c = h5::cstring(&abs, "group path")?;
+                let id = unsafe {
+                    H5Gcreate2(file.id()?, c.as_ptr(), lcpl.id(), H5P_DEFAULT, H5P_DEFAULT)
+                };
+                Handle::new(id, Kind::Group, &what).map(|_| ())
+            })();
+            crate::comm::agree_value(&file.comm, &what, made)?;
+        }
+        Ok(Group {
+            file: file.clone(),
+            path: abs,
+        })
+    }
+
+    /// Collective: opens the existing group `name`.
+    pub fn group(&self, name: &str) -> Result<Group> {
+        let file = &self.file;
+        let abs = path::join(&self.path, name)?;
+        let what = format!("open group {}", file.name(&abs));
+        let _q = Quiet::new();
+        let local = match object_type(file, &abs) {
+            Ok(Some(H5I_type_t::H5I_GROUP)) => Ok(()),
+            Ok(Some(_)) => Err(Error::Type(format!("{}: not a group", file.name(&abs)))),
+            Ok(None) => Err(Error::NotFound(format!(
+                "{}: no such group",
+                file.name(&abs)
+            ))),
+            Err(e) => Err(e),
+        };
+        file.agree(&what, local, Some(&abs))?;
+        Ok(Group {
+            file: file.clone(),
+            path: abs,
+        })
+    }
+
+    /// The names of the group's members (groups and datasets), sorted by name. Local: any
+    /// rank may call it alone.
+    pub fn members(&self) -> Result<Vec<String>> {
+        let file = &self.file;
+        let what = format!("list {}", file.name(&self.path));
+        let _q = Quiet::new();
+        let fid = file.id()?;
+        let c = h5::cstring(&self.path, "group path")?;
+        let mut info = H5G_info_t::default();
+        // SAFETY: live ids, C string, out-struct; name buffers sized by the first call.
+        unsafe {
+            h5::check(
+                H5Gget_info_by_name(fid, c.as_ptr(), &mut info, H5P_DEFAULT),
+                &what,
+            )?;
+            let mut out = Vec::with_capacity(info.nlinks as usize);
+            for i in 0..info.nlinks {
+                let get = |buf: *mut c_char, size: usize| {
+                    H5Lget_name_by_idx(
+                        fid,
+                        c.as_ptr(),
+                        H5_index_t::H5_INDEX_NAME,
+                        H5_iter_order_t::H5_ITER_INC,
+                        i,
+                        buf,
+                        size,
+                        H5P_DEFAULT,
+                    )
+                };
+                let len = get(std::ptr::null_mut(), 0);
+                if len < 0 {
+                    return Err(h5::hdf5_error(&what));
+                }
+                let mut buf = vec![0u8; len as usize + 1];
+                get(buf.as_mut_ptr() as *mut c_char, buf.len());
+                buf.truncate(len as usize);
+                out.push(String::from_utf8_lossy(&buf).into_owned());
+            }
+            Ok(out)
+        }
+    }
+
+    /// Whether an object exists at `name` (local).
+    pub fn contains(&self, name: &str) -> Result<bool> {
+        let abs = path::join(&self.path, name)?;
+        let _q = Quiet::new();
+        path::exists(self.file.id()?, &abs)
+    }
+
+    /// Starts building a dataset of `T` in this group; see [`DatasetBuilder`].
+    pub fn new_dataset<T: H5Type>(&self) -> DatasetBuilder {
+        DatasetBuilder::new(self.file.clone(), &self.path, T::DTYPE)
+    }
+
+    /// Collective: opens the dataset `name`.
+    pub fn dataset(&self, name: &str) -> Result<Dataset> {
+        Dataset::open(&self.file, path::join(&self.path, name)?)
+    }
+
+    /// Collective: writes attribute `name` on this group; every rank must pass the same value.
+    pub fn write_attr<V: AttrValue + ?Sized>(&self, name: &str, value: &V) -> Result<()> {
+        attribute::write(&self.file, &self.path, name, &value.to_attr())
+    }
+
+    /// Reads attribute `name` of this group (local).
+    pub fn read_attr<V: FromAttr>(&self, name: &str) -> Result<V> {
+        let data = attribute::read(&self.file, &self.path, name, V::wanted())?;
+        V::from_attr(
+            data,
+            &format!("{}: attribute {name:?}", self.file.name(&self.path)),
+        )
+    }
+
+    /// The names of this group's attributes (local).
+    pub fn attr_names(&self) -> Result<Vec<String>> {
+        attribute::names(&self.file, &self.path)
+    }
+}
+
+impl File {
+    /// The root group `/`.
+    pub fn root(&self) -> Group {
+        Group::root(&self.inner)
+    }
+
+    /// Collective: creates a group and its missing parents; see [`Group::create_group`].
+    pub fn create_group(&self, path: &str) -> Result<Group> {
+        self.root().create_group(path)
+    }
+
+    /// Collective: opens or creates a group; see [`Group::require_group`].
+    pub fn require_group(&self, path: &str) -> Result<Group> {
+        self.root().require_group(path)
+    }
+
+    /// Collective: opens an existing group.
+    pub fn group(&self, path: &str) -> Result<Group> {
+        self.root().group(path)
+    }
+
+    /// Starts building a dataset of `T`; see [`DatasetBuilder`].
+    pub fn new_dataset<T: H5Type>(&self) -> DatasetBuilder {
+        self.root().new_dataset::<T>()
+    }
+
+    /// Collective: opens an existing dataset.
+    pub fn dataset(&self, path: &str) -> Result<Dataset> {
+        self.root().dataset(path)
+    }
+
+    /// Collective: writes attribute `name` of the object at `object` (`"/"` is the file).
+    pub fn write_attr<V: AttrValue + ?Sized>(
+        &self,
+        object: &str,
+        name: &str,
+        value: &V,
+    ) -> Result<()> {
+        let abs = path::join("/", object)?;
+        attribute::write(&self.inner, &abs, name, &value.to_attr())
+    }
+
+    /// Reads attribute `name` of the object at `object` (local).
+    pub fn read_attr<V: FromAttr>(&self, object: &str, name: &str) -> Result<V> {
+        let abs = path::join("/", object)?;
+        let data = attribute::read(&self.inner, &abs, name, V::wanted())?;
+        V::from_attr(
+            data,
+            &format!("{}: attribute {name:?}", self.inner.name(&abs)),
+        )
+    }
+
+    /// The names of the attributes of the object at `object` (local).
+    pub fn attr_names(&self, object: &str) -> Result<Vec<String>> {
+        attribute::names(&self.inner, &path::join("/", object)?)
+    }
+}
+
+impl Dataset {
+    /// Collective: writes attribute `name` on this dataset; every rank must pass the same value.
+    pub fn write_attr<V: AttrValue + ?Sized>(&self, name: &str, value: &V) -> Result<()> {
+        attribute::write(self.file(), self.path(), name, &value.to_attr())
+    }
+
+    /// Reads attribute `name` of this dataset (local).
+    pub fn read_attr<V: FromAttr>(&self, name: &str) -> Result<V> {
+        let data = attribute::read(self.file(), self.path(), name, V::wanted())?;
+        V::from_attr(
+            data,
+            &format!("{}: attribute {name:?}", self.file().name(self.path())),
+        )
+    }
+
+    /// The names of this dataset's attributes (local).
+    pub fn attr_names(&self) -> Result<Vec<String>> {
+        attribute::names(self.file(), self.path())
+    }
+}

@@ -1,0 +1,12 @@
+//! Files, groups, datasets, selections and attributes: collective and independent HDF5 I/O
+//! over MPI-IO.
+
+pub mod attribute;
+pub mod dataset;
+pub mod dtype;
+pub mod file;
+pub mod group;
+pub(crate) mod h5;
+pub(crate) mod mpi_info;
+pub(crate) mod path;
+pub mod selection;

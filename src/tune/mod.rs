@@ -1,0 +1,21 @@
+//! Tuning: detect the file system, choose a stripe layout, and read the user's settings.
+//!
+//! This layer decides *what* to ask of the file system and MPI-IO; the `io` layer applies it.
+//! Most of it is pure and tested on fixtures; the few calls into the system are thin:
+//!
+//! - [`fs`]: which file system holds a path (`statfs` magic numbers) and its block size.
+//! - [`lustre`]: a Lustre file's stripe layout (the `lustre.lov` extended attribute) and the
+//!   number of OSTs.
+//! - [`layout`]: the layout chooser: stripe count and size, aggregators (`cb_nodes`) and alignment,
+//!   with the reason for the choice.
+//! - [`hints`]: the `H5PAR_*` environment variables, MPI-IO hint lists and byte sizes.
+
+pub mod fs;
+pub mod hints;
+pub mod layout;
+pub mod lustre;
+
+pub use fs::{detect, FsInfo, FsKind};
+pub use hints::{env_overrides, parse_hints, parse_size, EnvOverrides};
+pub use layout::{choose_layout, Layout, LayoutRequest};
+pub use lustre::{LovParseError, LustreLayout};

@@ -1,0 +1,804 @@
+//! The cases run on every rank under mpirun. Each panics on failure.
+
+use std::fmt::Debug;
+use std::path::Path;
+
+use h5par::{Dtype, Error, ErrorKind, File, FileOptions, H5Type, Mode, Xfer};
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::*;
+use ndarray::{ArrayD, IxDyn};
+
+use crate::CaseFn;
+
+/// (name, rank counts, time limit in seconds, function)
+pub static ALL: &[(&str, &[usize], u64, CaseFn)] = &[
+    ("roundtrip_types", &[1, 2, 3, 4], 240, roundtrip_types),
+    ("extend", &[1, 2, 3], 60, extend),
+    ("attributes", &[1, 2, 3], 60, attributes),
+    ("groups", &[1, 2, 3], 60, groups),
+    ("scalar_and_32d", &[1, 3], 60, scalar_and_32d),
+    ("conversion", &[2], 60, conversion),
+    ("atomic_create", &[1, 2, 3], 60, atomic_create),
+    ("no_open_objects", &[1, 2], 60, no_open_objects),
+    ("fail_out_of_bounds", &[2, 3], 20, fail_out_of_bounds),
+    ("fail_shape_mismatch", &[2, 3], 20, fail_shape_mismatch),
+    ("fail_attr_mismatch", &[2, 3], 20, fail_attr_mismatch),
+    ("fail_missing_file", &[2, 3], 20, fail_missing_file),
+    ("fail_missing_dataset", &[2, 3], 20, fail_missing_dataset),
+    (
+        "fail_incompatible_shape",
+        &[2, 3],
+        20,
+        fail_incompatible_shape,
+    ),
+    (
+        "fail_compressed_independent",
+        &[2, 3],
+        20,
+        fail_compressed_independent,
+    ),
+    ("write_n", &[], 60, write_n),
+    ("read_m", &[], 60, read_m),
+    ("h5par_writes", &[], 60, h5par_writes),
+    ("h5py_wrote", &[], 60, h5py_wrote),
+    ("big_write", &[], 600, big_write),
+    ("no_mpi_init", &[], 20, |_, _| {}),
+];
+
+/// Test values: small integers that every type holds exactly.
+pub trait Num: H5Type + PartialEq + Debug {
+    fn from_u8(v: u8) -> Self;
+}
+macro_rules! num {
+    ($($t:ty),*) => {$(impl Num for $t { fn from_u8(v: u8) -> Self { v as $t } })*};
+}
+num!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+/// The value stored at flat index `i` of dataset number `salt`.
+fn val<T: Num>(i: usize, salt: usize) -> T {
+    T::from_u8(((i * 7 + salt * 13) % 101) as u8)
+}
+
+fn expected<T: Num>(shape: &[usize], offset0: usize, rows: usize, salt: usize) -> ArrayD<T> {
+    let row: usize = shape[1..].iter().product();
+    let mut dims = shape.to_vec();
+    dims[0] = rows;
+    ArrayD::from_shape_fn(IxDyn(&dims), |ix| {
+        let mut flat = ix[0] + offset0;
+        for d in 1..shape.len() {
+            flat = flat * shape[d] + ix[d];
+        }
+        let _ = row;
+        val::<T>(flat, salt)
+    })
+}
+
+/// Rows of rank r: uneven (r + 2 rows), and the last of several ranks gets none.
+fn partition(rank: usize, size: usize) -> (usize, usize, usize) {
+    let rows = |r: usize| if size > 1 && r == size - 1 { 0 } else { r + 2 };
+    let start: usize = (0..rank).map(rows).sum();
+    let total: usize = (0..size).map(rows).sum();
+    (start, rows(rank), total)
+}
+
+fn roundtrip_one<T: Num>(f: &File, w: &SimpleCommunicator, salt: usize) {
+    let (rank, size) = (w.rank() as usize, w.size() as usize);
+    let (start, rows, total) = partition(rank, size);
+    for ndim in 1..=3usize {
+        for layout in ["contiguous", "chunked", "deflate"] {
+            for xfer in [Xfer::Collective, Xfer::Independent] {
+                if layout == "deflate" && xfer == Xfer::Independent {
+                    continue;
+                }
+                let salt = salt * 100 + ndim * 10 + layout.len() + xfer as usize;
+                let shape: Vec<usize> = [total, 5, 3][..ndim].to_vec();
+                let dims: Vec<u64> = shape.iter().map(|&d| d as u64).collect();
+                let name = format!("{}/{ndim}d/{layout}/{xfer:?}", T::DTYPE);
+                let mut b = f.new_dataset::<T>().shape(&dims);
+                if layout != "contiguous" {
+                    let mut chunk = dims.clone();
+                    chunk[0] = 2;
+                    b = b.chunk(chunk);
+                }
+                if layout == "deflate" {
+                    b = b.deflate(4);
+                }
+                let d = b.create(&name).expect("create");
+                assert_eq!(d.dtype(), T::DTYPE);
+                let mine = expected::<T>(&shape, start, rows, salt);
+                let mut off = vec![0u64; ndim];
+                off[0] = start as u64;
+                d.write_at_with(&off, &mine, xfer).expect("write");
+                if xfer == Xfer::Independent {
+                    // Independent writes: other ranks' data is there once they are done.
+                    w.barrier();
+                }
+                // Read another rank's rows back, in the same mode.
+                let other = (rank + 1) % size;
+                let (ostart, orows, _) = partition(other, size);
+                let mut ooff = vec![0u64; ndim];
+                ooff[0] = ostart as u64;
+                let mut count = dims.clone();
+                count[0] = orows as u64;
+                let back = d.read_at_with::<T>(&ooff, &count, xfer).expect("read");
+                assert_eq!(back, expected::<T>(&shape, ostart, orows, salt), "{name}");
+                let all = d.read::<T>().expect("read all");
+                assert_eq!(all, expected::<T>(&shape, 0, total, salt), "{name} whole");
+            }
+        }
+    }
+}
+
+fn roundtrip_types(w: &SimpleCommunicator, dir: &Path) {
+    let path = dir.join("types.h5");
+    let f = File::create(w, &path).expect("create");
+    roundtrip_one::<i8>(&f, w, 1);
+    roundtrip_one::<i16>(&f, w, 2);
+    roundtrip_one::<i32>(&f, w, 3);
+    roundtrip_one::<i64>(&f, w, 4);
+    roundtrip_one::<u8>(&f, w, 5);
+    roundtrip_one::<u16>(&f, w, 6);
+    roundtrip_one::<u32>(&f, w, 7);
+    roundtrip_one::<u64>(&f, w, 8);
+    roundtrip_one::<f32>(&f, w, 9);
+    roundtrip_one::<f64>(&f, w, 10);
+    f.close().expect("close");
+    // Reopen read-only and check one dataset of each type again, with its stored type.
+    let f = File::open(w, &path, Mode::ReadOnly).expect("open");
+    for t in Dtype::ALL {
+        let d = f
+            .dataset(&format!("{t}/2d/chunked/Collective"))
+            .expect("open dataset");
+        assert_eq!(d.dtype(), t);
+        assert_eq!(d.storage().chunk.as_ref().map(|c| c[0]), Some(2));
+    }
+    let d = f.dataset("f8/3d/deflate/Collective").expect("open");
+    assert_eq!(d.storage().deflate, Some(4));
+    f.close().expect("close");
+}
+
+fn extend(w: &SimpleCommunicator, dir: &Path) {
+    let (rank, size) = (w.rank() as u64, w.size() as u64);
+    let f = File::create(w, dir.join("ext.h5")).expect("create");
+    let d = f
+        .new_dataset::<f64>()
+        .shape([4 * size, 2])
+        .resizable(true)
+        .create("grow")
+        .expect("create");
+    let part = |base: u64| {
+        ArrayD::from_shape_fn(IxDyn(&[4, 2]), |ix| {
+            (base + ix[0] as u64) as f64 * 10.0 + ix[1] as f64
+        })
+    };
+    d.write_at(&[4 * rank, 0], &part(4 * rank))
+        .expect("write first part");
+    d.set_extent(&[8 * size, 2]).expect("extend");
+    assert_eq!(d.shape(), vec![8 * size, 2]);
+    let r2 = 4 * size + 4 * rank;
+    d.write_at(&[r2, 0], &part(r2)).expect("write new part");
+    let all = d.read::<f64>().expect("read");
+    for i in 0..(8 * size) as usize {
+        assert_eq!(all[[i, 1]], i as f64 * 10.0 + 1.0);
+    }
+    // Beyond the maximum extent, and contiguous datasets, are errors on every rank.
+    let fixed = f
+        .new_dataset::<i32>()
+        .shape([4])
+        .chunk([2])
+        .maxshape([Some(6)])
+        .create("capped")
+        .expect("create");
+    let e = fixed.set_extent(&[7]).expect_err("beyond maxshape");
+    assert_eq!(e.kind(), ErrorKind::Shape, "{e}");
+    let c = f
+        .new_dataset::<i32>()
+        .shape([4])
+        .create("contig")
+        .expect("create");
+    let e = c.set_extent(&[5]).expect_err("contiguous");
+    assert_eq!(e.kind(), ErrorKind::Invalid, "{e}");
+    // Extend in place from zero rows.
+    let z = f
+        .new_dataset::<u16>()
+        .shape([0])
+        .resizable(true)
+        .create("from_zero")
+        .expect("create");
+    z.set_extent(&[size]).expect("extend");
+    z.write_at(&[rank], &ndarray::arr1(&[rank as u16]))
+        .expect("write");
+    assert_eq!(
+        z.read::<u16>()
+            .expect("read")
+            .iter()
+            .map(|&v| v as u64)
+            .collect::<Vec<_>>(),
+        (0..size).collect::<Vec<_>>()
+    );
+    f.close().expect("close");
+    let f = File::open(w, dir.join("ext.h5"), Mode::ReadOnly).expect("open");
+    assert_eq!(f.dataset("grow").expect("open").shape(), vec![8 * size, 2]);
+    f.close().expect("close");
+}
+
+fn attr_round<T: Num>(f: &File, obj: &str) {
+    let name = format!("scalar_{}", T::DTYPE);
+    f.write_attr(obj, &name, &T::from_u8(42))
+        .expect("write scalar");
+    assert_eq!(
+        f.read_attr::<T>(obj, &name).expect("read scalar"),
+        T::from_u8(42)
+    );
+    let arr: Vec<T> = (0..5).map(|i| T::from_u8(i * 3)).collect();
+    let name = format!("array_{}", T::DTYPE);
+    f.write_attr(obj, &name, &arr).expect("write array");
+    assert_eq!(f.read_attr::<Vec<T>>(obj, &name).expect("read array"), arr);
+}
+
+fn attributes(w: &SimpleCommunicator, dir: &Path) {
+    let path = dir.join("attrs.h5");
+    let f = File::create(w, &path).expect("create");
+    let g = f.create_group("g").expect("group");
+    let d = g
+        .new_dataset::<f32>()
+        .shape([3])
+        .create("d")
+        .expect("dataset");
+    for obj in ["/", "/g", "/g/d"] {
+        attr_round::<i8>(&f, obj);
+        attr_round::<i16>(&f, obj);
+        attr_round::<i32>(&f, obj);
+        attr_round::<i64>(&f, obj);
+        attr_round::<u8>(&f, obj);
+        attr_round::<u16>(&f, obj);
+        attr_round::<u32>(&f, obj);
+        attr_round::<u64>(&f, obj);
+        attr_round::<f32>(&f, obj);
+        attr_round::<f64>(&f, obj);
+        f.write_attr(obj, "title", "ünïcode title").expect("string");
+        assert_eq!(
+            f.read_attr::<String>(obj, "title").expect("read"),
+            "ünïcode title"
+        );
+        f.write_attr(obj, "empty", "").expect("empty string");
+        assert_eq!(f.read_attr::<String>(obj, "empty").expect("read"), "");
+    }
+    // Replace with another type; read with conversion; the object-level methods.
+    d.write_attr("units", "K").expect("units");
+    d.write_attr("units", &3.5f64)
+        .expect("replace with a number");
+    assert_eq!(d.read_attr::<f64>("units").expect("read"), 3.5);
+    g.write_attr("n", &7i32).expect("n");
+    assert_eq!(g.read_attr::<f64>("n").expect("converted"), 7.0);
+    let e = g.read_attr::<String>("n").expect_err("number as string");
+    assert_eq!(e.kind(), ErrorKind::Type);
+    let e = g.read_attr::<f64>("missing").expect_err("missing");
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert!(e.message().contains("missing"), "{e}");
+    let names = d.attr_names().expect("names");
+    assert!(
+        names.contains(&"units".to_string()) && names.contains(&"title".to_string()),
+        "{names:?}"
+    );
+    f.close().expect("close");
+    let f = File::open(w, &path, Mode::ReadOnly).expect("open");
+    assert_eq!(
+        f.read_attr::<Vec<u16>>("/g/d", "array_u2").expect("read"),
+        vec![0, 3, 6, 9, 12]
+    );
+    assert_eq!(
+        f.read_attr::<String>("/", "title").expect("read"),
+        "ünïcode title"
+    );
+    let e = f.write_attr("/", "x", &1i8).expect_err("read-only");
+    assert_eq!(e.kind(), ErrorKind::Invalid);
+    f.close().expect("close");
+}
+
+fn groups(w: &SimpleCommunicator, dir: &Path) {
+    let f = File::create(w, dir.join("groups.h5")).expect("create");
+    let c = f.create_group("a/b/c").expect("nested");
+    assert_eq!(c.path(), "/a/b/c");
+    f.create_group("/a/b2").expect("sibling");
+    c.new_dataset::<i64>()
+        .shape([2])
+        .create("x")
+        .expect("dataset in group");
+    assert_eq!(
+        f.group("a").expect("open").members().expect("list"),
+        vec!["b", "b2"]
+    );
+    assert_eq!(
+        f.group("a/b/c").expect("open").members().expect("list"),
+        vec!["x"]
+    );
+    assert_eq!(f.root().members().expect("root"), vec!["a"]);
+    let e = f.create_group("a/b").expect_err("exists");
+    assert_eq!(e.kind(), ErrorKind::Exists, "{e}");
+    f.require_group("a/b").expect("require existing");
+    f.require_group("a/new/deep").expect("require new");
+    let e = f.group("nope").expect_err("missing");
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    let e = f.group("a/b/c/x").expect_err("dataset is not a group");
+    assert_eq!(e.kind(), ErrorKind::Type);
+    let e = f
+        .new_dataset::<i8>()
+        .shape([1])
+        .create("a/b")
+        .expect_err("group exists there");
+    assert_eq!(e.kind(), ErrorKind::Exists);
+    assert!(f.root().contains("a/b/c/x").expect("contains"));
+    f.close().expect("close");
+}
+
+fn scalar_and_32d(w: &SimpleCommunicator, dir: &Path) {
+    let (rank, size) = (w.rank() as u64, w.size() as u64);
+    let f = File::create(w, dir.join("dims.h5")).expect("create");
+    let s = f.new_dataset::<f64>().create("scalar").expect("scalar");
+    assert_eq!(s.shape(), Vec::<u64>::new());
+    s.write(&ndarray::arr0(2.5)).expect("write scalar");
+    assert_eq!(s.read::<f64>().expect("read")[IxDyn(&[])], 2.5);
+    let mut shape = vec![1u64; 31];
+    shape.push(2 * size);
+    let d = f
+        .new_dataset::<u32>()
+        .shape(&shape)
+        .chunk(vec![1u64; 32])
+        .create("d32")
+        .expect("32-d");
+    let mut count = vec![1usize; 31];
+    count.push(2);
+    let mine = ArrayD::from_shape_fn(IxDyn(&count), |ix| (2 * rank) as u32 + ix[31] as u32);
+    let mut off = vec![0u64; 31];
+    off.push(2 * rank);
+    d.write_at(&off, &mine).expect("write 32-d");
+    let all = d.read::<u32>().expect("read");
+    assert_eq!(
+        all.iter().copied().collect::<Vec<_>>(),
+        (0..2 * size as u32).collect::<Vec<_>>()
+    );
+    let e = f
+        .new_dataset::<u8>()
+        .shape(vec![1u64; 33])
+        .create("d33")
+        .expect_err("33 dims");
+    assert_eq!(e.kind(), ErrorKind::Invalid);
+    f.close().expect("close");
+}
+
+fn conversion(w: &SimpleCommunicator, dir: &Path) {
+    let rank = w.rank() as u64;
+    let f = File::create(w, dir.join("conv.h5")).expect("create");
+    let d = f
+        .new_dataset::<i32>()
+        .shape([4 * w.size() as u64])
+        .create("i")
+        .expect("create");
+    let mine = ndarray::Array1::from_iter((0..4).map(|i| (4 * rank + i) as f64));
+    d.write_at(&[4 * rank], &mine).expect("write f64 into i32");
+    let back = d.read_at::<u8>(&[4 * rank], &[4]).expect("read as u8");
+    assert_eq!(
+        back.iter().map(|&v| v as u64).collect::<Vec<_>>(),
+        (4 * rank..4 * rank + 4).collect::<Vec<_>>()
+    );
+    f.close().expect("close");
+}
+
+fn tmp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
+fn atomic_create(w: &SimpleCommunicator, dir: &Path) {
+    let path = dir.join("atomic.h5");
+    let f = File::create(w, &path).expect("create");
+    assert!(
+        !path.exists(),
+        "an atomically created file is not visible before close"
+    );
+    assert_eq!(tmp_files(dir).len(), 1, "{:?}", tmp_files(dir));
+    f.write_attr("/", "version", &1i32).expect("attr");
+    f.close().expect("close");
+    assert!(path.exists());
+    assert!(tmp_files(dir).is_empty(), "{:?}", tmp_files(dir));
+    // Re-creating keeps the previous file readable at the path until close.
+    let f2 = File::create(w, &path).expect("re-create");
+    f2.write_attr("/", "version", &2i32).expect("attr");
+    {
+        let old = File::open(w, &path, Mode::ReadOnly).expect("open old");
+        assert_eq!(old.read_attr::<i32>("/", "version").expect("read"), 1);
+        old.close().expect("close old");
+    }
+    f2.close().expect("close");
+    let f3 = File::open(w, &path, Mode::ReadOnly).expect("open new");
+    assert_eq!(f3.read_attr::<i32>("/", "version").expect("read"), 2);
+    f3.close().expect("close");
+    // In place on request.
+    let inplace = dir.join("inplace.h5");
+    let opts = FileOptions {
+        atomic_create: false,
+        ..Default::default()
+    };
+    let f = File::create_with(w, &inplace, &opts).expect("create in place");
+    assert!(inplace.exists());
+    f.close().expect("close");
+    // A file dropped without close is closed and published too.
+    {
+        let _f = File::create(w, dir.join("dropped.h5")).expect("create");
+    }
+    assert!(dir.join("dropped.h5").exists());
+    assert!(tmp_files(dir).is_empty());
+    // Creating in a missing directory fails on every rank.
+    let e = File::create(w, dir.join("no/such/dir/x.h5")).expect_err("missing dir");
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+}
+
+fn no_open_objects(w: &SimpleCommunicator, dir: &Path) {
+    let path = dir.join("objs.h5");
+    let f = File::create(w, &path).expect("create");
+    let d = f
+        .new_dataset::<f64>()
+        .shape([4])
+        .create("g/d")
+        .expect("create");
+    let g = f.group("g").expect("group");
+    g.write_attr("a", "b").expect("attr");
+    assert!(f.open_object_count() >= 2);
+    f.close().expect("close with a dataset still open");
+    assert_eq!(
+        h5par::open_object_count(),
+        0,
+        "objects left open after close"
+    );
+    let e = d
+        .read::<f64>()
+        .expect_err("dataset used after its file closed");
+    assert_eq!(e.kind(), ErrorKind::Handle, "{e}");
+    drop(d);
+    let f = File::open(w, &path, Mode::ReadWrite).expect("open");
+    let d = f.dataset("g/d").expect("dataset");
+    d.write_attr("x", &1u8).expect("attr");
+    f.close().expect("close");
+    drop(d);
+    assert_eq!(h5par::open_object_count(), 0);
+}
+
+/// On every rank: the error has `kind` on rank `bad` (and `Remote` from it elsewhere), and
+/// the message names rank `bad` and contains `needle`.
+fn expect_everywhere<T: Debug>(
+    w: &SimpleCommunicator,
+    r: Result<T, Error>,
+    kind: ErrorKind,
+    bad: Option<i32>,
+    needle: &str,
+) {
+    let e = r.expect_err("must fail on every rank");
+    let msg = e.to_string();
+    match bad {
+        Some(b) if w.rank() != b => match &e {
+            Error::Remote { rank, kind: k, .. } => {
+                assert_eq!((*rank, *k), (b, kind), "{msg}");
+            }
+            other => panic!("expected a remote error from rank {b}, got {other}"),
+        },
+        _ => assert_eq!(e.kind(), kind, "{msg}"),
+    }
+    if let Some(b) = bad {
+        assert!(
+            msg.contains(&format!("rank {b}")),
+            "message does not name rank {b}: {msg}"
+        );
+    }
+    assert!(msg.contains(needle), "message lacks {needle:?}: {msg}");
+    eprintln!("rank {} got: {msg}", w.rank());
+}
+
+/// After a failure the file must still work collectively.
+fn still_works(f: &File) {
+    let d = f
+        .new_dataset::<i8>()
+        .shape([1])
+        .create("still_works")
+        .expect("still works");
+    d.write_at(&[0], &ndarray::arr1(&[1i8]))
+        .expect("write after failure");
+}
+
+fn fail_out_of_bounds(w: &SimpleCommunicator, dir: &Path) {
+    let (rank, size) = (w.rank() as u64, w.size() as u64);
+    let f = File::create(w, dir.join("oob.h5")).expect("create");
+    let d = f
+        .new_dataset::<f64>()
+        .shape([4 * size])
+        .create("x")
+        .expect("create");
+    let off = if rank == 1 { 4 * size - 2 } else { 4 * rank };
+    let r = d.write_at(&[off], &ndarray::Array1::<f64>::zeros(4));
+    expect_everywhere(w, r, ErrorKind::Shape, Some(1), "outside the dataset");
+    let r = d.read_at::<f64>(&[if rank == 1 { 100 } else { 0 }], &[1]);
+    expect_everywhere(w, r, ErrorKind::Shape, Some(1), "outside the dataset");
+    still_works(&f);
+    f.close().expect("close");
+}
+
+fn fail_shape_mismatch(w: &SimpleCommunicator, dir: &Path) {
+    let f = File::create(w, dir.join("mm.h5")).expect("create");
+    let n = if w.rank() == 1 { 11 } else { 10 };
+    let r = f.new_dataset::<f32>().shape([n]).create("x");
+    expect_everywhere(w, r, ErrorKind::Mismatch, None, "rank 1 passed");
+    let e = f
+        .new_dataset::<f32>()
+        .shape([n])
+        .create("x")
+        .expect_err("again");
+    assert!(
+        e.to_string().contains("[11]") && e.to_string().contains("[10]"),
+        "{e}"
+    );
+    still_works(&f);
+    f.close().expect("close");
+}
+
+fn fail_attr_mismatch(w: &SimpleCommunicator, dir: &Path) {
+    let f = File::create(w, dir.join("am.h5")).expect("create");
+    let last = w.size() - 1;
+    let v = if w.rank() == last { 2.0f64 } else { 1.0 };
+    let r = f.write_attr("/", "dt", &v);
+    expect_everywhere(
+        w,
+        r,
+        ErrorKind::Mismatch,
+        None,
+        &format!("rank {last} passed"),
+    );
+    let s = if w.rank() == last { "b" } else { "a" };
+    let r = f.write_attr("/", "label", s);
+    expect_everywhere(w, r, ErrorKind::Mismatch, None, "string \"a\"");
+    still_works(&f);
+    f.close().expect("close");
+}
+
+fn fail_missing_file(w: &SimpleCommunicator, dir: &Path) {
+    let r = File::open(w, dir.join("absent.h5"), Mode::ReadOnly);
+    expect_everywhere(w, r, ErrorKind::NotFound, None, "absent.h5");
+    // A file that is not HDF5.
+    let junk = dir.join("junk.h5");
+    if w.rank() == 0 {
+        std::fs::write(&junk, b"not an HDF5 file").expect("write junk");
+    }
+    w.barrier();
+    let r = File::open(w, &junk, Mode::ReadOnly);
+    expect_everywhere(w, r, ErrorKind::Hdf5, None, "junk.h5");
+}
+
+fn fail_missing_dataset(w: &SimpleCommunicator, dir: &Path) {
+    let f = File::create(w, dir.join("md.h5")).expect("create");
+    let r = f.dataset("nope/x");
+    expect_everywhere(w, r, ErrorKind::NotFound, None, "/nope/x");
+    // Rank 1 asks for another (existing) dataset than the others: a mismatch, not a hang.
+    f.new_dataset::<u8>()
+        .shape([2])
+        .create("a")
+        .expect("create");
+    f.new_dataset::<u8>()
+        .shape([2])
+        .create("b")
+        .expect("create");
+    let name = if w.rank() == 1 { "b" } else { "a" };
+    let r = f.dataset(name);
+    expect_everywhere(w, r, ErrorKind::Mismatch, None, "rank 1 passed");
+    still_works(&f);
+    f.close().expect("close");
+}
+
+fn fail_incompatible_shape(w: &SimpleCommunicator, dir: &Path) {
+    let f = File::create(w, dir.join("is.h5")).expect("create");
+    let d = f
+        .new_dataset::<f64>()
+        .shape([4, 5])
+        .create("x")
+        .expect("create");
+    let mut one_d = ndarray::Array1::<f64>::zeros(20);
+    let r = d.read_into(&[0], &mut one_d, Xfer::Collective);
+    expect_everywhere(w, r, ErrorKind::Shape, None, "2 dimensions");
+    // Only rank 1 passes a buffer of the wrong shape.
+    let mut two_d = ndarray::Array2::<f64>::zeros(if w.rank() == 1 { (5, 5) } else { (4, 5) });
+    let r = d.read_into(&[0, 0], &mut two_d, Xfer::Collective);
+    expect_everywhere(w, r, ErrorKind::Shape, Some(1), "outside the dataset");
+    still_works(&f);
+    f.close().expect("close");
+}
+
+fn fail_compressed_independent(w: &SimpleCommunicator, dir: &Path) {
+    let rank = w.rank() as u64;
+    let f = File::create(w, dir.join("ci.h5")).expect("create");
+    let d = f
+        .new_dataset::<i32>()
+        .shape([8 * w.size() as u64])
+        .chunk([8])
+        .deflate(6)
+        .create("z")
+        .expect("create");
+    let r = d.write_at_with(
+        &[8 * rank],
+        &ndarray::Array1::<i32>::ones(8),
+        Xfer::Independent,
+    );
+    expect_everywhere(w, r, ErrorKind::Invalid, None, "collectively");
+    d.write_at(&[8 * rank], &ndarray::Array1::<i32>::ones(8))
+        .expect("collective works");
+    f.close().expect("close");
+}
+
+/// Written by N ranks, read by M (the process trial runs both).
+fn write_n(w: &SimpleCommunicator, dir: &Path) {
+    let (rank, size) = (w.rank() as u64, w.size() as u64);
+    let n = 1000u64;
+    let total = n * size + 7;
+    let f = File::create(w, dir.join("nm.h5")).expect("create");
+    let d = f
+        .new_dataset::<i64>()
+        .shape([total])
+        .chunk([333])
+        .create("v")
+        .expect("create");
+    let start = rank * n;
+    let count = if rank == size - 1 { n + 7 } else { n };
+    let mine = ndarray::Array1::from_iter((start..start + count).map(|i| i as i64 * 3));
+    d.write_at(&[start], &mine).expect("write");
+    f.write_attr("/", "writers", &(size as i32)).expect("attr");
+    f.close().expect("close");
+}
+
+fn read_m(w: &SimpleCommunicator, dir: &Path) {
+    let (rank, size) = (w.rank() as u64, w.size() as u64);
+    let f = File::open(w, dir.join("nm.h5"), Mode::ReadOnly).expect("open");
+    let writers = f.read_attr::<i32>("/", "writers").expect("attr") as u64;
+    let d = f.dataset("v").expect("dataset");
+    let total = d.shape()[0];
+    assert_eq!(total, 1000 * writers + 7);
+    let per = total.div_ceil(size);
+    let start = (rank * per).min(total);
+    let count = per.min(total - start);
+    let got = d.read_at::<i64>(&[start], &[count]).expect("read");
+    for (k, v) in got.iter().enumerate() {
+        assert_eq!(*v, (start + k as u64) as i64 * 3);
+    }
+    f.close().expect("close");
+}
+
+/// A file for h5py and h5dump to check (see process.rs and tests/python/check_h5par_file.py).
+fn h5par_writes(w: &SimpleCommunicator, dir: &Path) {
+    let (rank, size) = (w.rank() as u64, w.size() as u64);
+    let f = File::create(w, dir.join("from_h5par.h5")).expect("create");
+    let rows = 4u64;
+    let d = f
+        .new_dataset::<f64>()
+        .shape([rows * size, 3])
+        .create("grid/values")
+        .expect("create");
+    let mine = ArrayD::from_shape_fn(IxDyn(&[rows as usize, 3]), |ix| {
+        ((rank * rows + ix[0] as u64) * 3 + ix[1] as u64) as f64 * 0.5
+    });
+    d.write_at(&[rank * rows, 0], &mine).expect("write");
+    let z = f
+        .new_dataset::<i32>()
+        .shape([100 * size])
+        .chunk([64])
+        .deflate(5)
+        .create("grid/compressed")
+        .expect("create");
+    z.write_at(
+        &[100 * rank],
+        &ndarray::Array1::from_iter((100 * rank..100 * rank + 100).map(|i| i as i32 - 50)),
+    )
+    .expect("write");
+    d.write_attr("units", "kelvin").expect("attr");
+    d.write_attr("scale", &[1.5f32, 2.5]).expect("attr");
+    f.write_attr("/", "ranks", &(size as u16)).expect("attr");
+    f.close().expect("close");
+}
+
+/// Reads what tests/python/write_h5py_file.py wrote.
+fn h5py_wrote(w: &SimpleCommunicator, dir: &Path) {
+    let (rank, size) = (w.rank() as u64, w.size() as u64);
+    let f = File::open(w, dir.join("from_h5py.h5"), Mode::ReadOnly).expect("open");
+    for name in ["contiguous", "chunked", "compressed"] {
+        let d = f.dataset(name).expect("dataset");
+        assert_eq!(d.dtype(), Dtype::F64);
+        let [n, m] = d.shape()[..] else {
+            panic!("2-d expected")
+        };
+        let per = n.div_ceil(size);
+        let start = (rank * per).min(n);
+        let count = per.min(n - start);
+        let got = d.read_at::<f64>(&[start, 0], &[count, m]).expect("read");
+        for ((i, j), v) in got
+            .into_dimensionality::<ndarray::Ix2>()
+            .expect("2-d")
+            .indexed_iter()
+        {
+            assert_eq!(
+                *v,
+                ((start as usize + i) * m as usize + j) as f64 / 4.0,
+                "{name}"
+            );
+        }
+        if name == "compressed" {
+            assert_eq!(d.storage().deflate, Some(3));
+        }
+    }
+    let i = f.dataset("ints").expect("ints");
+    assert_eq!(i.dtype(), Dtype::I16);
+    assert_eq!(
+        i.read::<i16>()
+            .expect("read")
+            .iter()
+            .copied()
+            .collect::<Vec<_>>(),
+        vec![-3, -2, -1, 0, 1, 2]
+    );
+    assert_eq!(f.read_attr::<String>("/", "creator").expect("attr"), "h5py");
+    assert_eq!(
+        f.read_attr::<Vec<i64>>("/contiguous", "shape_hint")
+            .expect("attr"),
+        vec![10, 7]
+    );
+    f.close().expect("close");
+}
+
+/// A large collective write for the kill test: prints "writing" once the file is created.
+fn big_write(w: &SimpleCommunicator, dir: &Path) {
+    let (rank, size) = (w.rank() as u64, w.size() as u64);
+    let mib: u64 = std::env::var("H5PAR_BIG_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512);
+    let n = mib * (1 << 20) / 8 / size;
+    let f = File::create(w, dir.join("big.h5")).expect("create");
+    let d = f
+        .new_dataset::<f64>()
+        .shape([n * size])
+        .create("x")
+        .expect("create");
+    let chunk = (1u64 << 17).min(n);
+    let block = ndarray::Array1::<f64>::from_elem(chunk as usize, rank as f64);
+    if rank == 0 {
+        println!("writing");
+    }
+    // A paced job (H5PAR_BIG_PACE_MS between blocks) stays mid-write long enough to be killed.
+    let pace = std::env::var("H5PAR_BIG_PACE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut at = 0;
+    while at < n {
+        let c = chunk.min(n - at);
+        d.write_at(&[rank * n + at], &block.slice(ndarray::s![..c as usize]))
+            .expect("write");
+        at += c;
+        std::thread::sleep(std::time::Duration::from_millis(pace));
+    }
+    if rank == 0 {
+        println!("closing");
+    }
+    f.close().expect("close");
+}
+
+/// Without MPI_Init: a clear error, not a crash (run without mpirun).
+pub fn no_mpi_init(dir: &Path) {
+    let world = mpi::topology::SimpleCommunicator::self_comm();
+    let _ = world;
+    let e = File::create(
+        &mpi::topology::SimpleCommunicator::self_comm(),
+        dir.join("x.h5"),
+    );
+    let e = e.expect_err("no MPI");
+    assert_eq!(e.kind(), ErrorKind::Mpi, "{e}");
+    assert!(e.to_string().contains("not initialized"), "{e}");
+}

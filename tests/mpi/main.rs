@@ -1,0 +1,57 @@
+//! Multi-rank tests of h5par. Each trial launches this very binary under `mpirun -n N` with
+//! `H5PAR_CASE` naming the case, with a time limit, and checks that every rank succeeded.
+//! Trials that involve other programs (h5py, h5dump, a killed job) drive them from here.
+
+mod cases;
+mod harness;
+mod process;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use mpi::traits::*;
+
+/// A case: run on every rank, panics on failure.
+pub type CaseFn = fn(&mpi::topology::SimpleCommunicator, &std::path::Path);
+
+fn main() {
+    if let Ok(case) = std::env::var("H5PAR_CASE") {
+        run_as_rank(&case);
+        return;
+    }
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    for &(name, ranks, limit, _) in cases::ALL {
+        for &n in ranks {
+            trials.push(Trial::test(format!("{name}::np{n}"), move || {
+                let dir = harness::trial_dir();
+                harness::run_case(name, n, dir.path(), Duration::from_secs(limit))
+                    .map(|_| ())
+                    .map_err(Failed::from)
+            }));
+        }
+    }
+    trials.extend(process::trials());
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn run_as_rank(case: &str) {
+    let Some(&(_, _, _, f)) = cases::ALL.iter().find(|c| c.0 == case) else {
+        eprintln!("unknown case {case}");
+        std::process::exit(2);
+    };
+    if case == "no_mpi_init" {
+        // This case checks what happens without MPI: it must not initialize it.
+        let dir = PathBuf::from(std::env::var("H5PAR_TEST_DIR").unwrap_or_else(|_| ".".into()));
+        cases::no_mpi_init(&dir);
+        println!("rank 0: ok");
+        return;
+    }
+    let universe = mpi::initialize().expect("MPI initializes");
+    let world = universe.world();
+    let dir = PathBuf::from(std::env::var("H5PAR_TEST_DIR").expect("H5PAR_TEST_DIR"));
+    f(&world, &dir);
+    world.barrier();
+    println!("rank {}: ok", world.rank());
+}
