@@ -61,38 +61,27 @@ pub fn agree<C: Communicator + ?Sized>(
     local: Result<()>,
     args: Option<&str>,
 ) -> Result<()> {
-    let rank = comm.rank();
-    let size = comm.size();
-    let hash = args.map(hash_text).unwrap_or(0);
+    let rank = comm.rank() as i64;
+    // Everything is a non-negative i64: some MPI libraries reduce 64-bit unsigned integers
+    // as signed ones, which would turn u64::MAX into -1.
+    let hash = args.map(|a| (hash_text(a) >> 1) as i64).unwrap_or(0);
     let failed = local.is_err();
-    let send: [u64; 4] = [
-        if failed { rank as u64 } else { u64::MAX },
-        if failed {
-            u64::MAX - rank as u64
-        } else {
-            u64::MAX
-        },
+    let send: [i64; 4] = [
+        if failed { rank } else { i64::MAX },
+        if failed { i64::MAX - rank } else { i64::MAX },
         hash,
-        !hash,
+        i64::MAX - hash,
     ];
-    let mut recv = [0u64; 4];
+    let mut recv = [0i64; 4];
     comm.all_reduce_into(&send[..], &mut recv[..], SystemOperation::min());
-    let first_failed = recv[0];
-    if first_failed != u64::MAX {
-        let last_failed = u64::MAX - recv[1];
-        return Err(share_failure(
-            comm,
-            what,
-            local,
-            first_failed as i32,
-            last_failed as i32,
-        ));
+    if recv[0] != i64::MAX {
+        let (first, last) = (recv[0] as i32, (i64::MAX - recv[1]) as i32);
+        return Err(share_failure(comm, what, local, first, last));
     }
-    let (min_hash, max_hash) = (recv[2], !recv[3]);
+    let (min_hash, max_hash) = (recv[2], i64::MAX - recv[3]);
     if min_hash != max_hash {
         return Err(describe_mismatch(comm, what, hash, args.unwrap_or("")));
     }
-    let _ = size;
     Ok(())
 }
 
@@ -156,11 +145,11 @@ fn share_failure<C: Communicator + ?Sized>(
 fn describe_mismatch<C: Communicator + ?Sized>(
     comm: &C,
     what: &str,
-    hash: u64,
+    hash: i64,
     args: &str,
 ) -> Error {
     let size = comm.size() as usize;
-    let mut all = vec![0u64; size];
+    let mut all = vec![0i64; size];
     comm.all_gather_into(&hash, &mut all[..]);
     let differing: Vec<usize> = (0..size).filter(|&r| all[r] != all[0]).collect();
     let first_diff = differing.first().copied().unwrap_or(0) as i32;

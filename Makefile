@@ -1,0 +1,47 @@
+# h5par: the two commands of the quick start are `make demo` and `make test`.
+#
+#   make demo          install missing packages, build in release mode, run the demo on 4 ranks
+#   make test          install missing packages, run every test on OpenMPI and on MPICH
+#   make test-openmpi  only OpenMPI          make test-mpich  only MPICH
+#   make lint          cargo fmt --check and clippy -D warnings
+
+SHELL := /bin/bash
+CARGO ?= cargo
+DEMO_DIR ?= /tmp
+DEMO_RANKS ?= 4
+export OMPI_ALLOW_RUN_AS_ROOT := 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
+export OMPI_MCA_rmaps_base_oversubscribe := 1
+export OMPI_MCA_mpi_yield_when_idle := 1
+
+# OpenMPI builds find HDF5 through pkg-config; MPICH builds need its HDF5 and a separate target.
+OPENMPI_ENV := MPICC=mpicc.openmpi
+MPICH_ENV := HDF5_DIR=/usr/lib/x86_64-linux-gnu/hdf5/mpich MPICC=mpicc.mpich \
+             CARGO_TARGET_DIR=$(CURDIR)/target-mpich H5PAR_MPIRUN=mpirun.mpich
+
+.PHONY: deps demo build test test-openmpi test-mpich lint clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(OPENMPI_ENV) $(CARGO) build --release --workspace --examples
+
+demo: build
+	mpirun.openmpi -n $(DEMO_RANKS) target/release/examples/demo $(DEMO_DIR) 256
+
+test: deps test-openmpi test-mpich
+
+test-openmpi:
+	$(OPENMPI_ENV) H5PAR_MPIRUN=mpirun.openmpi $(CARGO) test --workspace
+
+test-mpich:
+	$(MPICH_ENV) $(CARGO) test --workspace
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(OPENMPI_ENV) $(CARGO) clippy --workspace --all-targets -- -D warnings
+
+clean:
+	$(CARGO) clean
+	rm -rf target-mpich
