@@ -22,6 +22,7 @@ pub fn trials() -> Vec<Trial> {
         Trial::test("process::h5py_and_h5dump_read_h5par", h5py_reads_h5par),
         Trial::test("process::h5par_reads_h5py", h5par_reads_h5py),
         Trial::test("process::sigkill_mid_write", sigkill_mid_write),
+        Trial::test("process::readme_example", readme_example),
     ]
 }
 
@@ -188,6 +189,36 @@ fn sigkill_mid_write() -> Result<(), Failed> {
     let after = file_digest(&target)?;
     if before != after {
         return Err(format!("the previous file changed: {before:?} -> {after:?}").into());
+    }
+    Ok(())
+}
+
+/// The README's Rust example is examples/readme.rs, word for word, and it runs on 3 ranks.
+fn readme_example() -> Result<(), Failed> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md"))?;
+    let example = std::fs::read_to_string(format!("{root}/examples/readme.rs"))?;
+    let body: String = example
+        .lines()
+        .skip_while(|l| l.starts_with("//!") || l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    if !readme.contains(&body) {
+        return Err("examples/readme.rs differs from the README's Rust example".into());
+    }
+    let exe = std::env::current_exe()?;
+    let bin = exe
+        .parent()
+        .and_then(|p| p.parent())
+        .ok_or("target dir")?
+        .join("examples/readme");
+    let dir = harness::trial_dir();
+    let mut cmd = Command::new(harness::mpirun());
+    harness::mpi_env(&mut cmd);
+    cmd.arg("-n").arg("3").arg(&bin).current_dir(dir.path());
+    let o = run_limited(cmd, LIMIT);
+    if o.status != Some(0) || !dir.path().join("data.h5").exists() {
+        return Err(format!("{bin:?} on 3 ranks: {:?}\n{}", o.status, o.output).into());
     }
     Ok(())
 }
