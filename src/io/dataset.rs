@@ -299,6 +299,19 @@ fn create_dataset(
                 format!("{what}: deflate (is zlib in this HDF5?)"),
             )?;
         }
+        if file.plan.enabled && storage.chunk.is_none() {
+            // Contiguous data is allocated at creation and never pre-filled: the writes fill it.
+            use hdf5_sys::h5d::{H5D_alloc_time_t, H5D_fill_time_t};
+            use hdf5_sys::h5p::{H5Pset_alloc_time, H5Pset_fill_time};
+            h5::check(
+                H5Pset_alloc_time(dcpl.id(), H5D_alloc_time_t::H5D_ALLOC_TIME_EARLY),
+                what,
+            )?;
+            h5::check(
+                H5Pset_fill_time(dcpl.id(), H5D_fill_time_t::H5D_FILL_TIME_NEVER),
+                what,
+            )?;
+        }
     }
     let c = h5::cstring(path, "dataset path")?;
     // SAFETY: live ids and C string.
@@ -415,6 +428,15 @@ impl Dataset {
     /// Number of dimensions.
     pub fn ndim(&self) -> usize {
         self.dims.borrow().len()
+    }
+
+    /// The byte offset of the dataset's data in the file (`None` for chunked or not yet
+    /// allocated data). With tuning on, it is a multiple of the stripe or block size.
+    pub fn offset(&self) -> Option<u64> {
+        let _q = Quiet::new();
+        // SAFETY: live dataset id.
+        let off = unsafe { hdf5_sys::h5d::H5Dget_offset(self.handle.id()) };
+        (off != hdf5_sys::h5::HADDR_UNDEF).then_some(off)
     }
 
     /// How the dataset is stored (chunking, compression, maximum extent).

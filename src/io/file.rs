@@ -19,6 +19,7 @@ use crate::comm;
 use crate::error::{Error, Result};
 use crate::io::h5::{self, Handle, Kind, Quiet};
 use crate::io::mpi_info::Info;
+use crate::tune::{self, TunePlan, TuneRequest};
 
 /// How [`File::open`] opens a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +42,22 @@ pub struct FileOptions {
     /// successful collective [`File::close`] (default `true`). A job killed mid-write then
     /// leaves either no file or the previous complete file at the path.
     pub atomic_create: bool,
-    /// Extra MPI-IO hints, passed to `MPI_File_open` as they are.
+    /// Extra MPI-IO hints, passed to `MPI_File_open` as they are (after h5par's own, so they
+    /// win). `H5PAR_HINTS="key=value,..."` adds more.
     pub hints: Vec<(String, String)>,
+    /// Tune for the file system (default `true`): striping hints on Lustre, large-block I/O on
+    /// GPFS, data aligned to the stripe or block size, metadata aggregated and written
+    /// collectively, fill values never written. `false` (or `H5PAR_TUNING=off`) gives plain
+    /// HDF5 defaults with the MPI-IO driver.
+    pub tuning: bool,
+    /// Stripe count instead of the chosen one (`H5PAR_STRIPE_COUNT` overrides).
+    pub stripe_count: Option<u32>,
+    /// Stripe size in bytes instead of the chosen one (`H5PAR_STRIPE_SIZE` overrides).
+    pub stripe_size: Option<u64>,
+    /// Number of MPI-IO aggregators instead of the chosen one (`H5PAR_CB_NODES` overrides).
+    pub cb_nodes: Option<u32>,
+    /// Expected size of the file in bytes, which sets the stripe count on Lustre.
+    pub expected_size: Option<u64>,
 }
 
 impl Default for FileOptions {
@@ -50,7 +65,30 @@ impl Default for FileOptions {
         FileOptions {
             atomic_create: true,
             hints: Vec::new(),
+            tuning: true,
+            stripe_count: None,
+            stripe_size: None,
+            cb_nodes: None,
+            expected_size: None,
         }
+    }
+}
+
+impl FileOptions {
+    /// The tuning request: these options, overridden by the `H5PAR_*` environment variables.
+    pub fn tune_request(&self) -> Result<TuneRequest> {
+        let env = tune::env_overrides(|k| std::env::var(k).ok())
+            .map_err(|e| Error::Invalid(format!("environment: {e}")))?;
+        let mut extra = self.hints.clone();
+        extra.extend(env.hints);
+        Ok(TuneRequest {
+            enabled: env.tuning.unwrap_or(self.tuning),
+            stripe_count: env.stripe_count.or(self.stripe_count),
+            stripe_size: env.stripe_size.or(self.stripe_size),
+            cb_nodes: env.cb_nodes.or(self.cb_nodes),
+            expected_bytes: self.expected_size,
+            extra_hints: extra,
+        })
     }
 }
 
@@ -65,6 +103,8 @@ pub(crate) struct FileInner {
     /// The temporary name the file is written under until close, when created atomically.
     tmp: Option<PathBuf>,
     pub(crate) writable: bool,
+    /// The tuning applied to this file.
+    pub(crate) plan: TunePlan,
 }
 
 impl std::fmt::Debug for FileInner {
@@ -74,6 +114,7 @@ impl std::fmt::Debug for FileInner {
             .field("path", &self.path)
             .field("tmp", &self.tmp)
             .field("writable", &self.writable)
+            .field("plan", &self.plan)
             .finish()
     }
 }
@@ -236,9 +277,11 @@ impl File {
         let path = path.as_ref();
         let comm = start(comm, path)?;
         let what = format!("create {}", path.display());
-        let local = check_creatable(path);
-        let args = format!("create {:?} {:?}", path, options);
+        let local = check_creatable(path).and_then(|()| make_plan(&comm, path, options));
+        let (local, plan) = split(local);
+        let args = format!("create {:?} {:?} {:?}", path, options.atomic_create, plan);
         comm::agree(&comm, &what, local, Some(&args))?;
+        let plan = plan.ok_or_else(|| Error::Internal("no tuning plan".into()))?;
         let tmp = if options.atomic_create {
             Some(temporary_name(&comm, path))
         } else {
@@ -247,7 +290,7 @@ impl File {
         let target = tmp.as_deref().unwrap_or(path);
         let _q = Quiet::new();
         let made = (|| {
-            let fapl = access_plist(&comm, &options.hints, &what)?;
+            let fapl = access_plist(&comm, &plan, &what)?;
             let c = path_cstring(target)?;
             // SAFETY: valid C string and property lists.
             let id = unsafe { H5Fcreate(c.as_ptr(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id()) };
@@ -261,6 +304,7 @@ impl File {
                 path: path.to_path_buf(),
                 tmp,
                 writable: true,
+                plan,
             }),
         })
     }
@@ -288,11 +332,13 @@ impl File {
             }
             Err(e) => Err(Error::Io(format!("{}: {e}", path.display()))),
         };
-        let args = format!("open {:?} {:?} {:?}", path, mode, options);
+        let (local, plan) = split(local.and_then(|()| make_plan(&comm, path, options)));
+        let args = format!("open {:?} {:?} {:?}", path, mode, plan);
         comm::agree(&comm, &what, local, Some(&args))?;
+        let plan = plan.ok_or_else(|| Error::Internal("no tuning plan".into()))?;
         let _q = Quiet::new();
         let opened = (|| {
-            let fapl = access_plist(&comm, &options.hints, &what)?;
+            let fapl = access_plist(&comm, &plan, &what)?;
             let c = path_cstring(path)?;
             let flags = match mode {
                 Mode::ReadOnly => H5F_ACC_RDONLY,
@@ -310,6 +356,7 @@ impl File {
                 path: path.to_path_buf(),
                 tmp: None,
                 writable: mode == Mode::ReadWrite,
+                plan,
             }),
         })
     }
@@ -342,6 +389,11 @@ impl File {
     /// h5par's own duplicate of the communicator the file was opened on.
     pub fn comm(&self) -> &SimpleCommunicator {
         &self.inner.comm
+    }
+
+    /// The tuning applied to this file: file system, layout and why, hints asked for.
+    pub fn tuning(&self) -> &TunePlan {
+        &self.inner.plan
     }
 
     /// Whether the file was opened for writing.
@@ -442,19 +494,77 @@ fn path_cstring(path: &Path) -> Result<CString> {
     h5::cstring(s, "path")
 }
 
-/// A file-access property list with the MPI-IO driver on `comm` and `hints`.
-fn access_plist(
-    comm: &SimpleCommunicator,
-    hints: &[(String, String)],
-    what: &str,
-) -> Result<Handle> {
+/// Separates a result into its error (if any) and its value (if any).
+fn split<T>(r: Result<T>) -> (Result<()>, Option<T>) {
+    match r {
+        Ok(v) => (Ok(()), Some(v)),
+        Err(e) => (Err(e), None),
+    }
+}
+
+/// The tuning plan for `path`: the file system of its directory, the ranks and nodes of
+/// `comm`, and the options with the environment's overrides.
+fn make_plan(comm: &SimpleCommunicator, path: &Path, options: &FileOptions) -> Result<TunePlan> {
+    let req = options.tune_request()?;
+    let fs = tune::detect(&parent_dir(path))
+        .map_err(|e| Error::Io(format!("{}: statfs: {e}", path.display())))?;
+    let ranks = comm.size() as u32;
+    let nodes = node_count(comm);
+    let osts = if fs.kind == tune::FsKind::Lustre {
+        tune::lustre::ost_count()
+    } else {
+        None
+    };
+    Ok(tune::plan(&req, fs, ranks, nodes, osts))
+}
+
+/// The number of nodes (shared-memory domains) among the ranks of `comm`. Collective.
+fn node_count(comm: &SimpleCommunicator) -> u32 {
+    use mpi::collective::SystemOperation;
+    use mpi::traits::CommunicatorCollectives;
+    let local = comm.split_shared(comm.rank());
+    let leader: i32 = i32::from(local.rank() == 0);
+    let mut nodes = 0i32;
+    comm.all_reduce_into(&leader, &mut nodes, SystemOperation::sum());
+    nodes.max(1) as u32
+}
+
+/// A file-access property list with the MPI-IO driver on `comm` and the plan's hints and
+/// HDF5 settings.
+fn access_plist(comm: &SimpleCommunicator, plan: &TunePlan, what: &str) -> Result<Handle> {
+    use hdf5_sys::h5p::{
+        H5Pset_alignment, H5Pset_coll_metadata_write, H5Pset_libver_bounds, H5Pset_meta_block_size,
+    };
     // SAFETY: the class id is valid after H5open.
     let fapl = Handle::new(
         unsafe { H5Pcreate(*H5P_CLS_FILE_ACCESS) },
         Kind::Plist,
         what,
     )?;
-    let info = Info::from_hints(hints)?;
+    // SAFETY: live property list.
+    unsafe {
+        if let Some((threshold, alignment)) = plan.alignment {
+            h5::check(
+                H5Pset_alignment(fapl.id(), threshold, alignment),
+                format!("{what}: alignment {alignment}"),
+            )?;
+        }
+        if let Some(size) = plan.meta_block_size {
+            h5::check(H5Pset_meta_block_size(fapl.id(), size), what)?;
+        }
+        if plan.enabled {
+            h5::check(H5Pset_coll_metadata_write(fapl.id(), 1), what)?;
+            h5::check(
+                H5Pset_libver_bounds(
+                    fapl.id(),
+                    hdf5_sys::h5f::H5F_LIBVER_LATEST,
+                    hdf5_sys::h5f::H5F_LIBVER_LATEST,
+                ),
+                what,
+            )?;
+        }
+    }
+    let info = Info::from_hints(&plan.hints)?;
     // SAFETY: live property list, communicator and info (HDF5 duplicates both).
     h5::check(
         unsafe { H5Pset_fapl_mpio(fapl.id(), comm.as_raw(), info.raw()) },

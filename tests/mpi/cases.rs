@@ -20,6 +20,7 @@ pub static ALL: &[(&str, &[usize], u64, CaseFn)] = &[
     ("conversion", &[2], 60, conversion),
     ("atomic_create", &[1, 2, 3], 60, atomic_create),
     ("no_open_objects", &[1, 2], 60, no_open_objects),
+    ("tuned_alignment", &[1, 2], 60, tuned_alignment),
     ("fail_out_of_bounds", &[2, 3], 20, fail_out_of_bounds),
     ("fail_shape_mismatch", &[2, 3], 20, fail_shape_mismatch),
     ("fail_attr_mismatch", &[2, 3], 20, fail_attr_mismatch),
@@ -801,4 +802,76 @@ pub fn no_mpi_init(dir: &Path) {
     let e = e.expect_err("no MPI");
     assert_eq!(e.kind(), ErrorKind::Mpi, "{e}");
     assert!(e.to_string().contains("not initialized"), "{e}");
+}
+
+fn offsets(
+    w: &SimpleCommunicator,
+    path: &Path,
+    opts: &FileOptions,
+) -> (Vec<u64>, h5par::tune::TunePlan) {
+    let f = File::create_with(w, path, opts).expect("create");
+    let mut out = Vec::new();
+    for i in 0..3 {
+        let d = f
+            .new_dataset::<f64>()
+            .shape([20_000 + i])
+            .create(&format!("d{i}"))
+            .expect("create");
+        d.write_attr("i", &(i as i32))
+            .expect("metadata between datasets");
+        let rank = w.rank() as u64;
+        if rank == 0 {
+            d.write_at(&[0], &ndarray::Array1::<f64>::ones(100))
+                .expect("write");
+        } else {
+            d.write_at(&[0], &ndarray::Array1::<f64>::ones(0))
+                .expect("empty write");
+        }
+        out.push(d.offset().expect("contiguous data has an offset"));
+    }
+    let plan = f.tuning().clone();
+    f.close().expect("close");
+    (out, plan)
+}
+
+fn tuned_alignment(w: &SimpleCommunicator, dir: &Path) {
+    const MIB: u64 = 1 << 20;
+    let forced = FileOptions {
+        stripe_size: Some(MIB),
+        ..Default::default()
+    };
+    let (offs, plan) = offsets(w, &dir.join("aligned.h5"), &forced);
+    assert!(plan.enabled);
+    assert_eq!(plan.alignment, Some((64 << 10, MIB)));
+    assert!(
+        offs.iter().all(|o| o % MIB == 0),
+        "not aligned to 1 MiB: {offs:?}"
+    );
+    let off = FileOptions {
+        tuning: false,
+        ..Default::default()
+    };
+    let (offs, plan) = offsets(w, &dir.join("plain.h5"), &off);
+    assert!(!plan.enabled && plan.alignment.is_none());
+    assert!(
+        offs.iter().any(|o| o % MIB != 0),
+        "HDF5 defaults should not align: {offs:?}"
+    );
+    // The environment overrides the options.
+    std::env::set_var("H5PAR_TUNING", "off");
+    let (_, plan) = offsets(w, &dir.join("env_off.h5"), &forced);
+    assert!(!plan.enabled, "H5PAR_TUNING=off");
+    std::env::remove_var("H5PAR_TUNING");
+    std::env::set_var("H5PAR_STRIPE_SIZE", "2M");
+    let (offs, plan) = offsets(w, &dir.join("env_2m.h5"), &FileOptions::default());
+    assert_eq!(plan.alignment, Some((64 << 10, 2 * MIB)));
+    assert!(offs.iter().all(|o| o % (2 * MIB) == 0), "{offs:?}");
+    std::env::set_var("H5PAR_STRIPE_SIZE", "lots");
+    let r = File::create(w, dir.join("bad_env.h5"));
+    expect_everywhere(w, r, ErrorKind::Invalid, None, "H5PAR_STRIPE_SIZE");
+    std::env::remove_var("H5PAR_STRIPE_SIZE");
+    // The file is still readable by HDF5 with any settings.
+    let f = File::open(w, dir.join("aligned.h5"), Mode::ReadOnly).expect("open");
+    assert_eq!(f.read_attr::<i32>("/d2", "i").expect("attr"), 2);
+    f.close().expect("close");
 }

@@ -1,0 +1,218 @@
+//! The tuning plan of one file: the layout chosen for it and the MPI-IO hints and HDF5
+//! settings that follow from it. Pure: the `io` layer applies the plan.
+
+use crate::tune::fs::{FsInfo, FsKind};
+use crate::tune::layout::{choose_layout, Layout, LayoutRequest};
+
+/// What the user asked for (options and `H5PAR_*` environment variables, merged).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TuneRequest {
+    /// `false` gives plain HDF5 defaults with the MPI-IO driver (the benchmarks' baseline).
+    pub enabled: bool,
+    /// Stripe count to use instead of the chooser's.
+    pub stripe_count: Option<u32>,
+    /// Stripe size in bytes to use instead of the chooser's.
+    pub stripe_size: Option<u64>,
+    /// Number of aggregators (`cb_nodes`) to use instead of the chooser's.
+    pub cb_nodes: Option<u32>,
+    /// Expected size of the file in bytes, if known.
+    pub expected_bytes: Option<u64>,
+    /// Extra MPI-IO hints, passed through last (they win over h5par's).
+    pub extra_hints: Vec<(String, String)>,
+}
+
+/// The plan for one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TunePlan {
+    /// Whether h5par's tuning is applied at all.
+    pub enabled: bool,
+    /// The file system holding the file.
+    pub fs: FsInfo,
+    /// The layout chosen (`None` when tuning is off).
+    pub layout: Option<Layout>,
+    /// The MPI-IO hints to pass to `MPI_File_open`, in order.
+    pub hints: Vec<(String, String)>,
+    /// `H5Pset_alignment` (threshold, alignment), if any.
+    pub alignment: Option<(u64, u64)>,
+    /// `H5Pset_meta_block_size`, if any.
+    pub meta_block_size: Option<u64>,
+}
+
+/// Objects at least this large (or the alignment, if smaller) are aligned.
+pub const ALIGN_THRESHOLD: u64 = 64 << 10;
+
+/// The plan for a file on `fs`, written by `ranks` ranks on `nodes` nodes.
+pub fn plan(
+    req: &TuneRequest,
+    fs: FsInfo,
+    ranks: u32,
+    nodes: u32,
+    ost_count: Option<u32>,
+) -> TunePlan {
+    if !req.enabled {
+        return TunePlan {
+            enabled: false,
+            fs,
+            layout: None,
+            hints: req.extra_hints.clone(),
+            alignment: None,
+            meta_block_size: None,
+        };
+    }
+    let layout = choose_layout(&LayoutRequest {
+        expected_bytes: req.expected_bytes,
+        ranks,
+        nodes,
+        fs,
+        ost_count,
+        stripe_count: req.stripe_count,
+        stripe_size: req.stripe_size,
+        cb_nodes: req.cb_nodes,
+    });
+    let mut hints: Vec<(String, String)> = Vec::new();
+    let mut set = |k: &str, v: String| hints.push((k.to_string(), v));
+    match fs.kind {
+        FsKind::Lustre => {
+            set("striping_factor", layout.stripe_count.to_string());
+            set("striping_unit", layout.stripe_size.to_string());
+            set("cb_nodes", layout.cb_nodes.to_string());
+            set("romio_lustre_co_ratio", "1".into());
+            set("romio_cb_write", "enable".into());
+            set("romio_cb_read", "enable".into());
+            set("romio_ds_write", "disable".into());
+            set("cb_buffer_size", layout.stripe_size.to_string());
+        }
+        FsKind::Gpfs => {
+            set("IBM_largeblock_io", "true".into());
+            set("cb_nodes", layout.cb_nodes.to_string());
+            set("romio_cb_write", "enable".into());
+            set("romio_ds_write", "disable".into());
+            set("cb_buffer_size", layout.stripe_size.to_string());
+        }
+        _ => {
+            // Not striped: the MPI library's defaults suit a local or NFS file system; only
+            // what the user forces is passed.
+            if let Some(n) = req.stripe_count {
+                set("striping_factor", n.to_string());
+            }
+            if let Some(s) = req.stripe_size {
+                set("striping_unit", s.to_string());
+            }
+            if let Some(n) = req.cb_nodes {
+                set("cb_nodes", n.to_string());
+            }
+        }
+    }
+    for (k, v) in &req.extra_hints {
+        hints.retain(|(hk, _)| hk != k);
+        hints.push((k.clone(), v.clone()));
+    }
+    let align = layout.alignment.max(1);
+    TunePlan {
+        enabled: true,
+        fs,
+        alignment: Some((ALIGN_THRESHOLD.min(align), align)),
+        meta_block_size: Some(align.min(1 << 20)),
+        layout: Some(layout),
+        hints,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fs(kind: FsKind) -> FsInfo {
+        FsInfo {
+            kind,
+            block_size: 16 << 20,
+        }
+    }
+
+    fn req() -> TuneRequest {
+        TuneRequest {
+            enabled: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn lustre_gets_striping_hints() {
+        let r = TuneRequest {
+            expected_bytes: Some(50 << 30),
+            ..req()
+        };
+        let p = plan(&r, fs(FsKind::Lustre), 480, 20, Some(156));
+        let get = |k: &str| {
+            p.hints
+                .iter()
+                .find(|(hk, _)| hk == k)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(get("striping_factor").as_deref(), Some("24"));
+        assert_eq!(get("striping_unit").as_deref(), Some("1048576"));
+        assert_eq!(get("cb_nodes").as_deref(), Some("24"));
+        assert_eq!(p.alignment, Some((64 << 10, 1 << 20)));
+    }
+
+    #[test]
+    fn gpfs_aligns_to_blocks() {
+        let p = plan(&req(), fs(FsKind::Gpfs), 64, 4, None);
+        assert!(p
+            .hints
+            .contains(&("IBM_largeblock_io".into(), "true".into())));
+        assert_eq!(p.alignment, Some((64 << 10, 16 << 20)));
+        assert_eq!(p.meta_block_size, Some(1 << 20));
+    }
+
+    #[test]
+    fn local_fs_passes_only_what_is_forced() {
+        let p = plan(&req(), fs(FsKind::Tmpfs), 2, 1, None);
+        assert!(p.hints.is_empty());
+        let forced = TuneRequest {
+            stripe_size: Some(1 << 20),
+            extra_hints: vec![("cb_nodes".into(), "2".into())],
+            ..req()
+        };
+        let p = plan(&forced, fs(FsKind::Ext4), 2, 1, None);
+        assert_eq!(
+            p.hints,
+            vec![
+                ("striping_unit".to_string(), "1048576".to_string()),
+                ("cb_nodes".to_string(), "2".to_string())
+            ]
+        );
+        assert_eq!(p.alignment, Some((64 << 10, 1 << 20)));
+    }
+
+    #[test]
+    fn off_means_hdf5_defaults() {
+        let r = TuneRequest {
+            enabled: false,
+            extra_hints: vec![("a".into(), "b".into())],
+            ..Default::default()
+        };
+        let p = plan(&r, fs(FsKind::Lustre), 8, 1, None);
+        assert_eq!(p.layout, None);
+        assert_eq!(p.alignment, None);
+        assert_eq!(p.hints, vec![("a".to_string(), "b".to_string())]);
+    }
+
+    #[test]
+    fn user_hints_win() {
+        let r = TuneRequest {
+            extra_hints: vec![("romio_cb_write".into(), "disable".into())],
+            ..req()
+        };
+        let p = plan(&r, fs(FsKind::Lustre), 8, 1, Some(8));
+        let v: Vec<_> = p
+            .hints
+            .iter()
+            .filter(|(k, _)| k == "romio_cb_write")
+            .collect();
+        assert_eq!(
+            v,
+            vec![&("romio_cb_write".to_string(), "disable".to_string())]
+        );
+    }
+}
