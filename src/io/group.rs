@@ -15,7 +15,7 @@ use hdf5_sys::h5p::{
 use crate::error::{Error, Result};
 use crate::io::attribute::{self, AttrValue, FromAttr};
 use crate::io::dataset::{Dataset, DatasetBuilder};
-use crate::io::dtype::H5Type;
+use crate::io::dtype::{Dtype, H5Type};
 use crate::io::file::{File, FileInner};
 use crate::io::h5::{self, Handle, Kind, Quiet};
 use crate::io::path;
@@ -210,6 +210,11 @@ impl Group {
         DatasetBuilder::new(self.file.clone(), &self.path, T::DTYPE)
     }
 
+    /// Starts building a dataset whose element type is chosen at run time.
+    pub fn new_dataset_of(&self, dtype: Dtype) -> DatasetBuilder {
+        DatasetBuilder::new(self.file.clone(), &self.path, dtype)
+    }
+
     /// Collective: opens the dataset `name`.
     pub fn dataset(&self, name: &str) -> Result<Dataset> {
         Dataset::open(&self.file, path::join(&self.path, name)?)
@@ -259,6 +264,11 @@ impl File {
     /// Starts building a dataset of `T`; see [`DatasetBuilder`].
     pub fn new_dataset<T: H5Type>(&self) -> DatasetBuilder {
         self.root().new_dataset::<T>()
+    }
+
+    /// Starts building a dataset whose element type is chosen at run time.
+    pub fn new_dataset_of(&self, dtype: Dtype) -> DatasetBuilder {
+        self.root().new_dataset_of(dtype)
     }
 
     /// Collective: opens an existing dataset.

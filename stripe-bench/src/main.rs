@@ -1,1 +1,273 @@
-fn main() {}
+//! `stripe-bench`: bandwidth of parallel HDF5 (h5par, the HDF5 C API with defaults, h5py) and
+//! of raw MPI-IO against the stripe count, in the form of NERSC's "Read 1d 110 GB HDF5"
+//! figure.
+//!
+//! ```text
+//! mpirun -n P stripe-bench [--dir DIR] [--size SIZE] [--stripe-counts LIST] [--stripe-size SIZE]
+//!                          [--op read|write|both] [--io indep|coll|both] [--repeat N]
+//!                          [--series LIST] [--out DIR] [--drop-cache] [--reference CSV] [--quick]
+//! ```
+//!
+//! Every rank parses the same arguments and reaches the same verdict; checks of the file
+//! system are made by rank 0 and broadcast; every failure is agreed on, so a bad argument or a
+//! wrong read ends every rank with the same message and a non-zero status, never a hang.
+
+mod bench;
+mod cli;
+mod comm;
+mod pattern;
+mod plot;
+mod progress;
+mod report;
+mod series;
+mod setup;
+
+use std::path::Path;
+
+use clap::Parser;
+use h5par::tune::fs::FsKind;
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::{Communicator, CommunicatorCollectives};
+
+use crate::cli::{format_size, Args, Config, SeriesKind};
+use crate::comm::{agree, broadcast_string};
+use crate::progress::Progress;
+use crate::report::{Curve, Record};
+
+/// How the program ends: a status and a message that rank 0 prints.
+struct Exit {
+    code: i32,
+    message: String,
+}
+
+impl Exit {
+    fn error(message: impl Into<String>) -> Exit {
+        Exit {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+fn main() {
+    let Some(universe) = mpi::initialize() else {
+        eprintln!("stripe-bench: error: MPI could not be initialized (was it already?)");
+        std::process::exit(1);
+    };
+    let world = universe.world();
+    let rank = world.rank();
+    let code = match run(&world) {
+        Ok(()) => 0,
+        Err(e) => {
+            if rank == 0 && !e.message.is_empty() {
+                eprintln!("stripe-bench: error: {}", e.message);
+            }
+            e.code
+        }
+    };
+    drop(universe); // MPI_Finalize on every rank, then the same status everywhere
+    std::process::exit(code);
+}
+
+fn run(world: &SimpleCommunicator) -> Result<(), Exit> {
+    let rank = world.rank();
+    // Parsing depends on the arguments only, which every rank has: the same verdict everywhere.
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            if rank == 0 {
+                let _ = e.print();
+            }
+            return Err(Exit {
+                code: e.exit_code(),
+                message: String::new(),
+            });
+        }
+    };
+    let cfg = Config::from_args(args).map_err(|m| Exit {
+        code: 2,
+        message: m,
+    })?;
+    let procs = world.size() as u64;
+    let (first, count) = series::block(cfg.elements(), procs, rank as u64).map_err(|m| Exit {
+        code: 2,
+        message: format!("--size {}: {m}", format_size(cfg.size)),
+    })?;
+
+    // Rank 0 looks at the file system and broadcasts the verdict and the plan.
+    let tag = broadcast_string(world, 0, &format!("{:x}", std::process::id()));
+    let surveyed = if rank == 0 {
+        setup::survey(&cfg, &tag).map(Some)
+    } else {
+        Ok(None)
+    };
+    let surroundings = agree(world, surveyed).map_err(|m| Exit {
+        code: 2,
+        message: m.trim_start_matches("rank 0: ").to_string(),
+    })?;
+    let names = surroundings.as_ref().map_or(String::new(), |s| {
+        s.series
+            .iter()
+            .map(|k| k.name())
+            .collect::<Vec<_>>()
+            .join(",")
+    });
+    let names = broadcast_string(world, 0, &names);
+    let chosen: Vec<SeriesKind> = names.split(',').filter_map(SeriesKind::from_name).collect();
+    let dir = broadcast_string(
+        world,
+        0,
+        &surroundings
+            .as_ref()
+            .map_or(String::new(), |s| s.dir.display().to_string()),
+    );
+    let dir = Path::new(&dir);
+    // Every rank must see rank 0's directory (the benchmark needs one shared file system).
+    let probe = setup::probe_path(dir, &tag);
+    let seen = if probe.is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "--dir {}: this rank does not see the file rank 0 wrote there; the directory must \
+             be on a file system shared by all ranks",
+            dir.display()
+        ))
+    };
+    world.barrier();
+    if rank == 0 {
+        let _ = std::fs::remove_file(&probe);
+    }
+    agree(world, seen).map_err(Exit::error)?;
+
+    let mut ctx = series::Ctx {
+        comm: world,
+        n: cfg.elements(),
+        first,
+        count,
+        hints: Vec::new(),
+        drop_cache: cfg.drop_cache,
+    };
+    let plan = bench::Plan {
+        cfg: &cfg,
+        series: &chosen,
+        dir,
+        tag: &tag,
+        script: surroundings.as_ref().and_then(|s| s.script.clone()),
+    };
+    let mut progress = Progress::new(rank == 0, plan.measurements());
+    if let Some(s) = &surroundings {
+        if let Some(why) = &s.h5py_skipped {
+            progress.note(&format!("stripe-bench: series h5py left out: {why}"));
+        }
+        progress.note(&format!(
+            "stripe-bench: {} procs, {} of float64 in {} ({}), series {}, stripe counts {:?}, {} repeat(s)",
+            procs,
+            format_size(cfg.size),
+            s.dir.display(),
+            s.fs,
+            names,
+            cfg.stripe_counts,
+            cfg.repeat
+        ));
+    }
+    let records = bench::run(&mut ctx, &plan, &mut progress);
+    progress.finish();
+    let records = records.map_err(Exit::error)?;
+
+    let written = match &surroundings {
+        Some(s) => finish(&cfg, s, &records, procs),
+        None => Ok(()),
+    };
+    agree(world, written).map_err(|m| Exit::error(m.trim_start_matches("rank 0: ")))
+}
+
+/// Lines describing the method and the caveats (stdout, run.txt and the plot).
+fn notes(cfg: &Config, s: &setup::Surroundings) -> Vec<String> {
+    let mut v = vec![format!(
+        "write = create+write+close (no fsync: data may still be in the page cache); \
+         read = open+read+close, data checked after; mean \u{b1} sd of {} repeat(s)",
+        cfg.repeat
+    )];
+    if s.fs != FsKind::Lustre {
+        v.push(format!(
+            "{} has no stripes: the stripe count (striping_factor hint) had no effect here",
+            s.fs
+        ));
+    } else if s.series.contains(&SeriesKind::Hdf5Default) {
+        v.push(
+            "hdf5-default passes MPI_INFO_NULL: its files get the directory's default striping"
+                .into(),
+        );
+    }
+    v.push(if cfg.drop_cache {
+        "page cache dropped before each read (fsync + posix_fadvise DONTNEED; tmpfs keeps it)"
+            .into()
+    } else {
+        "page cache not dropped: reads may be served from memory".into()
+    });
+    v
+}
+
+/// Rank 0: writes results.csv, run.txt and the plots, prints the table.
+fn finish(
+    cfg: &Config,
+    s: &setup::Surroundings,
+    records: &[Record],
+    procs: u64,
+) -> Result<(), String> {
+    let csv = cfg.out.join("results.csv");
+    report::write_csv_file(&csv, records).map_err(|e| format!("writing {}: {e}", csv.display()))?;
+
+    let title = format!(
+        "{} 1d {} HDF5 from {} ({}) on {} {} procs",
+        cfg.op_title(),
+        format_size(cfg.size),
+        s.dir.display(),
+        s.fs,
+        s.host,
+        procs
+    );
+    let notes = notes(cfg, s);
+    let rows = report::summarize(records);
+    let table = report::format_table(&rows);
+
+    let mut curves: Vec<Curve> = report::curves(records, "", false);
+    curves.extend(s.reference.iter().cloned());
+    let font = plot::load_font();
+    let spec = plot::PlotSpec {
+        title: title.clone(),
+        notes: notes.clone(),
+        curves: &curves,
+    };
+    let (png, svg) = (cfg.out.join("stripe_io.png"), cfg.out.join("stripe_io.svg"));
+    let plotted = plot::draw(&spec, &png, &svg, font.is_some());
+
+    let mut text = format!("{title}\n");
+    for n in &notes {
+        text.push_str(&format!("  {n}\n"));
+    }
+    text.push_str(&format!(
+        "  h5par files are created with atomic_create: false (no rename at close); \
+         stripe size {}; command: {}\n",
+        format_size(cfg.stripe_size),
+        std::env::args().collect::<Vec<_>>().join(" ")
+    ));
+    text.push('\n');
+    text.push_str(&table);
+    let run_txt = cfg.out.join("run.txt");
+    std::fs::write(&run_txt, &text).map_err(|e| format!("writing {}: {e}", run_txt.display()))?;
+
+    print!("{text}");
+    println!(
+        "\nresults: {}  plot: {}, {}{}",
+        csv.display(),
+        png.display(),
+        svg.display(),
+        if font.is_none() {
+            " (no TrueType font found: drawn without text)"
+        } else {
+            ""
+        }
+    );
+    plotted.map_err(|e| format!("drawing the plot: {e}"))
+}
