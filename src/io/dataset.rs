@@ -23,7 +23,9 @@ use crate::io::dtype::{Dtype, H5Type};
 use crate::io::file::FileInner;
 use crate::io::h5::{self, Handle, Kind, Quiet};
 use crate::io::path;
+use crate::io::report;
 use crate::io::selection::{self, Selection, MAX_DIMS};
+use crate::tune::report::CallReport;
 
 /// How a read or write moves data: all ranks together, or each rank on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -152,14 +154,16 @@ impl DatasetBuilder {
         file.agree(&what, local, Some(&args))?;
         let made = create_dataset(&file, &path, self.dtype, &self.shape, &storage, &what);
         let handle = crate::comm::agree_value(&file.comm, &what, made)?;
-        Ok(Dataset {
+        let d = Dataset {
             file,
             handle,
             path,
             dtype: self.dtype,
             dims: RefCell::new(self.shape),
             storage,
-        })
+        };
+        d.file.record_dataset(&d.path, d.offset(), d.nbytes());
+        Ok(d)
     }
 
     fn validate(&self, storage: &mut Storage, path: &str) -> Result<()> {
@@ -407,7 +411,9 @@ impl Dataset {
                 storage,
             })
         })();
-        crate::comm::agree_value(&file.comm, &what, opened)
+        let d = crate::comm::agree_value(&file.comm, &what, opened)?;
+        file.record_dataset(&d.path, d.offset(), d.nbytes());
+        Ok(d)
     }
 
     /// The absolute path of the dataset in its file.
@@ -437,6 +443,11 @@ impl Dataset {
         // SAFETY: live dataset id.
         let off = unsafe { hdf5_sys::h5d::H5Dget_offset(self.handle.id()) };
         (off != hdf5_sys::h5::HADDR_UNDEF).then_some(off)
+    }
+
+    /// The size of the data in bytes (elements times element size).
+    pub fn nbytes(&self) -> u64 {
+        self.dims.borrow().iter().product::<u64>() * self.dtype.size() as u64
     }
 
     /// How the dataset is stored (chunking, compression, maximum extent).
@@ -491,10 +502,18 @@ impl Dataset {
             .file
             .check_writable(&self.path)
             .and_then(|()| self.check_transfer(sel, mem, bytes.len(), xfer, true));
-        self.transfer(&what, sel, mem, xfer, local, |dset, mt, ms, fs, dx| {
-            // SAFETY: the buffer holds the selected elements (checked above).
-            unsafe { H5Dwrite(dset, mt, ms, fs, dx, bytes.as_ptr() as *const c_void) }
-        })
+        self.transfer(
+            "write",
+            &what,
+            sel,
+            mem,
+            xfer,
+            local,
+            |dset, mt, ms, fs, dx| {
+                // SAFETY: the buffer holds the selected elements (checked above).
+                unsafe { H5Dwrite(dset, mt, ms, fs, dx, bytes.as_ptr() as *const c_void) }
+            },
+        )
     }
 
     /// Collective by default: reads `count` elements at `offset` into a new array.
@@ -578,10 +597,18 @@ impl Dataset {
         let _q = Quiet::new();
         let local = self.check_transfer(sel, mem, bytes.len(), xfer, false);
         let ptr = bytes.as_mut_ptr();
-        self.transfer(&what, sel, mem, xfer, local, |dset, mt, ms, fs, dx| {
-            // SAFETY: the buffer has room for the selected elements (checked above).
-            unsafe { H5Dread(dset, mt, ms, fs, dx, ptr as *mut c_void) }
-        })
+        self.transfer(
+            "read",
+            &what,
+            sel,
+            mem,
+            xfer,
+            local,
+            |dset, mt, ms, fs, dx| {
+                // SAFETY: the buffer has room for the selected elements (checked above).
+                unsafe { H5Dread(dset, mt, ms, fs, dx, ptr as *mut c_void) }
+            },
+        )
     }
 
     fn check_transfer(
@@ -613,8 +640,10 @@ impl Dataset {
     }
 
     /// The common part of reads and writes: agree (collective), select, call, agree again.
+    #[allow(clippy::too_many_arguments)]
     fn transfer(
         &self,
+        op: &str,
         what: &str,
         sel: &Selection,
         mem: Dtype,
@@ -660,6 +689,7 @@ impl Dataset {
             };
             // SAFETY: live transfer property list.
             h5::check(unsafe { H5Pset_dxpl_mpio(dxpl.id(), mode) }, &name)?;
+            let started = std::time::Instant::now();
             let r = call(
                 self.handle.id(),
                 mem.native(),
@@ -667,7 +697,30 @@ impl Dataset {
                 fspace.id(),
                 dxpl.id(),
             );
-            h5::check(r, what)
+            let seconds = started.elapsed().as_secs_f64();
+            h5::check(r, what)?;
+            let (actual, cause) = report::actual_mode(dxpl.id());
+            let bytes = sel.len().unwrap_or(0) * mem.size() as u64;
+            self.file.report.borrow_mut().calls.push(CallReport {
+                op: op.to_string(),
+                dataset: self.path.clone(),
+                requested: if collective {
+                    "collective"
+                } else {
+                    "independent"
+                }
+                .to_string(),
+                actual,
+                cause,
+                bytes,
+                seconds,
+                gbps: if seconds > 0.0 {
+                    bytes as f64 / seconds / 1e9
+                } else {
+                    0.0
+                },
+            });
+            Ok(())
         })();
         if collective {
             crate::comm::agree_value(&self.file.comm, what, done)

@@ -1,6 +1,6 @@
 //! [`File`]: an HDF5 file opened collectively by all ranks of a communicator.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::ffi::CString;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -19,7 +19,8 @@ use crate::comm;
 use crate::error::{Error, Result};
 use crate::io::h5::{self, Handle, Kind, Quiet};
 use crate::io::mpi_info::Info;
-use crate::tune::{self, TunePlan, TuneRequest};
+use crate::io::report;
+use crate::tune::{self, Report, TunePlan, TuneRequest};
 
 /// How [`File::open`] opens a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +59,10 @@ pub struct FileOptions {
     pub cb_nodes: Option<u32>,
     /// Expected size of the file in bytes, which sets the stripe count on Lustre.
     pub expected_size: Option<u64>,
+    /// Write the I/O report at close: `"-"` prints its summary to stderr, a path ending in
+    /// `.json` gets the JSON, any other path the summary (`H5PAR_REPORT` overrides). Rank 0
+    /// writes it, from its point of view.
+    pub report: Option<String>,
 }
 
 impl Default for FileOptions {
@@ -70,6 +75,7 @@ impl Default for FileOptions {
             stripe_size: None,
             cb_nodes: None,
             expected_size: None,
+            report: None,
         }
     }
 }
@@ -105,6 +111,10 @@ pub(crate) struct FileInner {
     pub(crate) writable: bool,
     /// The tuning applied to this file.
     pub(crate) plan: TunePlan,
+    /// What happened so far.
+    pub(crate) report: RefCell<Report>,
+    /// Where to write the report at close.
+    report_to: Option<String>,
 }
 
 impl std::fmt::Debug for FileInner {
@@ -183,6 +193,48 @@ impl FileInner {
         }
     }
 
+    /// Notes a dataset created or opened, with its data offset, in the report.
+    /// Datasets smaller than the alignment threshold are not judged.
+    pub(crate) fn record_dataset(&self, path: &str, offset: Option<u64>, nbytes: u64) {
+        let aligned = match (offset, self.plan.alignment) {
+            (Some(o), Some((threshold, a))) if a > 1 && nbytes >= threshold => Some(o % a == 0),
+            _ => None,
+        };
+        let mut report = self.report.borrow_mut();
+        report.datasets.retain(|d| d.path != path);
+        report.datasets.push(crate::tune::report::DatasetReport {
+            path: path.to_string(),
+            offset,
+            aligned,
+        });
+    }
+
+    /// Writes the report where asked (rank 0 only).
+    fn write_report(&self) -> Result<()> {
+        let Some(to) = &self.report_to else {
+            return Ok(());
+        };
+        if self.comm.rank() != 0 {
+            return Ok(());
+        }
+        let report = self.report.borrow();
+        if to == "-" {
+            eprint!("{}", report.summary());
+            return Ok(());
+        }
+        let text = if to.ends_with(".json") {
+            report.to_json()
+        } else {
+            report.summary()
+        };
+        std::fs::write(to, text).map_err(|e| {
+            Error::Io(format!(
+                "writing the I/O report of {} to {to}: {e}",
+                self.path.display()
+            ))
+        })
+    }
+
     /// Collective close; see [`File::close`].
     fn close(&self) -> Result<()> {
         let Ok(fid) = self.id() else {
@@ -190,11 +242,12 @@ impl FileInner {
         };
         let _q = Quiet::new();
         self.close_children(fid);
+        let reported = self.write_report();
         // SAFETY: fid is open and owned by this file.
         let ret = unsafe { H5Fclose(fid) };
         self.id.set(-1);
         let what = format!("close {}", self.path.display());
-        let closed = h5::check(ret, &what);
+        let closed = reported.and(h5::check(ret, &what));
         let outcome = self.agree(&what, closed, None);
         let rank = self.comm.rank();
         let Some(tmp) = &self.tmp else {
@@ -297,6 +350,8 @@ impl File {
             h5::check_id(id, &what)
         })();
         let id = comm::agree_value(&comm, &what, made)?;
+        let report = report::begin(id, path, target, &plan, comm.rank() as u32);
+        let report_to = report_target(options);
         Ok(File {
             inner: Rc::new(FileInner {
                 id: Cell::new(id),
@@ -305,6 +360,8 @@ impl File {
                 tmp,
                 writable: true,
                 plan,
+                report: RefCell::new(report),
+                report_to,
             }),
         })
     }
@@ -349,6 +406,8 @@ impl File {
             h5::check_id(id, format!("{what} (is it an HDF5 file?)"))
         })();
         let id = comm::agree_value(&comm, &what, opened)?;
+        let report = report::begin(id, path, path, &plan, comm.rank() as u32);
+        let report_to = report_target(options);
         Ok(File {
             inner: Rc::new(FileInner {
                 id: Cell::new(id),
@@ -357,6 +416,8 @@ impl File {
                 tmp: None,
                 writable: mode == Mode::ReadWrite,
                 plan,
+                report: RefCell::new(report),
+                report_to,
             }),
         })
     }
@@ -394,6 +455,19 @@ impl File {
     /// The tuning applied to this file: file system, layout and why, hints asked for.
     pub fn tuning(&self) -> &TunePlan {
         &self.inner.plan
+    }
+
+    /// The I/O report so far, from this rank's point of view: file system, layout and why,
+    /// hints asked for and in effect, dataset offsets, and every read and write with the I/O
+    /// mode HDF5 really used.
+    pub fn report(&self) -> Report {
+        self.inner.report.borrow().clone()
+    }
+
+    /// The I/O report so far as JSON.
+    pub fn report_json(&self) -> Result<String> {
+        self.inner.id()?;
+        Ok(self.inner.report.borrow().to_json())
     }
 
     /// Whether the file was opened for writing.
@@ -492,6 +566,14 @@ fn path_cstring(path: &Path) -> Result<CString> {
         .to_str()
         .ok_or_else(|| Error::Invalid(format!("path {} is not UTF-8", path.display())))?;
     h5::cstring(s, "path")
+}
+
+/// Where the report goes at close: `H5PAR_REPORT`, else the options.
+fn report_target(options: &FileOptions) -> Option<String> {
+    std::env::var("H5PAR_REPORT")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| options.report.clone())
 }
 
 /// Separates a result into its error (if any) and its value (if any).

@@ -9,4 +9,5 @@ pub mod group;
 pub(crate) mod h5;
 pub(crate) mod mpi_info;
 pub(crate) mod path;
+pub(crate) mod report;
 pub mod selection;

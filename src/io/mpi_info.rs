@@ -47,3 +47,44 @@ impl Drop for Info {
         }
     }
 }
+
+/// The (key, value) pairs of an info object.
+pub(crate) fn entries(info: MPI_Info) -> Vec<(String, String)> {
+    use mpi::ffi::{MPI_Info_get, MPI_Info_get_nkeys, MPI_Info_get_nthkey, MPI_Info_get_valuelen};
+    use std::ffi::{c_char, c_int, CStr};
+    let mut out = Vec::new();
+    // SAFETY: live info object; buffers sized by MPI's own limits and value lengths.
+    unsafe {
+        let mut n: c_int = 0;
+        MPI_Info_get_nkeys(info, &mut n);
+        for i in 0..n {
+            let mut key = [0 as c_char; 256];
+            MPI_Info_get_nthkey(info, i, key.as_mut_ptr());
+            let mut len: c_int = 0;
+            let mut flag: c_int = 0;
+            MPI_Info_get_valuelen(info, key.as_ptr(), &mut len, &mut flag);
+            if flag == 0 {
+                continue;
+            }
+            let mut val = vec![0 as c_char; len.max(0) as usize + 1];
+            #[allow(deprecated)]
+            MPI_Info_get(info, key.as_ptr(), len, val.as_mut_ptr(), &mut flag);
+            out.push((
+                CStr::from_ptr(key.as_ptr()).to_string_lossy().into_owned(),
+                CStr::from_ptr(val.as_ptr()).to_string_lossy().into_owned(),
+            ));
+        }
+    }
+    out
+}
+
+/// The hints the MPI library reports for an open MPI file (`MPI_File_get_info`).
+pub(crate) fn file_hints(fh: mpi::ffi::MPI_File) -> Vec<(String, String)> {
+    let mut info = Info(unsafe { RSMPI_INFO_NULL });
+    // SAFETY: a live MPI file handle; the returned info is freed by `Info`'s drop.
+    unsafe { mpi::ffi::MPI_File_get_info(fh, &mut info.0) };
+    if info.0 == unsafe { RSMPI_INFO_NULL } {
+        return Vec::new();
+    }
+    entries(info.0)
+}

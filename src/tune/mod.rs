@@ -10,15 +10,18 @@
 //!   with the reason for the choice.
 //! - [`hints`]: the `H5PAR_*` environment variables, MPI-IO hint lists and byte sizes.
 //! - [`plan`]: the hints and HDF5 settings that follow from a layout.
+//! - [`report`]: the I/O report: what really happened, as JSON and as a summary.
 
 pub mod fs;
 pub mod hints;
 pub mod layout;
 pub mod lustre;
 pub mod plan;
+pub mod report;
 
 pub use fs::{detect, FsInfo, FsKind};
 pub use hints::{env_overrides, parse_hints, parse_size, EnvOverrides};
 pub use layout::{choose_layout, Layout, LayoutRequest};
 pub use lustre::{LovParseError, LustreLayout};
 pub use plan::{plan, TunePlan, TuneRequest};
+pub use report::Report;

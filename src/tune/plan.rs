@@ -36,6 +36,10 @@ pub struct TunePlan {
     pub alignment: Option<(u64, u64)>,
     /// `H5Pset_meta_block_size`, if any.
     pub meta_block_size: Option<u64>,
+    /// Number of ranks the plan was made for.
+    pub ranks: u32,
+    /// Number of nodes among them.
+    pub nodes: u32,
 }
 
 /// Objects at least this large (or the alignment, if smaller) are aligned.
@@ -57,6 +61,8 @@ pub fn plan(
             hints: req.extra_hints.clone(),
             alignment: None,
             meta_block_size: None,
+            ranks,
+            nodes,
         };
     }
     let layout = choose_layout(&LayoutRequest {
@@ -115,6 +121,8 @@ pub fn plan(
         meta_block_size: Some(align.min(1 << 20)),
         layout: Some(layout),
         hints,
+        ranks,
+        nodes,
     }
 }
 

@@ -21,6 +21,7 @@ pub static ALL: &[(&str, &[usize], u64, CaseFn)] = &[
     ("atomic_create", &[1, 2, 3], 60, atomic_create),
     ("no_open_objects", &[1, 2], 60, no_open_objects),
     ("tuned_alignment", &[1, 2], 60, tuned_alignment),
+    ("io_report", &[1, 2, 3], 60, io_report),
     ("fail_out_of_bounds", &[2, 3], 20, fail_out_of_bounds),
     ("fail_shape_mismatch", &[2, 3], 20, fail_shape_mismatch),
     ("fail_attr_mismatch", &[2, 3], 20, fail_attr_mismatch),
@@ -873,5 +874,107 @@ fn tuned_alignment(w: &SimpleCommunicator, dir: &Path) {
     // The file is still readable by HDF5 with any settings.
     let f = File::open(w, dir.join("aligned.h5"), Mode::ReadOnly).expect("open");
     assert_eq!(f.read_attr::<i32>("/d2", "i").expect("attr"), 2);
+    f.close().expect("close");
+}
+
+fn io_report(w: &SimpleCommunicator, dir: &Path) {
+    const MIB: u64 = 1 << 20;
+    let rank = w.rank() as u64;
+    let json_path = dir.join("report.json");
+    let opts = FileOptions {
+        stripe_size: Some(MIB),
+        hints: vec![("cb_buffer_size".into(), "8388608".into())],
+        report: Some(json_path.to_string_lossy().into_owned()),
+        ..Default::default()
+    };
+    let f = File::create_with(w, dir.join("rep.h5"), &opts).expect("create");
+    let d = f
+        .new_dataset::<f64>()
+        .shape([20_000 * w.size() as u64])
+        .create("x")
+        .expect("create");
+    let mine = ndarray::Array1::<f64>::from_elem(20_000, rank as f64);
+    d.write_at(&[20_000 * rank], &mine)
+        .expect("collective write");
+    let as_f32 = mine.mapv(|v| v as f32);
+    d.write_at(&[20_000 * rank], &as_f32)
+        .expect("collective write with conversion");
+    d.write_at_with(&[20_000 * rank], &mine, Xfer::Independent)
+        .expect("independent write");
+    let r = f.report();
+    assert_eq!((r.rank, r.ranks), (rank as u32, w.size() as u32));
+    assert!(r.tuning);
+    assert_eq!(r.layout.as_ref().map(|l| l.alignment), Some(MIB));
+    // Every hint asked for is shown next to what MPI says (or flagged as missing/different).
+    for key in ["striping_unit", "cb_buffer_size"] {
+        let h = r
+            .hints
+            .iter()
+            .find(|h| h.key == key)
+            .unwrap_or_else(|| panic!("hint {key} not in {:?}", r.hints));
+        assert!(h.asked.is_some());
+        assert!(h.in_effect.is_some() || h.flag.is_some(), "{h:?}");
+        if let Some(v) = &h.in_effect {
+            assert_eq!(h.flag.is_some(), Some(v) != h.asked.as_ref(), "{h:?}");
+        }
+    }
+    let ds = r
+        .datasets
+        .iter()
+        .find(|d| d.path == "/x")
+        .expect("dataset in report");
+    assert_eq!(ds.aligned, Some(true), "{ds:?}");
+    assert_eq!(r.calls.len(), 3, "{:?}", r.calls);
+    let (c, conv, ind) = (&r.calls[0], &r.calls[1], &r.calls[2]);
+    assert_eq!(
+        (c.op.as_str(), c.actual.as_str(), &c.cause),
+        ("write", "contiguous collective", &None),
+        "{c:?}"
+    );
+    assert_eq!(c.bytes, 160_000);
+    assert_eq!(conv.requested, "collective");
+    assert!(
+        conv.cause
+            .as_deref()
+            .unwrap_or("")
+            .contains("datatype conversion"),
+        "{conv:?}"
+    );
+    assert_eq!(ind.actual, "independent");
+    assert!(
+        ind.cause
+            .as_deref()
+            .unwrap_or("")
+            .contains("independent I/O was requested"),
+        "{ind:?}"
+    );
+    // JSON round trip, and the summary.
+    let back = h5par::tune::Report::from_json(&f.report_json().expect("json")).expect("parses");
+    assert_eq!(back, r);
+    assert!(
+        r.summary().contains("datatype conversion"),
+        "{}",
+        r.summary()
+    );
+    f.close().expect("close");
+    w.barrier();
+    let written = std::fs::read_to_string(&json_path).expect("report written at close");
+    let on_disk = h5par::tune::Report::from_json(&written).expect("parses");
+    assert_eq!(on_disk.rank, 0);
+    assert_eq!(on_disk.calls.len(), 3);
+    // Tuning off: nothing asked, nothing judged aligned.
+    let plain = FileOptions {
+        tuning: false,
+        ..Default::default()
+    };
+    let f = File::create_with(w, dir.join("rep_off.h5"), &plain).expect("create");
+    f.new_dataset::<f64>()
+        .shape([20_000])
+        .create("x")
+        .expect("create");
+    let r = f.report();
+    assert!(!r.tuning && r.layout.is_none());
+    assert!(r.hints.iter().all(|h| h.asked.is_none()));
+    assert_eq!(r.datasets[0].aligned, None);
     f.close().expect("close");
 }
