@@ -631,7 +631,10 @@ fn defer_metadata_flush(fapl: hdf5_sys::h5i::hid_t, what: &str) -> Result<()> {
         cfg.max_size = cfg.max_size.max(64 << 20);
         cfg.set_initial_size = 1;
         cfg.initial_size = (16 << 20usize).clamp(cfg.min_size, cfg.max_size);
-        h5::check(H5Pset_mdc_config(fapl, &cfg), format!("{what}: metadata cache"))
+        h5::check(
+            H5Pset_mdc_config(fapl, &cfg),
+            format!("{what}: metadata cache"),
+        )
     }
 }
 
