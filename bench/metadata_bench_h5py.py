@@ -1,0 +1,34 @@
+"""Metadata-heavy case with h5py (mpio driver): N small datasets, one attribute each.
+
+Run: mpirun -n 2 /usr/bin/python3 bench/metadata_bench_h5py.py DIR [N] [ELEMS_PER_RANK]
+Prints one JSON line with the seconds of the slowest rank.
+"""
+import json
+import os
+import sys
+import time
+
+import h5py
+import numpy as np
+from mpi4py import MPI
+
+comm = MPI.COMM_WORLD
+rank, size = comm.rank, comm.size
+d = sys.argv[1] if len(sys.argv) > 1 else "."
+n = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
+per = int(sys.argv[3]) if len(sys.argv) > 3 else 64
+path = os.path.join(d, "h5py-metadata-bench-%d.h5" % (os.getpid() % 100000))
+path = comm.bcast(path, root=0)
+block = np.arange(rank * per, rank * per + per, dtype="f8")
+comm.Barrier()
+t = time.perf_counter()
+with h5py.File(path, "w", driver="mpio", comm=comm) as f:
+    for i in range(n):
+        ds = f.create_dataset("d%05d" % i, shape=(per * size,), dtype="f8")
+        with ds.collective:
+            ds[rank * per:(rank + 1) * per] = block
+        ds.attrs["index"] = i
+secs = comm.allreduce(time.perf_counter() - t, op=MPI.MAX)
+if rank == 0:
+    print(json.dumps({"series": "h5py", "datasets": n, "ranks": size, "seconds": round(secs, 6)}))
+    os.remove(path)
