@@ -62,7 +62,6 @@ fn main() -> Result<(), h5par::Error> {
 
 fn raw_mpiio<C: Communicator>(comm: &C, path: &str, n: u64, per: u64, block: &[f64]) {
     use mpi::ffi::*;
-    use mpi::raw::AsRaw;
     let c = std::ffi::CString::new(path).expect("path");
     let size = comm.size() as u64;
     let rank = comm.rank() as u64;

@@ -153,8 +153,10 @@ fn describe_mismatch<C: Communicator + ?Sized>(
     comm.all_gather_into(&hash, &mut all[..]);
     let differing: Vec<usize> = (0..size).filter(|&r| all[r] != all[0]).collect();
     let first_diff = differing.first().copied().unwrap_or(0) as i32;
-    let d0 = broadcast_text(comm, 0, args);
-    let d1 = broadcast_text(comm, first_diff, args);
+    let (d0, d1) = excerpts(
+        &broadcast_text(comm, 0, args),
+        &broadcast_text(comm, first_diff, args),
+    );
     let list = rank_list(&differing);
     Error::Mismatch(format!(
         "{what}: ranks passed different arguments to a collective call: rank 0 passed {d0}, \
@@ -173,6 +175,27 @@ fn broadcast_text<C: Communicator + ?Sized>(comm: &C, root: i32, text: &str) -> 
     };
     r.broadcast_into(&mut buf[..]);
     String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Two descriptions shortened around their first difference, so long ones stay readable.
+fn excerpts(a: &str, b: &str) -> (String, String) {
+    const CONTEXT: usize = 40;
+    let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if ca.len() <= 2 * CONTEXT && cb.len() <= 2 * CONTEXT {
+        return (format!("`{a}`"), format!("`{b}`"));
+    }
+    let first = ca.iter().zip(&cb).take_while(|(x, y)| x == y).count();
+    let start = first.saturating_sub(CONTEXT);
+    let cut = |c: &[char]| {
+        let end = (first + CONTEXT).min(c.len());
+        let body: String = c[start.min(c.len())..end].iter().collect();
+        format!(
+            "`{}{body}{}`",
+            if start > 0 { "..." } else { "" },
+            if end < c.len() { "..." } else { "" }
+        )
+    };
+    (cut(&ca), cut(&cb))
 }
 
 /// "rank 3", "ranks 1, 2, 5" or "ranks 1, 2, 3, ... (40 ranks)".
@@ -207,6 +230,19 @@ mod tests {
     fn hash_is_stable_and_discriminates() {
         assert_eq!(hash_text("shape [4, 4]"), hash_text("shape [4, 4]"));
         assert_ne!(hash_text("shape [4, 4]"), hash_text("shape [4, 5]"));
+    }
+
+    #[test]
+    fn long_descriptions_are_cut_around_the_difference() {
+        let a = format!("{}shape [10]{}", "x".repeat(100), "y".repeat(100));
+        let b = format!("{}shape [11]{}", "x".repeat(100), "y".repeat(100));
+        let (ea, eb) = excerpts(&a, &b);
+        assert!(
+            ea.contains("shape [10]") && eb.contains("shape [11]"),
+            "{ea} {eb}"
+        );
+        assert!(ea.len() < 100 && ea.starts_with("`...") && ea.ends_with("...`"));
+        assert_eq!(excerpts("a", "b"), ("`a`".to_string(), "`b`".to_string()));
     }
 
     #[test]

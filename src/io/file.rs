@@ -332,7 +332,12 @@ impl File {
         let what = format!("create {}", path.display());
         let local = check_creatable(path).and_then(|()| make_plan(&comm, path, options));
         let (local, plan) = split(local);
-        let args = format!("create {:?} {:?} {:?}", path, options.atomic_create, plan);
+        let args = format!(
+            "path {:?}, atomic create {}, {}",
+            path,
+            options.atomic_create,
+            plan.as_ref().map(brief).unwrap_or_default()
+        );
         comm::agree(&comm, &what, local, Some(&args))?;
         let plan = plan.ok_or_else(|| Error::Internal("no tuning plan".into()))?;
         let tmp = if options.atomic_create {
@@ -390,7 +395,12 @@ impl File {
             Err(e) => Err(Error::Io(format!("{}: {e}", path.display()))),
         };
         let (local, plan) = split(local.and_then(|()| make_plan(&comm, path, options)));
-        let args = format!("open {:?} {:?} {:?}", path, mode, plan);
+        let args = format!(
+            "path {:?}, mode {:?}, {}",
+            path,
+            mode,
+            plan.as_ref().map(brief).unwrap_or_default()
+        );
         comm::agree(&comm, &what, local, Some(&args))?;
         let plan = plan.ok_or_else(|| Error::Internal("no tuning plan".into()))?;
         let _q = Quiet::new();
@@ -574,6 +584,17 @@ fn report_target(options: &FileOptions) -> Option<String> {
         .ok()
         .filter(|v| !v.trim().is_empty())
         .or_else(|| options.report.clone())
+}
+
+/// The parts of a plan that must agree across ranks, in a few words.
+fn brief(plan: &TunePlan) -> String {
+    format!(
+        "tuning {} on {}, hints {:?}, alignment {:?}",
+        if plan.enabled { "on" } else { "off" },
+        plan.fs.kind,
+        plan.hints,
+        plan.alignment
+    )
 }
 
 /// Separates a result into its error (if any) and its value (if any).
