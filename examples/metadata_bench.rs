@@ -23,10 +23,7 @@ fn main() -> Result<(), h5par::Error> {
     let n: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2000);
     let per: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(64);
     let mode = std::env::var("MODE").unwrap_or_else(|_| "h5par".into());
-    let path = format!(
-        "{dir}/h5par-metadata-bench-{}.h5",
-        std::process::id() % 100000
-    );
+    let path = format!("{dir}/h5par-metadata-bench.h5");
     let block = Array1::from_iter((0..per).map(|i| (rank * per + i) as f64));
     world.barrier();
     let t = Instant::now();
