@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 dir=${1:-/tmp}; reps=${2:-5}; n=${3:-2000}; per=${4:-64}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 bin=target/release/examples/metadata_bench
-[ -x "$bin" ] || cargo build --release --example metadata_bench
+cargo build --release --example metadata_bench >&2
 out=$(mktemp)
 for r in $(seq "$reps"); do
   mpirun.openmpi -n 2 "$bin" "$dir" "$n" "$per" >> "$out"
