@@ -4,6 +4,7 @@
 #   make test          install missing packages, run every test on OpenMPI and on MPICH
 #   make test-openmpi  only OpenMPI          make test-mpich  only MPICH
 #   make lint          cargo fmt --check and clippy -D warnings
+#   make install PREFIX=...   libh5par.so/.a, h5par.h, the Fortran module, h5par.pc (ffi/install.mk)
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -21,6 +22,7 @@ MPICH_ENV := HDF5_DIR=/usr/lib/x86_64-linux-gnu/hdf5/mpich MPICC=mpicc.mpich \
 
 .PHONY: deps demo build test test-openmpi test-mpich lint clean
 
+
 deps:
 	@scripts/install-deps.sh
 
@@ -32,8 +34,11 @@ demo: build
 
 test: deps test-openmpi test-mpich
 
+# Rust, C and Fortran tests, then the Python package (Debian's mpi4py is built on OpenMPI, so
+# the Python tests run with OpenMPI only).
 test-openmpi:
 	$(OPENMPI_ENV) H5PAR_MPIRUN=mpirun.openmpi $(CARGO) test --workspace
+	H5PAR_LIB_DIR=$(CURDIR)/target/debug tests/python/run_python_tests.sh
 
 test-mpich:
 	$(MPICH_ENV) $(CARGO) test --workspace
@@ -45,3 +50,6 @@ lint:
 clean:
 	$(CARGO) clean
 	rm -rf target-mpich
+
+# The C ABI's install targets (ffi-build, ffi-stage, install, uninstall).
+include ffi/install.mk

@@ -1,0 +1,1 @@
+# Makes `h5par` a Cython package: `from h5par cimport libh5par`.

@@ -1,0 +1,128 @@
+# cython: language_level=3
+"""Cython declarations of the h5par C API (include/h5par.h).
+
+Use from your own .pyx next to mpi4py::
+
+    from mpi4py cimport MPI
+    from h5par cimport libh5par
+
+    cdef libh5par.h5par_file *f = NULL
+    cdef int rc = libh5par.h5par_file_create((<MPI.Comm>comm).ob_mpi, b"out.h5", NULL, &f)
+
+and build with ``include_dirs=[h5par.get_include(), mpi4py.get_include()]``,
+``library_dirs=[h5par.get_library_dir()]``, ``libraries=["h5par"]`` and an rpath to
+``h5par.get_library_dir()`` (see tests/python/user_ext/setup.py).
+
+Every function is declared ``nogil``: call it inside ``with nogil:``.  Every function returns
+an ``h5par_status`` as ``int`` (0 = H5PAR_OK) except the four that return strings or nothing.
+A collective call returns the same status on every rank, except that the rank whose part
+failed gets its own status and the others get H5PAR_ERR_REMOTE.
+"""
+
+from libc.stdint cimport int32_t, int64_t, uint64_t
+from mpi4py.libmpi cimport MPI_Comm, MPI_Fint
+
+
+cdef extern from "h5par.h" nogil:
+
+    # Opaque handles.
+    ctypedef struct h5par_file:
+        pass
+    ctypedef struct h5par_dataset:
+        pass
+
+    # Status codes: 0 is success.
+    ctypedef enum h5par_status:
+        H5PAR_OK
+        H5PAR_ERR_INVALID       # bad argument: NULL, out of range, bad dtype code, ...
+        H5PAR_ERR_HANDLE        # NULL, closed or foreign handle
+        H5PAR_ERR_NOT_FOUND     # file, object or attribute missing
+        H5PAR_ERR_EXISTS
+        H5PAR_ERR_TYPE          # incompatible data type
+        H5PAR_ERR_SHAPE         # incompatible shape or selection
+        H5PAR_ERR_MISMATCH      # ranks passed different arguments to a collective call
+        H5PAR_ERR_REMOTE        # the call failed on another rank; this rank's part was fine
+        H5PAR_ERR_IO
+        H5PAR_ERR_HDF5
+        H5PAR_ERR_MPI
+        H5PAR_ERR_INTERNAL      # a bug in h5par (a panic stopped at the border)
+
+    # Element type codes (dtype and mem_dtype arguments).
+    ctypedef enum h5par_dtype:
+        H5PAR_INT8
+        H5PAR_INT16
+        H5PAR_INT32
+        H5PAR_INT64
+        H5PAR_UINT8
+        H5PAR_UINT16
+        H5PAR_UINT32
+        H5PAR_UINT64
+        H5PAR_FLOAT32
+        H5PAR_FLOAT64
+
+    # Open modes of h5par_file_open.
+    enum:
+        H5PAR_READONLY
+        H5PAR_READWRITE
+
+    # Transfer modes (xfer) of h5par_dataset_write / h5par_dataset_read.
+    enum:
+        H5PAR_COLLECTIVE
+        H5PAR_INDEPENDENT
+
+    # Options of h5par_file_create / h5par_file_open; h5par_options_init fills the defaults,
+    # 0 in a size field means "choose".
+    ctypedef struct h5par_options:
+        int64_t stripe_count
+        int64_t stripe_size         # bytes
+        int32_t cb_nodes
+        int32_t tuning              # 1 = tuned (default), 0 = plain HDF5 defaults
+        int32_t atomic_create       # 1 = temporary name + rename at close (default), 0 = in place
+        const char *hints           # extra MPI-IO hints "key=value,key=value", or NULL
+        const char *report_path     # write the I/O report here at close ("-" = stderr), or NULL
+
+    void h5par_options_init(h5par_options *opts)
+    const char *h5par_version()
+    const char *h5par_status_string(int status)
+    const char *h5par_last_error()
+
+    int h5par_file_create(MPI_Comm comm, const char *path, const h5par_options *opts,
+                          h5par_file **out)
+    int h5par_file_open(MPI_Comm comm, const char *path, int mode, const h5par_options *opts,
+                        h5par_file **out)
+    # The same with a Fortran communicator handle (MPI_Comm_f2c), as the Fortran module uses.
+    int h5par_file_create_f2c(MPI_Fint comm, const char *path, const h5par_options *opts,
+                              h5par_file **out)
+    int h5par_file_open_f2c(MPI_Fint comm, const char *path, int mode,
+                            const h5par_options *opts, h5par_file **out)
+    int h5par_file_close(h5par_file *file)
+    int h5par_group_create(h5par_file *file, const char *path)
+
+    int h5par_dataset_create(h5par_file *file, const char *path, int dtype, int ndims,
+                             const uint64_t *dims, const uint64_t *chunk, int deflate_level,
+                             h5par_dataset **out)
+    int h5par_dataset_open(h5par_file *file, const char *path, h5par_dataset **out)
+    int h5par_dataset_info(const h5par_dataset *dset, int *dtype, int *ndims, uint64_t *dims)
+    int h5par_dataset_write(h5par_dataset *dset, int xfer, const uint64_t *offset,
+                            const uint64_t *count, int mem_dtype, const void *buf)
+    int h5par_dataset_read(h5par_dataset *dset, int xfer, const uint64_t *offset,
+                           const uint64_t *count, int mem_dtype, void *buf)
+    int h5par_dataset_extend(h5par_dataset *dset, const uint64_t *new_dims)
+    # The same where offset/count/new_dims hold ndims values (checked against the dataset).
+    int h5par_dataset_write_nd(h5par_dataset *dset, int xfer, int ndims, const uint64_t *offset,
+                               const uint64_t *count, int mem_dtype, const void *buf)
+    int h5par_dataset_read_nd(h5par_dataset *dset, int xfer, int ndims, const uint64_t *offset,
+                              const uint64_t *count, int mem_dtype, void *buf)
+    int h5par_dataset_extend_nd(h5par_dataset *dset, int ndims, const uint64_t *new_dims)
+    int h5par_dataset_close(h5par_dataset *dset)
+
+    int h5par_attr_write(h5par_file *file, const char *object_path, const char *name, int dtype,
+                         uint64_t n, const void *values)
+    int h5par_attr_read(h5par_file *file, const char *object_path, const char *name, int dtype,
+                        uint64_t capacity, void *values, uint64_t *n)
+    int h5par_attr_write_string(h5par_file *file, const char *object_path, const char *name,
+                                const char *value)
+    int h5par_attr_read_string(h5par_file *file, const char *object_path, const char *name,
+                               char *buf, size_t capacity, size_t *len)
+
+    int h5par_file_report_json(h5par_file *file, char *buf, size_t capacity, size_t *len)

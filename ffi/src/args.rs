@@ -1,0 +1,144 @@
+//! Checks of C arguments, and agreement on them across ranks before a collective call.
+
+use std::ffi::{c_char, c_int, CStr};
+use std::mem::ManuallyDrop;
+
+use h5par::{Dtype, Error, Result, MAX_DIMS};
+use mpi::raw::FromRaw;
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::Communicator;
+
+use crate::status::invalid;
+
+/// An error unless MPI is initialized and not finalized.
+pub(crate) fn mpi_ready() -> Result<()> {
+    if h5par::comm::mpi_ready() {
+        Ok(())
+    } else {
+        Err(Error::Mpi(
+            "MPI is not initialized (call MPI_Init first) or is finalized already".into(),
+        ))
+    }
+}
+
+/// Collective on `comm`: every rank passes its own outcome of checking its arguments; all
+/// succeed, or all fail (the failing rank with its error, the others with `Remote`).
+pub(crate) fn agree<C: Communicator>(comm: &C, what: &str, local: Result<()>) -> Result<()> {
+    h5par::comm::agree(comm, what, local, None)
+}
+
+/// [`agree`] on a raw communicator owned by someone else (it is not freed).
+pub(crate) fn agree_raw(comm: mpi_sys::MPI_Comm, what: &str, local: Result<()>) -> Result<()> {
+    // SAFETY: `comm` is a live intra-communicator (a file's own duplicate, alive as long as
+    // the object that holds it); ManuallyDrop keeps this wrapper from freeing it.
+    let c = ManuallyDrop::new(unsafe { SimpleCommunicator::from_raw(comm) });
+    agree(&*c, what, local)
+}
+
+/// Splits a result into its error (if any) and its value (if any).
+pub(crate) fn split<T>(r: Result<T>) -> (Result<()>, Option<T>) {
+    match r {
+        Ok(v) => (Ok(()), Some(v)),
+        Err(e) => (Err(e), None),
+    }
+}
+
+/// The UTF-8 text of a C string argument called `what`.
+///
+/// # Safety
+/// `p` is NULL or points to a NUL-terminated string that outlives `'a`.
+pub(crate) unsafe fn text<'a>(p: *const c_char, what: &str) -> Result<&'a str> {
+    if p.is_null() {
+        return Err(invalid(format!("{what} is NULL")));
+    }
+    // SAFETY: non-NULL and NUL-terminated (caller).
+    let c = unsafe { CStr::from_ptr(p) };
+    c.to_str().map_err(|_| {
+        invalid(format!(
+            "{what} {:?} is not valid UTF-8",
+            c.to_string_lossy()
+        ))
+    })
+}
+
+/// The element type of a dtype code.
+pub(crate) fn dtype(code: c_int, what: &str) -> Result<Dtype> {
+    Dtype::from_code(code).ok_or_else(|| {
+        invalid(format!(
+            "{what} {code} is not a dtype code (H5PAR_INT8 = 0 to H5PAR_FLOAT64 = 9)"
+        ))
+    })
+}
+
+/// A number of dimensions, 0 to 32.
+pub(crate) fn ndims(n: c_int) -> Result<usize> {
+    match usize::try_from(n) {
+        Ok(n) if n <= MAX_DIMS => Ok(n),
+        _ => Err(invalid(format!(
+            "ndims {n} is out of range (0 to {MAX_DIMS})"
+        ))),
+    }
+}
+
+/// `n` numbers from the C array `p` called `what` (which may be NULL when `n` is 0).
+///
+/// # Safety
+/// `p` is NULL or points to at least `n` numbers.
+pub(crate) unsafe fn u64s(p: *const u64, n: usize, what: &str) -> Result<Vec<u64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    if p.is_null() {
+        return Err(invalid(format!("{what} is NULL ({n} values expected)")));
+    }
+    // SAFETY: `p` points to `n` numbers (caller).
+    Ok(unsafe { std::slice::from_raw_parts(p, n) }.to_vec())
+}
+
+/// The number of bytes of `count` elements of `dtype` per dimension, if it fits in memory.
+pub(crate) fn byte_len(count: &[u64], dtype: Dtype, what: &str) -> Result<usize> {
+    count
+        .iter()
+        .try_fold(dtype.size() as u64, |a, &c| a.checked_mul(c))
+        .filter(|&b| b <= isize::MAX as u64)
+        .map(|b| b as usize)
+        .ok_or_else(|| {
+            Error::Shape(format!(
+                "{what}: count {count:?} of {dtype} is more than memory can hold"
+            ))
+        })
+}
+
+/// Copies `s` and a NUL into `buf`; `*len` (when `len` is not NULL) is set to the size needed,
+/// `strlen(s) + 1`, even when `capacity` is too small: then `buf` is left as it is and the
+/// error is `H5PAR_ERR_INVALID`.
+///
+/// # Safety
+/// `buf` is NULL or has room for `capacity` bytes; `len` is NULL or writable.
+pub(crate) unsafe fn copy_out(
+    s: &str,
+    what: &str,
+    buf: *mut c_char,
+    capacity: usize,
+    len: *mut usize,
+) -> Result<()> {
+    if buf.is_null() && capacity > 0 {
+        return Err(invalid(format!("{what}: buf is NULL, capacity {capacity}")));
+    }
+    let need = s.len() + 1;
+    if !len.is_null() {
+        // SAFETY: writable (caller).
+        unsafe { *len = need };
+    }
+    if need > capacity {
+        return Err(invalid(format!(
+            "{what}: needs {need} bytes with the NUL, capacity is {capacity}"
+        )));
+    }
+    // SAFETY: room for `capacity` >= `need` bytes (caller).
+    unsafe {
+        std::ptr::copy_nonoverlapping(s.as_ptr(), buf as *mut u8, s.len());
+        *buf.add(s.len()) = 0;
+    }
+    Ok(())
+}

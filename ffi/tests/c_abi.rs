@@ -1,0 +1,611 @@
+//! The C ABI from the outside: the header against the library, and C and Fortran programs built
+//! with the MPI compilers against the library that cargo just built, run under `mpirun` on 1 to
+//! 3 ranks with a time limit (a hang is a failure).
+//!
+//! The programs are in tests/c and tests/fortran of the workspace. The MPI is the one this
+//! crate was built with (OpenMPI or MPICH); `H5PAR_MPICC`, `H5PAR_MPIF90` and `H5PAR_MPIRUN`
+//! override the tools.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+
+/// Every function of the C contract (issue 4): the header must declare them all.
+const CONTRACT: &[&str] = &[
+    "h5par_options_init",
+    "h5par_version",
+    "h5par_status_string",
+    "h5par_last_error",
+    "h5par_file_create",
+    "h5par_file_open",
+    "h5par_file_close",
+    "h5par_group_create",
+    "h5par_dataset_create",
+    "h5par_dataset_open",
+    "h5par_dataset_info",
+    "h5par_dataset_write",
+    "h5par_dataset_read",
+    "h5par_dataset_extend",
+    "h5par_dataset_close",
+    "h5par_attr_write",
+    "h5par_attr_read",
+    "h5par_attr_write_string",
+    "h5par_attr_read_string",
+    "h5par_file_report_json",
+];
+
+/// The constants of the contract and their values.
+const CONSTANTS: &[(&str, i64)] = &[
+    ("H5PAR_OK", 0),
+    ("H5PAR_ERR_INVALID", 1),
+    ("H5PAR_ERR_HANDLE", 2),
+    ("H5PAR_ERR_NOT_FOUND", 3),
+    ("H5PAR_ERR_EXISTS", 4),
+    ("H5PAR_ERR_TYPE", 5),
+    ("H5PAR_ERR_SHAPE", 6),
+    ("H5PAR_ERR_MISMATCH", 7),
+    ("H5PAR_ERR_REMOTE", 8),
+    ("H5PAR_ERR_IO", 9),
+    ("H5PAR_ERR_HDF5", 10),
+    ("H5PAR_ERR_MPI", 11),
+    ("H5PAR_ERR_INTERNAL", 12),
+    ("H5PAR_INT8", 0),
+    ("H5PAR_INT16", 1),
+    ("H5PAR_INT32", 2),
+    ("H5PAR_INT64", 3),
+    ("H5PAR_UINT8", 4),
+    ("H5PAR_UINT16", 5),
+    ("H5PAR_UINT32", 6),
+    ("H5PAR_UINT64", 7),
+    ("H5PAR_FLOAT32", 8),
+    ("H5PAR_FLOAT64", 9),
+    ("H5PAR_READONLY", 0),
+    ("H5PAR_READWRITE", 1),
+    ("H5PAR_COLLECTIVE", 0),
+    ("H5PAR_INDEPENDENT", 1),
+];
+
+const LIMIT: Duration = Duration::from_secs(240);
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = vec![
+        Trial::test("header::symbols_match_library", symbols_match_library),
+        Trial::test("c::no_mpi_init", no_mpi_init),
+        Trial::test("fortran::write_np2_then_c_reads", fortran),
+        Trial::test("install::make_install_and_pkg_config", install),
+    ];
+    for n in [1, 2, 3] {
+        trials.push(Trial::test(format!("c::api::np{n}"), move || c_api(n)));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// The workspace root.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// Which MPI the library was built with (`MPI_Get_library_version` works before `MPI_Init`).
+fn flavour() -> &'static str {
+    let v = mpi::environment::library_version().unwrap_or_default();
+    if v.contains("Open MPI") {
+        "openmpi"
+    } else {
+        "mpich"
+    }
+}
+
+/// `tool.<flavour>` when it exists, else `tool`; `H5PAR_<TOOL>` overrides.
+fn mpi_tool(tool: &str) -> String {
+    if let Ok(t) = std::env::var(format!("H5PAR_{}", tool.to_uppercase())) {
+        return t;
+    }
+    let named = format!("{tool}.{}", flavour());
+    if Path::new("/usr/bin").join(&named).exists() {
+        named
+    } else {
+        tool.to_string()
+    }
+}
+
+/// The shared library cargo built for this test run: `libh5par_ffi.so` beside this executable
+/// (target/<profile>/deps) or one directory up, the newest.
+fn built_library() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let deps = exe.parent().ok_or("test executable without a directory")?;
+    let mut found: Vec<(std::time::SystemTime, PathBuf)> = [deps, deps.parent().unwrap_or(deps)]
+        .iter()
+        .map(|d| d.join("libh5par_ffi.so"))
+        .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .collect();
+    found.sort();
+    found
+        .pop()
+        .map(|(_, p)| p)
+        .ok_or_else(|| format!("no libh5par_ffi.so in {} or its parent", deps.display()))
+}
+
+/// The outcome of a command run with a time limit.
+struct Outcome {
+    status: Option<i32>,
+    output: String,
+    timed_out: bool,
+}
+
+/// Runs `cmd` in its own process group for at most `limit`, then kills the whole group.
+fn run_limited(mut cmd: Command, limit: Duration) -> Outcome {
+    use std::os::unix::process::CommandExt;
+    cmd.stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
+        .process_group(0);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            return Outcome {
+                status: None,
+                output: format!("cannot start {cmd:?}: {e}"),
+                timed_out: false,
+            }
+        }
+    };
+    let pipes = (child.stdout.take(), child.stderr.take());
+    let readers = [
+        pipes.0.map(|mut o| {
+            std::thread::spawn(move || {
+                let mut s = String::new();
+                let _ = o.read_to_string(&mut s);
+                s
+            })
+        }),
+        pipes.1.map(|mut e| {
+            std::thread::spawn(move || {
+                let mut s = String::new();
+                let _ = e.read_to_string(&mut s);
+                s
+            })
+        }),
+    ];
+    let start = Instant::now();
+    let mut timed_out = false;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s.code(),
+            Ok(None) if start.elapsed() > limit => {
+                timed_out = true;
+                kill_group(child.id());
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(_) => break None,
+        }
+    };
+    kill_group(child.id()); // any rank a killed launcher left behind
+    let output = readers
+        .into_iter()
+        .flatten()
+        .map(|t| t.join().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("");
+    Outcome {
+        status,
+        output,
+        timed_out,
+    }
+}
+
+fn kill_group(pid: u32) {
+    // SAFETY: kill(2) on the process group this test created.
+    unsafe {
+        libc::kill(-(pid as i32), libc::SIGKILL);
+    }
+}
+
+/// Runs a command to its end (a build step); its output on failure.
+fn run(cmd: Command) -> Result<String, String> {
+    let what = format!("{cmd:?}");
+    let o = run_limited(cmd, LIMIT);
+    if o.status == Some(0) {
+        Ok(o.output)
+    } else {
+        Err(format!(
+            "{what} failed ({:?}{}):\n{}",
+            o.status,
+            if o.timed_out { ", timed out" } else { "" },
+            o.output
+        ))
+    }
+}
+
+/// Environment for launching MPI programs: OpenMPI as root, and oversubscribed.
+fn mpi_env(cmd: &mut Command) {
+    cmd.env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .env("OMPI_MCA_mpi_yield_when_idle", "1")
+        .env("OMPI_MCA_rmaps_base_oversubscribe", "1");
+}
+
+/// Runs `exe` on `ranks` ranks and checks that it exited 0 in time with "rank R: ok" from every
+/// rank (`ranks` 0: without mpirun, as a singleton).
+fn run_ranks(
+    exe: &Path,
+    ranks: usize,
+    args: &[&Path],
+    env: &[(&str, &Path)],
+) -> Result<(), Failed> {
+    let mut cmd = if ranks == 0 {
+        Command::new(exe)
+    } else {
+        let mut c = Command::new(mpi_tool("mpirun"));
+        c.arg("-n").arg(ranks.to_string()).arg(exe);
+        c
+    };
+    cmd.args(args);
+    mpi_env(&mut cmd);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = run_limited(cmd, LIMIT);
+    let name = exe.file_name().unwrap_or_default().to_string_lossy();
+    if o.timed_out {
+        return Err(format!(
+            "{name} on {ranks} ranks did not finish in {LIMIT:?} (a hang?):\n{}",
+            o.output
+        )
+        .into());
+    }
+    if o.status != Some(0) {
+        return Err(format!(
+            "{name} on {ranks} ranks exited with {:?}:\n{}",
+            o.status, o.output
+        )
+        .into());
+    }
+    for r in 0..ranks.max(1) {
+        if !o.output.contains(&format!("rank {r}: ok")) {
+            return Err(format!(
+                "{name} on {ranks} ranks: rank {r} did not report success:\n{}",
+                o.output
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The library staged as `lib/libh5par.so`, and the test programs built against it.
+struct Built {
+    _dir: tempfile::TempDir,
+    test_api: PathBuf,
+    test_no_init: PathBuf,
+    read_fortran: PathBuf,
+    test_fortran: PathBuf,
+}
+
+fn build() -> Result<Built, String> {
+    let dir = tempfile::Builder::new()
+        .prefix("h5par-ffi-test-")
+        .tempdir()
+        .map_err(|e| e.to_string())?;
+    let lib = dir.path().join("lib");
+    std::fs::create_dir_all(&lib).map_err(|e| e.to_string())?;
+    let so = built_library()?;
+    std::fs::copy(&so, lib.join("libh5par.so")).map_err(|e| format!("{}: {e}", so.display()))?;
+    let root = root();
+    let c = |name: &str| -> Result<PathBuf, String> {
+        let exe = dir.path().join(name);
+        let mut cmd = Command::new(mpi_tool("mpicc"));
+        cmd.args(["-std=c99", "-Wall", "-Werror", "-o"])
+            .arg(&exe)
+            .arg(root.join(format!("tests/c/{name}.c")))
+            .arg("-I")
+            .arg(root.join("include"))
+            .arg(format!("-L{}", lib.display()))
+            .arg("-lh5par")
+            .arg(format!("-Wl,-rpath,{}", lib.display()));
+        run(cmd).map(|_| exe)
+    };
+    let test_api = c("test_api")?;
+    let test_no_init = c("test_no_init")?;
+    let read_fortran = c("read_fortran")?;
+    // The module and the program, compiled in the build directory (where the .mod goes).
+    let test_fortran = dir.path().join("test_fortran");
+    let mut cmd = Command::new(mpi_tool("mpif90"));
+    cmd.current_dir(dir.path())
+        .args(["-std=f2008", "-Wall", "-o"])
+        .arg(&test_fortran)
+        .arg(root.join("ffi/fortran/h5par.f90"))
+        .arg(root.join("tests/fortran/test_fortran.f90"))
+        .arg(format!("-L{}", lib.display()))
+        .arg("-lh5par")
+        .arg(format!("-Wl,-rpath,{}", lib.display()));
+    run(cmd)?;
+    Ok(Built {
+        _dir: dir,
+        test_api,
+        test_no_init,
+        read_fortran,
+        test_fortran,
+    })
+}
+
+/// The programs, built once for all trials.
+fn built() -> Result<&'static Built, Failed> {
+    static BUILT: OnceLock<Result<Built, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(build)
+        .as_ref()
+        .map_err(|e| Failed::from(format!("building the test programs: {e}")))
+}
+
+fn trial_dir() -> Result<tempfile::TempDir, Failed> {
+    let base = std::env::var("H5PAR_TEST_TMP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| std::env::temp_dir());
+    Ok(tempfile::Builder::new()
+        .prefix("h5par-ffi-")
+        .tempdir_in(base)?)
+}
+
+/// Every function of the contract on `n` ranks: success and failures.
+fn c_api(n: usize) -> Result<(), Failed> {
+    let b = built()?;
+    let dir = trial_dir()?;
+    run_ranks(&b.test_api, n, &[dir.path()], &[])
+}
+
+/// Calls before MPI_Init and after MPI_Finalize, without mpirun.
+fn no_mpi_init() -> Result<(), Failed> {
+    let b = built()?;
+    let dir = trial_dir()?;
+    run_ranks(&b.test_no_init, 0, &[dir.path()], &[])
+}
+
+/// Fortran writes a 2-D array on 2 ranks and reads it back; C reads it on 1 and 3 ranks and
+/// finds the documented dimension mapping.
+fn fortran() -> Result<(), Failed> {
+    let b = built()?;
+    let dir = trial_dir()?;
+    run_ranks(&b.test_fortran, 2, &[dir.path()], &[])?;
+    run_ranks(&b.read_fortran, 1, &[dir.path()], &[])?;
+    run_ranks(&b.read_fortran, 3, &[dir.path()], &[])
+}
+
+/// The C flags of the MPI compiler wrapper (for bindgen to find mpi.h).
+fn mpi_cflags() -> Vec<String> {
+    let cc = mpi_tool("mpicc");
+    for args in [
+        &["--showme:compile"][..],
+        &["-compile_info"][..],
+        &["-show"][..],
+    ] {
+        if let Ok(o) = Command::new(&cc).args(args).output() {
+            if o.status.success() {
+                let text = String::from_utf8_lossy(&o.stdout).into_owned();
+                let flags: Vec<String> = text
+                    .split_whitespace()
+                    .filter(|f| f.starts_with("-I") || f.starts_with("-D"))
+                    .map(str::to_string)
+                    .collect();
+                if !flags.is_empty() {
+                    return flags;
+                }
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// The names after `keyword` in bindgen's output (`pub fn NAME`, `pub const NAME`).
+fn names_after<'a>(code: &'a str, keyword: &str) -> Vec<&'a str> {
+    code.match_indices(keyword)
+        .map(|(i, _)| {
+            let rest = &code[i + keyword.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .collect()
+}
+
+/// bindgen reads include/h5par.h back: every function it declares is exported by the library,
+/// every exported `h5par_*` symbol is declared, the contract is all there, and the constants
+/// and the options struct are as the contract says.
+fn symbols_match_library() -> Result<(), Failed> {
+    let header = root().join("include/h5par.h");
+    let bindings = bindgen::Builder::default()
+        .header(header.to_string_lossy())
+        .clang_args(mpi_cflags())
+        .allowlist_function("h5par_.*")
+        .allowlist_type("h5par_.*")
+        .allowlist_var("H5PAR_.*")
+        .layout_tests(false)
+        .prepend_enum_name(false)
+        .generate()
+        .map_err(|e| format!("bindgen cannot read {}: {e}", header.display()))?
+        .to_string();
+    let declared: BTreeSet<&str> = names_after(&bindings, "pub fn ").into_iter().collect();
+
+    let so = built_library()?;
+    let nm = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&so)
+        .output()?;
+    if !nm.status.success() {
+        return Err(format!(
+            "nm {}: {}",
+            so.display(),
+            String::from_utf8_lossy(&nm.stderr)
+        )
+        .into());
+    }
+    let nm = String::from_utf8_lossy(&nm.stdout).into_owned();
+    let exported: BTreeSet<&str> = nm
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let (_, kind, name) = (f.next()?, f.next()?, f.next()?);
+            (kind == "T" && name.starts_with("h5par_")).then_some(name)
+        })
+        .collect();
+
+    let mut problems = Vec::new();
+    for f in declared.difference(&exported) {
+        problems.push(format!("declared in h5par.h but not exported: {f}"));
+    }
+    for f in exported.difference(&declared) {
+        problems.push(format!("exported but not declared in h5par.h: {f}"));
+    }
+    for f in CONTRACT {
+        if !declared.contains(f) {
+            problems.push(format!("contract function missing from h5par.h: {f}"));
+        }
+    }
+    for (name, value) in CONSTANTS {
+        let found = bindings.match_indices(&format!("pub const {name}:")).next();
+        let ok = found.is_some_and(|(i, _)| {
+            let line = bindings[i..].split(';').next().unwrap_or("");
+            line.rsplit('=').next().map(str::trim) == Some(&value.to_string())
+        });
+        if !ok {
+            problems.push(format!("constant {name} is not {value} in h5par.h"));
+        }
+    }
+    for ty in [
+        "h5par_status",
+        "h5par_dtype",
+        "h5par_options",
+        "h5par_file",
+        "h5par_dataset",
+    ] {
+        if !bindings.contains(&format!("pub type {ty} "))
+            && !bindings.contains(&format!("pub struct {ty} "))
+        {
+            problems.push(format!("type {ty} missing from h5par.h"));
+        }
+    }
+    let fields = [
+        "stripe_count: i64",
+        "stripe_size: i64",
+        "cb_nodes: i32",
+        "tuning: i32",
+        "atomic_create: i32",
+        "hints: *const",
+        "report_path: *const",
+    ];
+    let mut at = bindings
+        .find("pub struct h5par_options")
+        .unwrap_or(usize::MAX);
+    for field in fields {
+        match bindings
+            .get(at..)
+            .and_then(|rest| rest.find(&format!("pub {field}")))
+        {
+            Some(i) => at += i,
+            None => problems.push(format!(
+                "h5par_options lacks `{field}` in the contract's order"
+            )),
+        }
+    }
+    if !std::fs::read_to_string(&header)?.contains("#include <mpi.h>") {
+        problems.push("h5par.h does not include <mpi.h>".into());
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
+    }
+}
+
+/// `make -f ffi/install.mk install` into a temporary prefix (with the library cargo built),
+/// then the C test and the Fortran test built with pkg-config against the installed files.
+fn install() -> Result<(), Failed> {
+    let so = built_library()?;
+    // target/<profile>/deps/libh5par_ffi.so or target/<profile>/libh5par_ffi.so
+    let mut profile_dir = so.parent().ok_or("library without a directory")?;
+    if profile_dir.ends_with("deps") {
+        profile_dir = profile_dir.parent().ok_or("deps without a parent")?;
+    }
+    let profile = profile_dir
+        .file_name()
+        .ok_or("no profile directory")?
+        .to_string_lossy()
+        .into_owned();
+    let target = profile_dir.parent().ok_or("no target directory")?;
+    let prefix = trial_dir()?;
+    let mut make = Command::new("make");
+    make.arg("-f")
+        .arg(root().join("ffi/install.mk"))
+        .arg("install")
+        .arg(format!("PREFIX={}", prefix.path().display()))
+        .arg(format!("CARGO_TARGET_DIR={}", target.display()))
+        .arg(format!("PROFILE={profile}"))
+        .arg("CARGO=true") // cargo built it already
+        .arg(format!("H5PAR_LIB={}", so.display()))
+        .arg(format!("H5PAR_MPI={}", flavour()))
+        .arg(format!("H5PAR_FC={}", mpi_tool("mpif90")));
+    run(make)?;
+    let p = prefix.path();
+    for f in [
+        "lib/libh5par.so",
+        "lib/libh5par.a",
+        "lib/libh5par_fortran.a",
+        "lib/pkgconfig/h5par.pc",
+        "lib/pkgconfig/h5par-fortran.pc",
+        "include/h5par.h",
+        "include/h5par.mod",
+        "share/h5par/fortran/h5par.f90",
+    ] {
+        if !p.join(f).exists() {
+            return Err(format!("make install did not install {f}").into());
+        }
+    }
+    let pkg = |package: &str| -> Result<Vec<String>, Failed> {
+        let out = Command::new("pkg-config")
+            .args(["--cflags", "--libs", package])
+            .env("PKG_CONFIG_PATH", p.join("lib/pkgconfig"))
+            .output()?;
+        if !out.status.success() {
+            return Err(format!(
+                "pkg-config {package}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect())
+    };
+    let work = trial_dir()?;
+    let app = work.path().join("app");
+    let mut cc = Command::new(mpi_tool("mpicc"));
+    cc.arg("-o")
+        .arg(&app)
+        .arg(root().join("tests/c/test_api.c"))
+        .args(pkg("h5par")?);
+    run(cc)?;
+    let lib = p.join("lib");
+    let data = trial_dir()?;
+    run_ranks(&app, 1, &[data.path()], &[("LD_LIBRARY_PATH", &lib)])?;
+    let fapp = work.path().join("fapp");
+    let mut fc = Command::new(mpi_tool("mpif90"));
+    fc.current_dir(work.path())
+        .arg("-o")
+        .arg(&fapp)
+        .arg(root().join("tests/fortran/test_fortran.f90"))
+        .args(pkg("h5par-fortran")?);
+    run(fc)?;
+    run_ranks(&fapp, 1, &[data.path()], &[("LD_LIBRARY_PATH", &lib)])
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Python tests of h5par under OpenMPI (Debian's python3-mpi4py is built against OpenMPI, so the
+# Python package is built and tested with OpenMPI only):
+#   1. installs the package from ffi/python with pip (--no-build-isolation) into a temporary
+#      folder, built against include/h5par.h and the newest libh5par of target/{debug,release}
+#      (cargo's libh5par_ffi.so; built with `cargo build -p h5par-ffi` if there is none),
+#   2. runs tests/python/test_h5par_api.py with pytest on 1, 2 and 3 ranks,
+#   3. builds the user-style Cython extension tests/python/user_ext against the installed
+#      package and runs it on 2 ranks,
+#   4. runs the README example tests/python/readme_example.py on 2 ranks.
+# Every run has a time limit (H5PAR_PY_TIMEOUT seconds, default 300): a hang is a failure.
+# Exits non-zero when anything fails (pytest's "no tests collected", exit code 5, included).
+#
+# Environment: PYTHON (default /usr/bin/python3, the interpreter with Debian's mpi4py, numpy,
+# h5py), H5PAR_PY_RANKS (default "1 2 3"), H5PAR_LIB_DIR (the library's folder, instead of the
+# newest build), CARGO_TARGET_DIR, H5PAR_PY_KEEP=1 (keep the work folder).
+
+set -u -o pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PY=${PYTHON:-/usr/bin/python3}
+MPIRUN=mpirun.openmpi
+TIMEOUT=${H5PAR_PY_TIMEOUT:-300}
+RANKS=${H5PAR_PY_RANKS:-"1 2 3"}
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1
+export PYTHONDONTWRITEBYTECODE=1
+
+say() { printf '\n=== %s\n' "$*"; }
+die() { printf 'run_python_tests.sh: %s\n' "$*" >&2; exit 1; }
+
+# --- prerequisites -------------------------------------------------------------------------
+command -v "$MPIRUN" >/dev/null || die "$MPIRUN is missing (Debian: apt-get install openmpi-bin libopenmpi-dev)"
+command -v "$PY" >/dev/null || die "$PY is missing"
+missing=()
+for mod in Cython mpi4py numpy pytest h5py setuptools wheel; do
+    "$PY" -c "import $mod" 2>/dev/null || missing+=("$mod")
+done
+if ((${#missing[@]})); then
+    die "$PY lacks: ${missing[*]} (Debian: apt-get install cython3 python3-mpi4py python3-numpy python3-pytest python3-h5py-mpi python3-setuptools python3-wheel)"
+fi
+[[ -f $ROOT/include/h5par.h ]] || die "include/h5par.h is missing"
+
+# --- the newest libh5par -----------------------------------------------------------------
+if [[ -z ${H5PAR_LIB_DIR:-} ]]; then
+    newest=""
+    for lib in "$TARGET"/release/libh5par.so "$TARGET"/release/libh5par_ffi.so \
+               "$TARGET"/debug/libh5par.so "$TARGET"/debug/libh5par_ffi.so; do
+        [[ -f $lib ]] || continue
+        if [[ -z $newest || $lib -nt $newest ]]; then newest=$lib; fi
+    done
+    if [[ -z $newest ]]; then
+        say "no libh5par in $TARGET/{release,debug}: cargo build -p h5par-ffi"
+        (cd "$ROOT" && MPICC=${MPICC:-mpicc.openmpi} cargo build -p h5par-ffi) || die "cargo build failed"
+        newest=$TARGET/debug/libh5par_ffi.so
+    fi
+    export H5PAR_LIB_DIR=$(dirname "$newest")
+fi
+export H5PAR_INCLUDE_DIR=${H5PAR_INCLUDE_DIR:-$ROOT/include}
+echo "libh5par: $H5PAR_LIB_DIR   h5par.h: $H5PAR_INCLUDE_DIR   python: $PY"
+
+WORK=$(mktemp -d /tmp/h5par-pytests.XXXXXX)
+if [[ ${H5PAR_PY_KEEP:-0} != 1 ]]; then trap 'rm -rf "$WORK"' EXIT; fi
+failures=()
+fail() { failures+=("$1"); printf '*** FAILED: %s\n' "$1"; }
+
+# Runs a command under mpirun on $1 ranks with the time limit; rank 0's output is shown, the
+# other ranks' output only when the run fails.
+mpi_run() {
+    local n=$1 name=$2; shift 2
+    local logs=$WORK/logs/$name
+    mkdir -p "$logs"
+    timeout -k 20 "$TIMEOUT" "$MPIRUN" --oversubscribe -n "$n" \
+        sh -c 'exec "$@" >"$0/rank$OMPI_COMM_WORLD_RANK.log" 2>&1' "$logs" "$@"
+    local rc=$?
+    cat "$logs/rank0.log" 2>/dev/null
+    if ((rc != 0)); then
+        ((rc == 124)) && echo "(timed out after ${TIMEOUT}s: a hang)"
+        for f in "$logs"/rank*.log; do
+            [[ $f == "$logs/rank0.log" ]] && continue
+            echo "--- $(basename "$f" .log)"; cat "$f"
+        done
+    fi
+    return $rc
+}
+
+# --- 1. install the package --------------------------------------------------------------
+say "pip install ffi/python (into $WORK/site)"
+if ! "$PY" -m pip install --quiet --root-user-action=ignore --no-build-isolation --no-deps --no-compile \
+        --target "$WORK/site" "$ROOT/ffi/python"; then
+    die "building the h5par Python package failed"
+fi
+export PYTHONPATH=$WORK/site${PYTHONPATH:+:$PYTHONPATH}
+"$PY" -c 'import h5par, sys; print("h5par", h5par.__version__, "from", h5par.__file__); print("include:", h5par.get_include(), " library:", h5par.get_library_dir())' \
+    || die "the installed package does not import"
+
+# --- 2. pytest on 1, 2, 3 ranks ----------------------------------------------------------
+for n in $RANKS; do
+    say "pytest on $n rank(s)"
+    (cd "$WORK" && mpi_run "$n" "pytest-$n" "$PY" -m pytest -q -p no:cacheprovider \
+        "$ROOT/tests/python/test_h5par_api.py")
+    rc=$?
+    if ((rc == 5)); then fail "pytest on $n rank(s): no tests collected (exit 5)"
+    elif ((rc != 0)); then fail "pytest on $n rank(s) (exit $rc)"; fi
+done
+
+# --- 3. the user-style Cython extension --------------------------------------------------
+say "user extension (cimports libh5par and mpi4py), built against the installed package"
+cp -r "$ROOT/tests/python/user_ext" "$WORK/user_ext"
+if (cd "$WORK/user_ext" && "$PY" setup.py -q build_ext --inplace >build.log 2>&1 || { cat build.log; false; }); then
+    mkdir -p "$WORK/user_out"
+    (cd "$WORK/user_ext" && PYTHONPATH=$WORK/user_ext:$PYTHONPATH \
+        mpi_run 2 user_ext "$PY" run_user_ext.py "$WORK/user_out") || fail "user extension on 2 ranks"
+else
+    fail "building the user extension"
+fi
+
+# --- 4. the README example ---------------------------------------------------------------
+say "README example on 2 ranks"
+mpi_run 2 readme "$PY" "$ROOT/tests/python/readme_example.py" "$WORK/example.h5" \
+    || fail "README example on 2 ranks"
+[[ -f $WORK/example.h5 ]] || fail "README example: $WORK/example.h5 was not written"
+
+say "summary"
+if ((${#failures[@]})); then
+    printf 'FAILED: %s\n' "${failures[@]}"
+    exit 1
+fi
+echo "all Python tests passed (ranks: $RANKS; user extension and README example on 2)"
