@@ -79,6 +79,7 @@ fn main() {
         Trial::test("c::no_mpi_init", no_mpi_init),
         Trial::test("fortran::write_np2_then_c_reads", fortran),
         Trial::test("install::make_install_and_pkg_config", install),
+        Trial::test("readme::c_and_fortran_examples", readme_examples),
     ];
     for n in [1, 2, 3] {
         trials.push(Trial::test(format!("c::api::np{n}"), move || c_api(n)));
@@ -290,6 +291,8 @@ struct Built {
     test_no_init: PathBuf,
     read_fortran: PathBuf,
     test_fortran: PathBuf,
+    readme_c: PathBuf,
+    readme_fortran: PathBuf,
 }
 
 fn build() -> Result<Built, String> {
@@ -318,6 +321,7 @@ fn build() -> Result<Built, String> {
     let test_api = c("test_api")?;
     let test_no_init = c("test_no_init")?;
     let read_fortran = c("read_fortran")?;
+    let readme_c = c("readme_example")?;
     // The module and the program, compiled in the build directory (where the .mod goes).
     let test_fortran = dir.path().join("test_fortran");
     let mut cmd = Command::new(mpi_tool("mpif90"));
@@ -330,12 +334,25 @@ fn build() -> Result<Built, String> {
         .arg("-lh5par")
         .arg(format!("-Wl,-rpath,{}", lib.display()));
     run(cmd)?;
+    let readme_fortran = dir.path().join("readme_fortran");
+    let mut cmd = Command::new(mpi_tool("mpif90"));
+    cmd.current_dir(dir.path())
+        .args(["-std=f2008", "-Wall", "-o"])
+        .arg(&readme_fortran)
+        .arg(root.join("ffi/fortran/h5par.f90"))
+        .arg(root.join("tests/fortran/readme_example.f90"))
+        .arg(format!("-L{}", lib.display()))
+        .arg("-lh5par")
+        .arg(format!("-Wl,-rpath,{}", lib.display()));
+    run(cmd)?;
     Ok(Built {
         _dir: dir,
         test_api,
         test_no_init,
         read_fortran,
         test_fortran,
+        readme_c,
+        readme_fortran,
     })
 }
 
@@ -379,6 +396,40 @@ fn fortran() -> Result<(), Failed> {
     run_ranks(&b.test_fortran, 2, &[dir.path()], &[])?;
     run_ranks(&b.read_fortran, 1, &[dir.path()], &[])?;
     run_ranks(&b.read_fortran, 3, &[dir.path()], &[])
+}
+
+/// The README's C and Fortran examples are tests/c/readme_example.c and
+/// tests/fortran/readme_example.f90 word for word, and they run on 2 ranks.
+fn readme_examples() -> Result<(), Failed> {
+    let readme = std::fs::read_to_string(root().join("README.md")).map_err(|e| e.to_string())?;
+    for file in [
+        "tests/c/readme_example.c",
+        "tests/fortran/readme_example.f90",
+    ] {
+        let text = std::fs::read_to_string(root().join(file)).map_err(|e| e.to_string())?;
+        if !readme.contains(&text) {
+            return Err(format!("README.md does not contain {file} word for word").into());
+        }
+    }
+    let b = built()?;
+    let dir = trial_dir()?;
+    let out = dir.path().join("c_example.h5");
+    run_ranks(&b.readme_c, 2, &[out.as_path()], &[])?;
+    let mut cmd = Command::new(mpi_tool("mpirun"));
+    cmd.arg("-n")
+        .arg("2")
+        .arg(&b.readme_fortran)
+        .current_dir(dir.path());
+    mpi_env(&mut cmd);
+    let o = run_limited(cmd, LIMIT);
+    if o.status != Some(0) || !o.output.contains("rank 1: ok") {
+        return Err(format!(
+            "the Fortran README example failed ({:?}):\n{}",
+            o.status, o.output
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// The C flags of the MPI compiler wrapper (for bindgen to find mpi.h).

@@ -206,6 +206,13 @@ fn readme_example() -> Result<(), Failed> {
     if !readme.contains(&body) {
         return Err("examples/readme.rs differs from the README's Rust example".into());
     }
+    // The Python example is run by tests/python/run_python_tests.sh; it must be the README's.
+    let py = std::fs::read_to_string(format!("{root}/tests/python/readme_example.py"))?;
+    if !readme.contains(&py) {
+        return Err(
+            "tests/python/readme_example.py differs from the README's Python example".into(),
+        );
+    }
     let exe = std::env::current_exe()?;
     let bin = exe
         .parent()
