@@ -213,7 +213,11 @@ impl DatasetBuilder {
                     "{name}: a scalar dataset can be neither compressed nor extendible"
                 )));
             }
-            storage.chunk = Some(default_chunk(&self.shape, self.dtype.size()));
+            let target = match file.plan.alignment {
+                Some((_, a)) if a > 1 => a,
+                _ => 1 << 20,
+            };
+            storage.chunk = Some(default_chunk(&self.shape, self.dtype.size(), target));
         }
         if let Some(chunk) = &storage.chunk {
             if chunk.len() != n || chunk.contains(&0) || n == 0 {
@@ -242,20 +246,49 @@ impl DatasetBuilder {
     }
 }
 
-/// A chunk shape of about 1 MiB for `shape`: the last dimensions whole, as far as they fit.
-fn default_chunk(shape: &[u64], elem: usize) -> Vec<u64> {
-    let target = (1u64 << 20) / elem as u64;
+/// A chunk shape for `shape` of at most `target` bytes (the stripe size when tuned, else
+/// 1 MiB): the last dimensions whole as far as they fit, the dimension that does not fit cut
+/// to a power of two. When the whole dimensions hold a power-of-two number of bytes (as
+/// powers of two usually do), the chunk is then a whole fraction of a power-of-two stripe.
+fn default_chunk(shape: &[u64], elem: usize, target: u64) -> Vec<u64> {
     let mut chunk = vec![1u64; shape.len()];
-    let mut room = target.max(1);
+    let mut room = (target / elem as u64).max(1);
     for d in (0..shape.len()).rev() {
         let want = shape[d].max(1);
-        chunk[d] = want.min(room).max(1);
-        room /= chunk[d];
-        if room <= 1 {
+        if want <= room {
+            chunk[d] = want;
+            room /= want;
+        } else {
+            chunk[d] = 1u64 << (63 - room.leading_zeros());
             break;
         }
     }
     chunk
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_chunk;
+
+    #[test]
+    fn chunks_fit_the_stripe() {
+        const MIB: u64 = 1 << 20;
+        // A large 1-D f64 dataset: 1 MiB chunks, exactly one stripe.
+        assert_eq!(default_chunk(&[1 << 30], 8, MIB), vec![1 << 17]);
+        // Whole rows of 1024 f32 and a power-of-two number of rows: 4 MiB chunks of a 4 MiB stripe.
+        assert_eq!(
+            default_chunk(&[100_000, 1024], 4, 4 * MIB),
+            vec![1024, 1024]
+        );
+        // Rows of 3 f64 (24 bytes): a power of two of rows, at most the stripe.
+        let c = default_chunk(&[10_000_000, 3], 8, MIB);
+        assert_eq!(c, vec![32768, 3]);
+        assert!(c[0] * 3 * 8 <= MIB);
+        // Small datasets are one chunk.
+        assert_eq!(default_chunk(&[10, 3], 8, MIB), vec![10, 3]);
+        // Rows larger than the stripe: one row split in the last dimension.
+        assert_eq!(default_chunk(&[4, 1 << 20], 8, MIB), vec![1, 1 << 17]);
+    }
 }
 
 fn create_dataset(
