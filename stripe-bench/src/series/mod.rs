@@ -1,0 +1,179 @@
+//! The implementations being measured, and what they share: the block decomposition, the
+//! timing between barriers, dropping the page cache and removing the files.
+//!
+//! The Rust-side series ([`h5par_series`], [`hdf5_default`], [`mpiio`]) implement [`Native`]:
+//! a write from create to close and a read from open to close, collective on the communicator.
+//! [`h5py`] runs a child MPI job instead.
+
+pub mod h5par_series;
+pub mod h5py;
+pub mod hdf5_default;
+pub mod mpiio;
+
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use mpi::topology::SimpleCommunicator;
+use mpi::traits::{Communicator, CommunicatorCollectives};
+
+use crate::cli::{Io, SeriesKind};
+use crate::comm::{agree, max_f64};
+
+/// The name of the dataset in the HDF5 files.
+pub const DATASET: &str = "x";
+
+/// What every series needs to know about the run.
+pub struct Ctx<'a> {
+    /// All ranks of the benchmark.
+    pub comm: &'a SimpleCommunicator,
+    /// Elements (float64) of the whole dataset.
+    pub n: u64,
+    /// This rank's first element.
+    pub first: u64,
+    /// This rank's number of elements.
+    pub count: u64,
+    /// MPI-IO hints given at create (the striping hints), as (key, value).
+    pub hints: Vec<(String, String)>,
+    /// Drop the page cache before every read.
+    pub drop_cache: bool,
+}
+
+impl Ctx<'_> {
+    /// This rank.
+    pub fn rank(&self) -> i32 {
+        self.comm.rank()
+    }
+
+    /// The number of ranks.
+    pub fn procs(&self) -> i32 {
+        self.comm.size()
+    }
+}
+
+/// The contiguous block of `n` elements owned by `rank` of `procs`: `n / procs` each, the last
+/// rank taking the remainder. An error when there are more ranks than elements.
+pub fn block(n: u64, procs: u64, rank: u64) -> Result<(u64, u64), String> {
+    if procs == 0 || rank >= procs {
+        return Err(format!("rank {rank} of {procs}: no such rank"));
+    }
+    if n < procs {
+        return Err(format!(
+            "{procs} ranks but only {n} elements: every rank needs at least one element \
+             (use a larger --size or fewer ranks)"
+        ));
+    }
+    let each = n / procs;
+    let first = each * rank;
+    let count = if rank + 1 == procs { n - first } else { each };
+    Ok((first, count))
+}
+
+/// A series run in this process: collective writes and reads of the rank's block.
+pub trait Native {
+    /// Creates the file at `path` (with the context's hints where the series takes hints),
+    /// writes `data` at the rank's block, closes the file.
+    fn write(&self, ctx: &Ctx, path: &Path, io: Io, data: &[f64]) -> Result<(), String>;
+    /// Opens the file at `path`, reads the rank's block into `out`, closes the file.
+    fn read(&self, ctx: &Ctx, path: &Path, io: Io, out: &mut [f64]) -> Result<(), String>;
+}
+
+/// The [`Native`] implementation of a series, `None` for h5py.
+pub fn native(kind: SeriesKind) -> Option<Box<dyn Native>> {
+    match kind {
+        SeriesKind::H5par => Some(Box::new(h5par_series::H5parSeries)),
+        SeriesKind::Hdf5Default => Some(Box::new(hdf5_default::Hdf5Default)),
+        SeriesKind::Mpiio => Some(Box::new(mpiio::MpiIo)),
+        SeriesKind::H5py => None,
+    }
+}
+
+/// The benchmark file of a series in `dir`; `tag` keeps concurrent runs apart.
+pub fn file_path(dir: &Path, tag: &str, kind: SeriesKind) -> PathBuf {
+    let ext = if kind == SeriesKind::Mpiio {
+        "bin"
+    } else {
+        "h5"
+    };
+    dir.join(format!("stripe-bench-{tag}-{}.{ext}", kind.name()))
+}
+
+/// Collective: runs `f` between a barrier and the agreement on its outcome and returns the
+/// slowest rank's seconds (`MPI_Wtime`).
+pub fn timed(
+    comm: &SimpleCommunicator,
+    f: impl FnOnce() -> Result<(), String>,
+) -> Result<f64, String> {
+    comm.barrier();
+    let t0 = mpi::time();
+    let r = f();
+    let dt = mpi::time() - t0;
+    agree(comm, r)?;
+    Ok(max_f64(comm, dt))
+}
+
+/// Collective: removes `path` (rank 0; a missing file is fine).
+pub fn remove(comm: &SimpleCommunicator, path: &Path) {
+    if comm.rank() == 0 {
+        let _ = std::fs::remove_file(path);
+    }
+    comm.barrier();
+}
+
+/// Collective: rank 0 fsyncs `path`, then every rank drops it from the page cache with
+/// `posix_fadvise(POSIX_FADV_DONTNEED)`. (tmpfs keeps its pages: there this does nothing.)
+pub fn drop_cache(comm: &SimpleCommunicator, path: &Path) -> Result<(), String> {
+    let synced = if comm.rank() == 0 {
+        std::fs::File::open(path)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| format!("--drop-cache: fsync {}: {e}", path.display()))
+    } else {
+        Ok(())
+    };
+    agree(comm, synced)?;
+    let dropped = std::fs::File::open(path)
+        .map_err(|e| format!("--drop-cache: open {}: {e}", path.display()))
+        .and_then(|f| {
+            // SAFETY: a valid open descriptor.
+            let rc = unsafe { libc::posix_fadvise(f.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+            if rc == 0 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "--drop-cache: posix_fadvise {}: {}",
+                    path.display(),
+                    std::io::Error::from_raw_os_error(rc)
+                ))
+            }
+        });
+    agree(comm, dropped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_cover_the_dataset() {
+        for (n, p) in [(10u64, 3u64), (9, 3), (5, 5), (1 << 20, 7), (1, 1)] {
+            let mut next = 0;
+            for r in 0..p {
+                let (first, count) = block(n, p, r).unwrap();
+                assert_eq!(first, next);
+                assert!(count >= 1);
+                next = first + count;
+            }
+            assert_eq!(next, n);
+        }
+        assert_eq!(block(10, 3, 2), Ok((6, 4)));
+        assert!(block(2, 3, 0).unwrap_err().contains("only 2 elements"));
+        assert!(block(2, 0, 0).is_err());
+    }
+
+    #[test]
+    fn paths() {
+        let p = file_path(Path::new("/d"), "t1", SeriesKind::Mpiio);
+        assert_eq!(p, PathBuf::from("/d/stripe-bench-t1-mpiio.bin"));
+        let p = file_path(Path::new("/d"), "t1", SeriesKind::Hdf5Default);
+        assert_eq!(p, PathBuf::from("/d/stripe-bench-t1-hdf5-default.h5"));
+    }
+}
