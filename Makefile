@@ -1,6 +1,7 @@
 # h5par: the two commands of the quick start are `make demo` and `make test`.
 #
-#   make demo          install missing packages, build in release mode, run the demo on 4 ranks
+#   make demo          install missing packages, build in release mode, run stripe-bench --quick
+#                      on 4 ranks (DEMO_DIR, default /tmp): table on stdout, plot in stripe-bench-out/
 #   make test          install missing packages, run every test on OpenMPI and on MPICH
 #   make test-openmpi  only OpenMPI          make test-mpich  only MPICH
 #   make lint          cargo fmt --check and clippy -D warnings
@@ -17,7 +18,7 @@ export OMPI_MCA_mpi_yield_when_idle := 1
 
 # OpenMPI builds find HDF5 through pkg-config; MPICH builds need its HDF5 and a separate target.
 OPENMPI_ENV := MPICC=mpicc.openmpi
-MPICH_ENV := HDF5_DIR=/usr/lib/x86_64-linux-gnu/hdf5/mpich MPICC=mpicc.mpich \
+MPICH_ENV := HDF5_DIR=/usr/lib/x86_64-linux-gnu/hdf5/mpich MPICC=mpicc.mpich
              CARGO_TARGET_DIR=$(CURDIR)/target-mpich H5PAR_MPIRUN=mpirun.mpich
 
 .PHONY: deps demo build test test-openmpi test-mpich lint clean
@@ -30,7 +31,7 @@ build: deps
 	$(OPENMPI_ENV) $(CARGO) build --release --workspace --examples
 
 demo: build
-	mpirun.openmpi -n $(DEMO_RANKS) target/release/examples/demo $(DEMO_DIR) 256
+	mpirun.openmpi -n $(DEMO_RANKS) target/release/stripe-bench --quick --dir $(DEMO_DIR) --out stripe-bench-out
 
 test: deps test-openmpi test-mpich
 
