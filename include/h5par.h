@@ -253,6 +253,18 @@ int h5par_attr_read_string(h5par_file *file,
                            size_t *len);
 
 /**
+ * Local: what the attribute `name` of the object at `object_path` holds. `*dtype` (when not
+ * NULL) is set to its stored element type (`H5PAR_INT8` ... `H5PAR_FLOAT64`), or -1 for a
+ * string; `*n` (when not NULL) to the number of values, or for a string its length in bytes
+ * without the NUL. A missing attribute is `H5PAR_ERR_NOT_FOUND`.
+ */
+int h5par_attr_info(h5par_file *file,
+                    const char *object_path,
+                    const char *name,
+                    int *dtype,
+                    uint64_t *n);
+
+/**
  * Collective: creates the dataset `path` (creating missing parent groups) of element type
  * `dtype` and extent `dims[0..ndims]` (ndims 0 to 32; 0 is a scalar), and sets `*out` to its
  * handle (NULL on failure).

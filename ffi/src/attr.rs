@@ -181,3 +181,40 @@ pub unsafe extern "C" fn h5par_attr_read_string(
         unsafe { args::copy_out(&s, &what, buf, capacity, len) }
     })
 }
+
+/// Local: what the attribute `name` of the object at `object_path` holds. `*dtype` (when not
+/// NULL) is set to its stored element type (`H5PAR_INT8` ... `H5PAR_FLOAT64`), or -1 for a
+/// string; `*n` (when not NULL) to the number of values, or for a string its length in bytes
+/// without the NUL. A missing attribute is `H5PAR_ERR_NOT_FOUND`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_attr_info(
+    file: *mut h5par_file,
+    object_path: *const c_char,
+    name: *const c_char,
+    dtype: *mut c_int,
+    n: *mut u64,
+) -> c_int {
+    guard("h5par_attr_info", || {
+        let reg = registry();
+        let fe = reg.file(file_token(file))?;
+        mpi_ready()?;
+        // SAFETY: NUL-terminated (caller).
+        let (obj, name) = unsafe { (text(object_path, "object_path")?, text(name, "name")?) };
+        let (code, count) = match fe.file.read_attr::<AttrData>(obj, name)? {
+            AttrData::Numeric { dtype, bytes, .. } => {
+                (dtype as c_int, (bytes.len() / dtype.size()) as u64)
+            }
+            AttrData::Text(s) => (-1, s.len() as u64),
+        };
+        // SAFETY: writable when not NULL (caller).
+        unsafe {
+            if !dtype.is_null() {
+                *dtype = code;
+            }
+            if !n.is_null() {
+                *n = count;
+            }
+        }
+        Ok(())
+    })
+}

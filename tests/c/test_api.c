@@ -482,6 +482,17 @@ static void attributes(void) {
   float rf = 0;
   OK(h5par_attr_read(f, "g/x", "one", H5PAR_FLOAT32, 1, &rf, &got));
   EXPECT(rf == 7.0f);
+  /* what an attribute holds */
+  int kind = -2;
+  got = 0;
+  OK(h5par_attr_info(f, "/", "a3", &kind, &got));
+  EXPECT(kind == H5PAR_FLOAT64 && got == 3);
+  OK(h5par_attr_info(f, "g/x", "one", &kind, NULL));
+  EXPECT(kind == H5PAR_INT64);
+  OK(h5par_attr_info(f, "g", "units", &kind, &got));
+  EXPECT(kind == -1 && got == 3);
+  CHECK(h5par_attr_info(f, "g", "nope", &kind, &got), H5PAR_ERR_NOT_FOUND);
+  CHECK(h5par_attr_info(NULL, "g", "units", &kind, &got), H5PAR_ERR_HANDLE);
   /* capacity and *n */
   double small[2] = {-9, -9};
   got = 0;

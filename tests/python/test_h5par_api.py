@@ -345,6 +345,7 @@ def test_groups_and_attributes(tmpdir_shared):
         d.attrs["ratio"] = 0.25
         d.attrs["big"] = 2**63 + 5
         d.attrs["i2"] = np.int16(-3)
+        d.attrs["whole"] = 3.0                            # a float with an integral value
         d.attrs["ints"] = [1, 2, 3]
         d.attrs["flag"] = True
         d.attrs["unicode"] = "Grüße ✓"
@@ -354,7 +355,7 @@ def test_groups_and_attributes(tmpdir_shared):
         f.attrs["units"] = b"m"
         again = f["run/params/x"]
         vals = {k: d.attrs[k] for k in ("units", "scale", "count", "ratio", "big", "i2",
-                                          "ints", "flag", "unicode")}
+                                          "ints", "flag", "unicode", "whole")}
         assert again.attrs["units"] == "kelvin"
         assert g.attrs["author"] == "h5par"
         assert f.attrs["ranks"] == size and f.attrs["units"] == "m"
@@ -368,7 +369,8 @@ def test_groups_and_attributes(tmpdir_shared):
     assert vals["count"] == 7 and isinstance(vals["count"], np.integer)
     assert vals["ratio"] == 0.25 and isinstance(vals["ratio"], np.floating)
     assert vals["big"] == 2**63 + 5
-    assert vals["i2"] == -3
+    assert vals["i2"] == -3 and vals["i2"].dtype == np.int16   # read in the stored type
+    assert vals["whole"] == 3.0 and isinstance(vals["whole"], np.floating)
     assert list(vals["ints"]) == [1, 2, 3]
     assert vals["flag"] == 1
     assert vals["unicode"] == "Grüße ✓"

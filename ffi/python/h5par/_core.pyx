@@ -1312,27 +1312,18 @@ cdef class AttributeManager:
         return (<bytes>buf).decode("utf-8", "replace")
 
     cdef object _read_numbers(self, bytes bname):
+        """The values in their stored type: a scalar for one value, else a 1-D array."""
         cdef uint64_t n = 0
+        cdef int code = -1
         cdef int rc
         cdef const char *cobj
         cdef const char *cname = bname
         bobj = self.name.encode("utf-8")
         cobj = bobj
         with nogil:
-            rc = L.h5par_attr_read(self._file._h, cobj, cname, L.H5PAR_FLOAT64, 0, NULL, &n)
-        if rc != 0 and not (rc == L.H5PAR_ERR_INVALID and n > 0):
-            check(rc)
-        f = self._read_as(cobj, cname, n, L.H5PAR_FLOAT64)
-        value = f
-        if n > 0 and _np.all(_np.isfinite(f)) and _np.all(_np.floor(f) == f):
-            if _np.all(f < 9.2e18) and _np.all(f >= -9.2e18):
-                i = self._read_as(cobj, cname, n, L.H5PAR_INT64)
-                if _np.array_equal(i.astype(_np.float64), f):
-                    value = i
-            elif _np.all(f >= 0):
-                u = self._read_as(cobj, cname, n, L.H5PAR_UINT64)
-                if _np.array_equal(u.astype(_np.float64), f):
-                    value = u
+            rc = L.h5par_attr_info(self._file._h, cobj, cname, &code, &n)
+        check(rc)
+        value = self._read_as(cobj, cname, n, code)
         if n == 1:
             return value[0]
         return value

@@ -124,5 +124,7 @@ cdef extern from "h5par.h" nogil:
                                 const char *value)
     int h5par_attr_read_string(h5par_file *file, const char *object_path, const char *name,
                                char *buf, size_t capacity, size_t *len)
+    int h5par_attr_info(h5par_file *file, const char *object_path, const char *name, int *dtype,
+                        uint64_t *n)
 
     int h5par_file_report_json(h5par_file *file, char *buf, size_t capacity, size_t *len)
