@@ -39,6 +39,7 @@ test: deps test-openmpi test-mpich
 # the Python tests run with OpenMPI only).
 test-openmpi:
 	$(OPENMPI_ENV) H5PAR_MPIRUN=mpirun.openmpi $(CARGO) test --workspace
+	$(OPENMPI_ENV) $(CARGO) build -p h5par-ffi
 	H5PAR_LIB_DIR=$(CURDIR)/target/debug tests/python/run_python_tests.sh
 
 test-mpich:
