@@ -6,6 +6,7 @@ its --out directory):
 
     mpirun.openmpi -n P /usr/bin/python3 h5py_series.py --path FILE --elements N \
         --actions write:coll:SEED,read:coll:SEED [--prepare SEED] [--hint KEY=VALUE]... [--drop-cache]
+        [--corrupt-after-write]
 
 Each rank owns a contiguous block of the 1-D float64 dataset "x" (the last rank takes the
 remainder). An action is timed between a barrier and the slowest rank's end (MPI.Wtime, max over
@@ -15,6 +16,10 @@ against the pattern afterwards. Rank 0 prints one JSON line per action:
     {"event": "result", "op": "write", "io": "coll", "seconds": 0.51, "bytes": 2147483648}
 
 or {"event": "error", "message": "..."} and every rank exits with status 1.
+
+--corrupt-after-write is a testing aid (stripe-bench passes it when STRIPE_BENCH_CORRUPT_AFTER_WRITE
+is set): after every write rank 0 overwrites 4 KiB in the middle of the file, as stripe-bench does
+for its own series, so the next read's data check must fail.
 
 Element i holds float(((i ^ seed) * 0x9E3779B97F4A7C15 mod 2**64) >> 11), as in pattern.rs.
 `--print-pattern SEED FIRST COUNT` prints those values (a cross-check; needs only numpy).
@@ -32,6 +37,9 @@ SHIFT = np.uint64(11)
 # Elements per step of pattern generation and checking (bounds the temporaries to 128 MiB).
 PIECE = 1 << 24
 DATASET = "x"
+# The testing aid --corrupt-after-write: as CORRUPT_BYTES and CORRUPT_FILL in series/mod.rs.
+CORRUPT_BYTES = 4096
+CORRUPT_FILL = 0xA5
 
 
 def pattern(seed, first, count, out=None):
@@ -69,6 +77,23 @@ def check(buf, seed, first):
             f"expected {want:.17g}, read {got:.17g}")
 
 
+def corrupt_span(size):
+    """(offset, length) overwritten by --corrupt-after-write; as corrupt_span in series/mod.rs."""
+    length = max(min(CORRUPT_BYTES, size // 4), min(size, 1))
+    return size // 2 - length // 2, length
+
+
+def corrupt_file(path):
+    """Overwrites corrupt_span of the file with CORRUPT_FILL and fsyncs it."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        offset, length = corrupt_span(os.fstat(fd).st_size)
+        os.pwrite(fd, bytes([CORRUPT_FILL]) * length, offset)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def block(n, procs, rank):
     each = n // procs
     first = each * rank
@@ -94,6 +119,7 @@ def main():
     p.add_argument("--prepare", type=int, default=None)
     p.add_argument("--hint", action="append", default=[])
     p.add_argument("--drop-cache", action="store_true")
+    p.add_argument("--corrupt-after-write", action="store_true")
     p.add_argument("--print-pattern", nargs=3, type=int, metavar=("SEED", "FIRST", "COUNT"))
     args = p.parse_args()
 
@@ -205,16 +231,33 @@ def main():
             err = f"posix_fadvise {args.path}: {e}"
         return agree(err)
 
+    def corrupt():
+        """The testing aid --corrupt-after-write (collective)."""
+        err = None
+        if args.corrupt_after_write and rank == 0:
+            try:
+                corrupt_file(args.path)
+            except OSError as e:
+                err = f"--corrupt-after-write: cannot damage {args.path}: {e}"
+        return agree(err) if args.corrupt_after_write else None
+
     if args.prepare is not None:
         pattern(args.prepare, first, count, out=data)
         _, err = timed(lambda: write("coll"))
         if err:
             return fail(f"preparing {args.path}: {err}")
+        err = corrupt()
+        if err:
+            return fail(err)
 
     for op, io, seed in actions:
         if op == "write":
             pattern(seed, first, count, out=data)
             seconds, err = timed(lambda: write(io))
+            if not err:
+                err = corrupt()
+                if err:
+                    return fail(err)
         else:
             if args.drop_cache:
                 err = drop_cache()

@@ -84,6 +84,7 @@ fn sweep(ctx: &mut Ctx, plan: &Plan, progress: &mut Progress) -> Result<Vec<Reco
 
     for &sc in &cfg.stripe_counts {
         ctx.hints = striping_hints(sc, cfg.stripe_size);
+        (ctx.stripe_count, ctx.stripe_size) = (sc, cfg.stripe_size);
         // --op read: one file per series, written once (untimed) with this seed.
         let prep_seed = |k: SeriesKind| pattern::seed(sc, 0, k as u32, 0);
         if plan.read_only() {
@@ -97,6 +98,7 @@ fn sweep(ctx: &mut Ctx, plan: &Plan, progress: &mut Progress) -> Result<Vec<Reco
                 series::remove(ctx.comm, &path);
                 agree(ctx.comm, s.write(ctx, &path, Io::Coll, &data))
                     .map_err(|e| format!("preparing the {k} file: {e}"))?;
+                series::corrupt_after_write(ctx, &path)?;
             }
         }
         for rep in 1..=cfg.repeat {
@@ -147,6 +149,7 @@ fn sweep(ctx: &mut Ctx, plan: &Plan, progress: &mut Progress) -> Result<Vec<Reco
                             path: path.clone(),
                             prepare,
                             actions,
+                            corrupt_after_write: ctx.corrupt_after_write,
                         };
                         let transfers = job.actions.len() + usize::from(prepare.is_some());
                         if !plan.read_only() {
@@ -169,8 +172,14 @@ fn sweep(ctx: &mut Ctx, plan: &Plan, progress: &mut Progress) -> Result<Vec<Reco
                                     Op::Write => {
                                         pattern::fill(&mut data, seed, ctx.first);
                                         series::remove(ctx.comm, &path);
-                                        series::timed(ctx.comm, || s.write(ctx, &path, io, &data))
-                                            .map_err(|e| format!("{k} write {io}: {e}"))?
+                                        let t = series::timed(ctx.comm, || {
+                                            s.write(ctx, &path, io, &data)
+                                        })
+                                        .map_err(|e| {
+                                            format!("{k} write {io} of {}: {e}", path.display())
+                                        })?;
+                                        series::corrupt_after_write(ctx, &path)?;
+                                        t
                                     }
                                     Op::Read => {
                                         if ctx.drop_cache {
@@ -180,7 +189,9 @@ fn sweep(ctx: &mut Ctx, plan: &Plan, progress: &mut Progress) -> Result<Vec<Reco
                                         let t = series::timed(ctx.comm, || {
                                             s.read(ctx, &path, io, &mut buf)
                                         })
-                                        .map_err(|e| format!("{k} read {io}: {e}"))?;
+                                        .map_err(|e| {
+                                            format!("{k} read {io} of {}: {e}", path.display())
+                                        })?;
                                         let checked = pattern::check(&buf, seed, ctx.first)
                                             .map_err(|m| m.to_string());
                                         agree(ctx.comm, checked).map_err(|e| {

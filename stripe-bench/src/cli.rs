@@ -34,7 +34,13 @@ pub const QUICK_REPEAT: u32 = 3;
         implementations (series) interleaved repeat by repeat, for each stripe count. Writes \
         are timed from create to close (no fsync), reads from open to close; every read is \
         checked. Writes results.csv, stripe_io.png/.svg and run.txt into --out and prints a \
-        table of medians with each series' ratio to raw MPI-IO."
+        table of medians with each series' ratio to raw MPI-IO.",
+    after_long_help = "Environment:
+  STRIPE_BENCH_FONT=FILE
+      TrueType font for the plot's text (default: DejaVu Sans, or any .ttf found).
+  STRIPE_BENCH_CORRUPT_AFTER_WRITE=1
+      A testing aid: rank 0 overwrites 4 KiB in the middle of every benchmark file after it
+      is written and before it is read, so the run must fail its data check (the tests use it)."
 )]
 pub struct Args {
     /// Directory on the file system to measure (the benchmark files live there).

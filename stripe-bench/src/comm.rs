@@ -34,6 +34,10 @@ pub fn broadcast_string(comm: &SimpleCommunicator, root: i32, s: &str) -> String
     let p = comm.process_at_rank(root);
     let mut len = s.len() as u64;
     p.broadcast_into(&mut len);
+    if len == 0 {
+        // Nothing to send (and MPI_Bcast of an empty slice is refused by some MPIs).
+        return String::new();
+    }
     let mut buf = if comm.rank() == root {
         s.as_bytes().to_vec()
     } else {

@@ -11,6 +11,11 @@
 //! Every rank parses the same arguments and reaches the same verdict; checks of the file
 //! system are made by rank 0 and broadcast; every failure is agreed on, so a bad argument or a
 //! wrong read ends every rank with the same message and a non-zero status, never a hang.
+//!
+//! A testing aid: with `STRIPE_BENCH_CORRUPT_AFTER_WRITE=1` in rank 0's environment, rank 0
+//! overwrites 4 KiB in the middle of every benchmark file after it is written and before it is
+//! read (see [`series::CORRUPT_ENV`]), so the run must fail its data check with a message naming
+//! the series, the file and the rank. The integration tests (`tests/cli.rs`) use it.
 
 mod bench;
 mod cli;
@@ -33,6 +38,7 @@ use crate::cli::{format_size, Args, Config, SeriesKind};
 use crate::comm::{agree, broadcast_string};
 use crate::progress::Progress;
 use crate::report::{Curve, Record};
+use crate::series::CORRUPT_ENV;
 
 /// How the program ends: a status and a message that rank 0 prints.
 struct Exit {
@@ -139,13 +145,19 @@ fn run(world: &SimpleCommunicator) -> Result<(), Exit> {
     }
     agree(world, seen).map_err(Exit::error)?;
 
+    // The testing aid: rank 0's environment decides, for every rank.
+    let corrupt = rank == 0 && series::corrupt_requested();
+    let corrupt = broadcast_string(world, 0, if corrupt { "1" } else { "0" }) == "1";
     let mut ctx = series::Ctx {
         comm: world,
         n: cfg.elements(),
         first,
         count,
         hints: Vec::new(),
+        stripe_count: 1,
+        stripe_size: cfg.stripe_size,
         drop_cache: cfg.drop_cache,
+        corrupt_after_write: corrupt,
     };
     let plan = bench::Plan {
         cfg: &cfg,
@@ -155,6 +167,12 @@ fn run(world: &SimpleCommunicator) -> Result<(), Exit> {
         script: surroundings.as_ref().and_then(|s| s.script.clone()),
     };
     let mut progress = Progress::new(rank == 0, plan.measurements());
+    if corrupt {
+        progress.note(&format!(
+            "stripe-bench: {CORRUPT_ENV} is set (a testing aid): every file is damaged after it \
+             is written, so the data check of the next read must fail"
+        ));
+    }
     if let Some(s) = &surroundings {
         if let Some(why) = &s.h5py_skipped {
             progress.note(&format!("stripe-bench: series h5py left out: {why}"));
@@ -247,8 +265,9 @@ fn finish(
         text.push_str(&format!("  {n}\n"));
     }
     text.push_str(&format!(
-        "  h5par files are created with atomic_create: false (no rename at close); \
-         stripe size {}; command: {}\n",
+        "  h5par files are created with atomic_create: false (no rename at close), the stripe \
+         count and size given as h5par's stripe_count/stripe_size options (its tuning makes \
+         the striping hints and the HDF5 alignment); stripe size {}; command: {}\n",
         format_size(cfg.stripe_size),
         std::env::args().collect::<Vec<_>>().join(" ")
     ));

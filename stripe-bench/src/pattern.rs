@@ -38,7 +38,7 @@ impl std::fmt::Display for Mismatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} wrong element(s); the first is element {}: expected {}, read {}",
+            "{} wrong element(s); the first is element {}: expected {:?}, read {:?}",
             self.count, self.index, self.expected, self.got
         )
     }
@@ -130,6 +130,17 @@ mod tests {
         assert_eq!(m.count, 2);
         assert_eq!(m.expected, value(42, 1017));
         assert!(m.to_string().contains("element 1017"));
+        // Garbage is shown short (in exponent form when tiny or huge).
+        let g = Mismatch {
+            index: 3,
+            expected: 5.0,
+            got: f64::from_bits(0xA5A5_A5A5_A5A5_A5A5),
+            count: 1,
+        };
+        assert_eq!(
+            g.to_string(),
+            "1 wrong element(s); the first is element 3: expected 5.0, read -2.4983353906949635e-127"
+        );
     }
 
     #[test]

@@ -36,6 +36,14 @@ pub struct Surroundings {
 pub fn survey(cfg: &Config, tag: &str) -> Result<Surroundings, String> {
     check_out(&cfg.out)?;
     let dir = check_dir(&cfg.dir, tag)?;
+    // On a later error nobody looks for the probe file: take it away again.
+    survey_in(cfg, dir.clone()).inspect_err(|_| {
+        let _ = std::fs::remove_file(probe_path(&dir, tag));
+    })
+}
+
+/// [`survey`] once `--out` and `--dir` (the absolute `dir`) are known to be usable.
+fn survey_in(cfg: &Config, dir: PathBuf) -> Result<Surroundings, String> {
     let fs = detect(&dir)
         .map(|i| i.kind)
         .map_err(|e| format!("--dir {}: {e}", cfg.dir.display()))?;

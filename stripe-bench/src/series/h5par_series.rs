@@ -1,7 +1,10 @@
 //! Series `h5par`: h5par's own File/Dataset API.
 //!
 //! Files are created with `atomic_create: false` so that the timed work is the same as the
-//! other series' (no rename and directory sync at close), with the striping hints.
+//! other series' (no rename and directory sync at close). The stripe count and size go in as
+//! h5par's own options ([`FileOptions::stripe_count`], [`FileOptions::stripe_size`]), which its
+//! tuning turns into the striping hints on Lustre and into the HDF5 data alignment, as a user
+//! of h5par would set them; any other hints of the run are passed on as they are.
 
 use std::path::Path;
 
@@ -25,13 +28,32 @@ fn msg(e: h5par::Error) -> String {
     format!("h5par: {e}")
 }
 
+/// The MPI-IO hints that h5par derives itself from `stripe_count` and `stripe_size`.
+const STRIPING_HINTS: [&str; 2] = ["striping_factor", "striping_unit"];
+
+/// The options h5par creates the series' files with: the stripe count and size as h5par's
+/// options, `hints` without the striping hints, no atomic create.
+pub fn file_options(
+    hints: &[(String, String)],
+    stripe_count: u32,
+    stripe_size: u64,
+) -> FileOptions {
+    FileOptions {
+        atomic_create: false,
+        stripe_count: Some(stripe_count),
+        stripe_size: Some(stripe_size),
+        hints: hints
+            .iter()
+            .filter(|(k, _)| !STRIPING_HINTS.contains(&k.as_str()))
+            .cloned()
+            .collect(),
+        ..Default::default()
+    }
+}
+
 impl Native for H5parSeries {
     fn write(&self, ctx: &Ctx, path: &Path, io: Io, data: &[f64]) -> Result<(), String> {
-        let opts = FileOptions {
-            atomic_create: false,
-            hints: ctx.hints.clone(),
-            ..Default::default()
-        };
+        let opts = file_options(&ctx.hints, ctx.stripe_count, ctx.stripe_size);
         let file = File::create_with(ctx.comm, path, &opts).map_err(msg)?;
         let ds = file
             .new_dataset::<f64>()
@@ -61,5 +83,24 @@ impl Native for H5parSeries {
         let closed = file.close();
         read.map_err(msg)?;
         closed.map_err(msg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn striping_goes_through_h5par_options() {
+        let mut hints = crate::bench::striping_hints(4, 2 << 20);
+        hints.push(("romio_cb_read".into(), "enable".into()));
+        let o = file_options(&hints, 4, 2 << 20);
+        assert!(!o.atomic_create);
+        assert!(o.tuning);
+        assert_eq!((o.stripe_count, o.stripe_size), (Some(4), Some(2 << 20)));
+        assert_eq!(
+            o.hints,
+            vec![("romio_cb_read".to_string(), "enable".to_string())]
+        );
     }
 }

@@ -128,6 +128,9 @@ pub struct Job {
     pub prepare: Option<u64>,
     /// The timed actions, in order.
     pub actions: Vec<Action>,
+    /// The testing aid [`super::CORRUPT_ENV`]: the child damages the file after every write
+    /// (`--corrupt-after-write`), as the Rust series do.
+    pub corrupt_after_write: bool,
 }
 
 /// The timing of one action: seconds of the slowest rank.
@@ -172,6 +175,9 @@ pub fn child_args(ctx: &Ctx, job: &Job, cores: usize) -> Vec<String> {
     }
     if ctx.drop_cache {
         a.push("--drop-cache".into());
+    }
+    if job.corrupt_after_write {
+        a.push("--corrupt-after-write".into());
     }
     a
 }
@@ -403,6 +409,7 @@ mod tests {
             script: "s.py".into(),
             path: "f.h5".into(),
             prepare: None,
+            corrupt_after_write: false,
             actions: vec![
                 Action {
                     op: Op::Write,
@@ -463,6 +470,36 @@ mod tests {
                 "H5PY_ALWAYS_USE_MPI"
             ]
         );
+    }
+
+    /// The script damages the same span as [`super::corrupt_span`] (when numpy is here).
+    #[test]
+    fn script_corrupt_span_matches() {
+        if !Path::new(PYTHON).is_file() {
+            return;
+        }
+        let sizes = [0u64, 1, 2, 3, 100, 4096, 16385, 8 << 20];
+        let code = format!(
+            "import sys; sys.path.insert(0, {:?}); import h5py_series as m; \
+             print(' '.join('%d,%d' % m.corrupt_span(s) for s in {:?}))",
+            env!("CARGO_MANIFEST_DIR"),
+            sizes
+        );
+        let out = Command::new(PYTHON)
+            .args(["-B", "-c", &code])
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            return; // no numpy here
+        }
+        let want: Vec<String> = sizes
+            .iter()
+            .map(|&s| {
+                let (o, l) = super::super::corrupt_span(s);
+                format!("{o},{l}")
+            })
+            .collect();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), want.join(" "));
     }
 
     /// The script computes the same pattern as `pattern.rs` (when Debian's numpy is here).

@@ -22,6 +22,19 @@ use crate::comm::{agree, max_f64};
 /// The name of the dataset in the HDF5 files.
 pub const DATASET: &str = "x";
 
+/// A testing aid: when this environment variable is set (to anything but empty or `0`) on
+/// rank 0, rank 0 overwrites [`CORRUPT_BYTES`] bytes in the middle of every benchmark file
+/// after it is written and before it is read ([`corrupt_span`]), so that the read's data check
+/// must fail the run. The tests use it; it is never useful in a measurement.
+pub const CORRUPT_ENV: &str = "STRIPE_BENCH_CORRUPT_AFTER_WRITE";
+
+/// How many bytes the testing aid [`CORRUPT_ENV`] overwrites (fewer in a tiny file).
+pub const CORRUPT_BYTES: u64 = 4096;
+
+/// The byte written over the file by [`CORRUPT_ENV`]: eight of them make a negative `f64`,
+/// which the pattern (whole numbers from 0 to 2^53) never holds.
+pub const CORRUPT_FILL: u8 = 0xA5;
+
 /// What every series needs to know about the run.
 pub struct Ctx<'a> {
     /// All ranks of the benchmark.
@@ -34,8 +47,14 @@ pub struct Ctx<'a> {
     pub count: u64,
     /// MPI-IO hints given at create (the striping hints), as (key, value).
     pub hints: Vec<(String, String)>,
+    /// The stripe count being measured (in [`Ctx::hints`] as `striping_factor` too).
+    pub stripe_count: u32,
+    /// The stripe size in bytes (in [`Ctx::hints`] as `striping_unit` too).
+    pub stripe_size: u64,
     /// Drop the page cache before every read.
     pub drop_cache: bool,
+    /// The testing aid [`CORRUPT_ENV`]: rank 0 damages every file after it is written.
+    pub corrupt_after_write: bool,
 }
 
 impl Ctx<'_> {
@@ -111,6 +130,54 @@ pub fn timed(
     Ok(max_f64(comm, dt))
 }
 
+/// Whether [`CORRUPT_ENV`] asks for the testing aid in this process's environment.
+pub fn corrupt_requested() -> bool {
+    std::env::var_os(CORRUPT_ENV).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The span `(offset, length)` that [`CORRUPT_ENV`] overwrites in a file of `size` bytes:
+/// [`CORRUPT_BYTES`] (at most a quarter of the file) centred on its middle, which lies in the
+/// data of these files (one contiguous dataset, far larger than the file's metadata).
+pub fn corrupt_span(size: u64) -> (u64, u64) {
+    let len = CORRUPT_BYTES.min(size / 4).max(size.min(1));
+    (size / 2 - len / 2, len)
+}
+
+/// Overwrites [`corrupt_span`] of the file at `path` with [`CORRUPT_FILL`] and fsyncs it.
+pub fn corrupt_file(path: &Path) -> Result<(), String> {
+    use std::io::{Seek, SeekFrom, Write};
+    let what = |e: std::io::Error| {
+        format!(
+            "{CORRUPT_ENV}: cannot damage {} as asked: {e}",
+            path.display()
+        )
+    };
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(what)?;
+    let size = f.metadata().map_err(what)?.len();
+    let (offset, len) = corrupt_span(size);
+    f.seek(SeekFrom::Start(offset)).map_err(what)?;
+    f.write_all(&vec![CORRUPT_FILL; len as usize])
+        .map_err(what)?;
+    f.sync_all().map_err(what)
+}
+
+/// Collective: with the testing aid [`CORRUPT_ENV`] on, rank 0 damages the file at `path`
+/// (just written) before anyone reads it; without it, nothing (and no communication).
+pub fn corrupt_after_write(ctx: &Ctx, path: &Path) -> Result<(), String> {
+    if !ctx.corrupt_after_write {
+        return Ok(());
+    }
+    let done = if ctx.rank() == 0 {
+        corrupt_file(path)
+    } else {
+        Ok(())
+    };
+    agree(ctx.comm, done)
+}
+
 /// Collective: removes `path` (rank 0; a missing file is fine).
 pub fn remove(comm: &SimpleCommunicator, path: &Path) {
     if comm.rank() == 0 {
@@ -167,6 +234,30 @@ mod tests {
         assert_eq!(block(10, 3, 2), Ok((6, 4)));
         assert!(block(2, 3, 0).unwrap_err().contains("only 2 elements"));
         assert!(block(2, 0, 0).is_err());
+    }
+
+    #[test]
+    fn corruption_spans() {
+        assert_eq!(corrupt_span(8 << 20), ((4 << 20) - 2048, 4096));
+        assert_eq!(corrupt_span(100), (38, 25));
+        assert_eq!(corrupt_span(2), (1, 1));
+        assert_eq!(corrupt_span(0), (0, 0));
+        for size in [1u64, 3, 7, 4096, 4097, 1 << 20, (1 << 20) + 2048 + 7] {
+            let (o, l) = corrupt_span(size);
+            assert!(l >= 1 && o + l <= size, "{size}: {o} {l}");
+        }
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f");
+        std::fs::write(&p, vec![0u8; 1 << 16]).unwrap();
+        corrupt_file(&p).unwrap();
+        let b = std::fs::read(&p).unwrap();
+        assert_eq!(b.len(), 1 << 16);
+        let hit: Vec<usize> = (0..b.len()).filter(|&i| b[i] != 0).collect();
+        assert_eq!(hit.len(), 4096);
+        assert_eq!(hit[0], (1 << 15) - 2048);
+        assert!(corrupt_file(&d.path().join("missing"))
+            .unwrap_err()
+            .contains(CORRUPT_ENV));
     }
 
     #[test]
