@@ -55,6 +55,16 @@ impl Native for H5parSeries {
     fn write(&self, ctx: &Ctx, path: &Path, io: Io, data: &[f64]) -> Result<(), String> {
         let opts = file_options(&ctx.hints, ctx.stripe_count, ctx.stripe_size);
         let file = File::create_with(ctx.comm, path, &opts).map_err(msg)?;
+        // A layout that did not take is an error, not a data point (all ranks read the same
+        // layout back, so all fail alike).
+        if let Err(e) = check_layout(
+            ctx.stripe_count,
+            ctx.stripe_size,
+            file.report().layout_read_back.as_ref(),
+        ) {
+            let _ = file.close();
+            return Err(format!("{}: {e}", path.display()));
+        }
         let ds = file
             .new_dataset::<f64>()
             .shape([ctx.n])
@@ -86,9 +96,43 @@ impl Native for H5parSeries {
     }
 }
 
+/// On Lustre, the layout read back from a new file must be the one asked for.
+pub fn check_layout(
+    stripe_count: u32,
+    stripe_size: u64,
+    read_back: Option<&h5par::tune::report::LayoutReadBack>,
+) -> Result<(), String> {
+    match read_back {
+        Some(b) if b.stripe_count != stripe_count || b.stripe_size != stripe_size => Err(format!(
+            "the stripe layout did not take: asked for {stripe_count} stripe(s) of {stripe_size} \
+             bytes, the file has {} of {} (is the MPI-IO layer ignoring striping hints? OpenMPI's \
+             OMPIO may; try OMPI_MCA_io=romio321)",
+            b.stripe_count, b.stripe_size
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use h5par::tune::report::LayoutReadBack;
+
+    #[test]
+    fn a_layout_that_did_not_take_is_an_error() {
+        let b = |stripe_count, stripe_size| LayoutReadBack {
+            stripe_count,
+            stripe_size,
+        };
+        assert!(check_layout(8, 1 << 20, None).is_ok());
+        assert!(check_layout(8, 1 << 20, Some(&b(8, 1 << 20))).is_ok());
+        let e = check_layout(8, 1 << 20, Some(&b(1, 1 << 20))).unwrap_err();
+        assert!(
+            e.contains("did not take") && e.contains("8 stripe(s)"),
+            "{e}"
+        );
+        assert!(check_layout(8, 1 << 20, Some(&b(8, 4 << 20))).is_err());
+    }
 
     #[test]
     fn striping_goes_through_h5par_options() {
