@@ -18,17 +18,16 @@ export OMPI_MCA_mpi_yield_when_idle := 1
 
 # OpenMPI builds find HDF5 through pkg-config; MPICH builds need its HDF5 and a separate target.
 OPENMPI_ENV := MPICC=mpicc.openmpi
-MPICH_ENV := HDF5_DIR=/usr/lib/x86_64-linux-gnu/hdf5/mpich MPICC=mpicc.mpich
+MPICH_ENV := HDF5_DIR=/usr/lib/x86_64-linux-gnu/hdf5/mpich MPICC=mpicc.mpich \
              CARGO_TARGET_DIR=$(CURDIR)/target-mpich H5PAR_MPIRUN=mpirun.mpich
 
 .PHONY: deps demo build test test-openmpi test-mpich lint clean
-
 
 deps:
 	@scripts/install-deps.sh
 
 build: deps
-	$(OPENMPI_ENV) $(CARGO) build --release --workspace --examples
+	$(OPENMPI_ENV) $(CARGO) build --release --workspace
 
 demo: build
 	mpirun.openmpi -n $(DEMO_RANKS) target/release/stripe-bench --quick --dir $(DEMO_DIR) --out stripe-bench-out
