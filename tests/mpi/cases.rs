@@ -500,6 +500,19 @@ fn expect_everywhere<T: Debug>(
     eprintln!("rank {} got: {msg}", w.rank());
 }
 
+/// Runs a call that must fail on every rank, and checks that it returned within 10 seconds
+/// (a hang would be caught by the harness's time limit; this bounds a slow failure too).
+fn within_10s<T>(call: impl FnOnce() -> T) -> T {
+    let started = std::time::Instant::now();
+    let out = call();
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(10),
+        "the failing call took {took:?}"
+    );
+    out
+}
+
 /// After a failure the file must still work collectively.
 fn still_works(f: &File) {
     let d = f
@@ -520,9 +533,9 @@ fn fail_out_of_bounds(w: &SimpleCommunicator, dir: &Path) {
         .create("x")
         .expect("create");
     let off = if rank == 1 { 4 * size - 2 } else { 4 * rank };
-    let r = d.write_at(&[off], &ndarray::Array1::<f64>::zeros(4));
+    let r = within_10s(|| d.write_at(&[off], &ndarray::Array1::<f64>::zeros(4)));
     expect_everywhere(w, r, ErrorKind::Shape, Some(1), "outside the dataset");
-    let r = d.read_at::<f64>(&[if rank == 1 { 100 } else { 0 }], &[1]);
+    let r = within_10s(|| d.read_at::<f64>(&[if rank == 1 { 100 } else { 0 }], &[1]));
     expect_everywhere(w, r, ErrorKind::Shape, Some(1), "outside the dataset");
     still_works(&f);
     f.close().expect("close");
@@ -531,7 +544,7 @@ fn fail_out_of_bounds(w: &SimpleCommunicator, dir: &Path) {
 fn fail_shape_mismatch(w: &SimpleCommunicator, dir: &Path) {
     let f = File::create(w, dir.join("mm.h5")).expect("create");
     let n = if w.rank() == 1 { 11 } else { 10 };
-    let r = f.new_dataset::<f32>().shape([n]).create("x");
+    let r = within_10s(|| f.new_dataset::<f32>().shape([n]).create("x"));
     expect_everywhere(w, r, ErrorKind::Mismatch, None, "rank 1 passed");
     let e = f
         .new_dataset::<f32>()
@@ -550,7 +563,7 @@ fn fail_attr_mismatch(w: &SimpleCommunicator, dir: &Path) {
     let f = File::create(w, dir.join("am.h5")).expect("create");
     let last = w.size() - 1;
     let v = if w.rank() == last { 2.0f64 } else { 1.0 };
-    let r = f.write_attr("/", "dt", &v);
+    let r = within_10s(|| f.write_attr("/", "dt", &v));
     expect_everywhere(
         w,
         r,
@@ -559,14 +572,14 @@ fn fail_attr_mismatch(w: &SimpleCommunicator, dir: &Path) {
         &format!("rank {last} passed"),
     );
     let s = if w.rank() == last { "b" } else { "a" };
-    let r = f.write_attr("/", "label", s);
+    let r = within_10s(|| f.write_attr("/", "label", s));
     expect_everywhere(w, r, ErrorKind::Mismatch, None, "string \"a\"");
     still_works(&f);
     f.close().expect("close");
 }
 
 fn fail_missing_file(w: &SimpleCommunicator, dir: &Path) {
-    let r = File::open(w, dir.join("absent.h5"), Mode::ReadOnly);
+    let r = within_10s(|| File::open(w, dir.join("absent.h5"), Mode::ReadOnly));
     expect_everywhere(w, r, ErrorKind::NotFound, None, "absent.h5");
     // A file that is not HDF5.
     let junk = dir.join("junk.h5");
@@ -574,13 +587,13 @@ fn fail_missing_file(w: &SimpleCommunicator, dir: &Path) {
         std::fs::write(&junk, b"not an HDF5 file").expect("write junk");
     }
     w.barrier();
-    let r = File::open(w, &junk, Mode::ReadOnly);
+    let r = within_10s(|| File::open(w, &junk, Mode::ReadOnly));
     expect_everywhere(w, r, ErrorKind::Hdf5, None, "junk.h5");
 }
 
 fn fail_missing_dataset(w: &SimpleCommunicator, dir: &Path) {
     let f = File::create(w, dir.join("md.h5")).expect("create");
-    let r = f.dataset("nope/x");
+    let r = within_10s(|| f.dataset("nope/x"));
     expect_everywhere(w, r, ErrorKind::NotFound, None, "/nope/x");
     // Rank 1 asks for another (existing) dataset than the others: a mismatch, not a hang.
     f.new_dataset::<u8>()
@@ -592,7 +605,7 @@ fn fail_missing_dataset(w: &SimpleCommunicator, dir: &Path) {
         .create("b")
         .expect("create");
     let name = if w.rank() == 1 { "b" } else { "a" };
-    let r = f.dataset(name);
+    let r = within_10s(|| f.dataset(name));
     expect_everywhere(w, r, ErrorKind::Mismatch, None, "rank 1 passed");
     still_works(&f);
     f.close().expect("close");
@@ -606,11 +619,11 @@ fn fail_incompatible_shape(w: &SimpleCommunicator, dir: &Path) {
         .create("x")
         .expect("create");
     let mut one_d = ndarray::Array1::<f64>::zeros(20);
-    let r = d.read_into(&[0], &mut one_d, Xfer::Collective);
+    let r = within_10s(|| d.read_into(&[0], &mut one_d, Xfer::Collective));
     expect_everywhere(w, r, ErrorKind::Shape, None, "2 dimensions");
     // Only rank 1 passes a buffer of the wrong shape.
     let mut two_d = ndarray::Array2::<f64>::zeros(if w.rank() == 1 { (5, 5) } else { (4, 5) });
-    let r = d.read_into(&[0, 0], &mut two_d, Xfer::Collective);
+    let r = within_10s(|| d.read_into(&[0, 0], &mut two_d, Xfer::Collective));
     expect_everywhere(w, r, ErrorKind::Shape, Some(1), "outside the dataset");
     still_works(&f);
     f.close().expect("close");
@@ -626,11 +639,13 @@ fn fail_compressed_independent(w: &SimpleCommunicator, dir: &Path) {
         .deflate(6)
         .create("z")
         .expect("create");
-    let r = d.write_at_with(
-        &[8 * rank],
-        &ndarray::Array1::<i32>::ones(8),
-        Xfer::Independent,
-    );
+    let r = within_10s(|| {
+        d.write_at_with(
+            &[8 * rank],
+            &ndarray::Array1::<i32>::ones(8),
+            Xfer::Independent,
+        )
+    });
     expect_everywhere(w, r, ErrorKind::Invalid, None, "collectively");
     d.write_at(&[8 * rank], &ndarray::Array1::<i32>::ones(8))
         .expect("collective works");
@@ -868,7 +883,7 @@ fn tuned_alignment(w: &SimpleCommunicator, dir: &Path) {
     assert_eq!(plan.alignment, Some((64 << 10, 2 * MIB)));
     assert!(offs.iter().all(|o| o % (2 * MIB) == 0), "{offs:?}");
     std::env::set_var("H5PAR_STRIPE_SIZE", "lots");
-    let r = File::create(w, dir.join("bad_env.h5"));
+    let r = within_10s(|| File::create(w, dir.join("bad_env.h5")));
     expect_everywhere(w, r, ErrorKind::Invalid, None, "H5PAR_STRIPE_SIZE");
     std::env::remove_var("H5PAR_STRIPE_SIZE");
     // The file is still readable by HDF5 with any settings.
