@@ -1,4 +1,5 @@
-//! The Rust example of README.md, kept identical to it (a test checks) and run by the tests.
+// The Rust example of README.md, kept identical to it (a test checks); tests/mpi runs this
+// very code (it includes this file) on 3 ranks.
 
 use h5par::{File, Mode, Xfer};
 use mpi::traits::*;

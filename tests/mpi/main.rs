@@ -5,6 +5,15 @@
 mod cases;
 mod harness;
 mod process;
+/// The README's Rust example, compiled into this binary so the tests run exactly that code.
+mod readme {
+    include!("../../examples/readme.rs");
+
+    /// Runs the example's `main`.
+    pub fn run() -> Result<(), h5par::Error> {
+        main()
+    }
+}
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -37,6 +46,14 @@ fn main() {
 }
 
 fn run_as_rank(case: &str) {
+    if case == "readme_example" {
+        // The example initializes (and finalizes) MPI itself.
+        if let Err(e) = readme::run() {
+            eprintln!("README example failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     let Some(&(_, _, _, f)) = cases::ALL.iter().find(|c| c.0 == case) else {
         eprintln!("unknown case {case}");
         std::process::exit(2);

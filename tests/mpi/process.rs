@@ -200,7 +200,7 @@ fn readme_example() -> Result<(), Failed> {
     let example = std::fs::read_to_string(format!("{root}/examples/readme.rs"))?;
     let body: String = example
         .lines()
-        .skip_while(|l| l.starts_with("//!") || l.is_empty())
+        .skip_while(|l| l.starts_with("//") || l.is_empty())
         .map(|l| format!("{l}\n"))
         .collect();
     if !readme.contains(&body) {
@@ -213,19 +213,16 @@ fn readme_example() -> Result<(), Failed> {
             "tests/python/readme_example.py differs from the README's Python example".into(),
         );
     }
-    let exe = std::env::current_exe()?;
-    let bin = exe
-        .parent()
-        .and_then(|p| p.parent())
-        .ok_or("target dir")?
-        .join("examples/readme");
     let dir = harness::trial_dir();
-    let mut cmd = Command::new(harness::mpirun());
-    harness::mpi_env(&mut cmd);
-    cmd.arg("-n").arg("3").arg(&bin).current_dir(dir.path());
+    let mut cmd = harness::case_command("readme_example", 3, dir.path());
+    cmd.current_dir(dir.path());
     let o = run_limited(cmd, LIMIT);
     if o.status != Some(0) || !dir.path().join("data.h5").exists() {
-        return Err(format!("{bin:?} on 3 ranks: {:?}\n{}", o.status, o.output).into());
+        return Err(format!(
+            "the README example on 3 ranks: {:?}\n{}",
+            o.status, o.output
+        )
+        .into());
     }
     Ok(())
 }
