@@ -7,12 +7,13 @@
 //! override the tools.
 
 use std::collections::BTreeSet;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use h5par_testkit::{flavour, mpi_env, run_limited};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 /// Every function of the C contract (issue 4): the header must declare them all.
@@ -95,27 +96,9 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Which MPI the library was built with (`MPI_Get_library_version` works before `MPI_Init`).
-fn flavour() -> &'static str {
-    let v = mpi::environment::library_version().unwrap_or_default();
-    if v.contains("Open MPI") {
-        "openmpi"
-    } else {
-        "mpich"
-    }
-}
-
 /// `tool.<flavour>` when it exists, else `tool`; `H5PAR_<TOOL>` overrides.
 fn mpi_tool(tool: &str) -> String {
-    if let Ok(t) = std::env::var(format!("H5PAR_{}", tool.to_uppercase())) {
-        return t;
-    }
-    let named = format!("{tool}.{}", flavour());
-    if Path::new("/usr/bin").join(&named).exists() {
-        named
-    } else {
-        tool.to_string()
-    }
+    h5par_testkit::mpi_tool(tool, &format!("H5PAR_{}", tool.to_uppercase()))
 }
 
 /// The shared library cargo built for this test run: `libh5par_ffi.so` beside this executable
@@ -135,83 +118,6 @@ fn built_library() -> Result<PathBuf, String> {
         .ok_or_else(|| format!("no libh5par_ffi.so in {} or its parent", deps.display()))
 }
 
-/// The outcome of a command run with a time limit.
-struct Outcome {
-    status: Option<i32>,
-    output: String,
-    timed_out: bool,
-}
-
-/// Runs `cmd` in its own process group for at most `limit`, then kills the whole group.
-fn run_limited(mut cmd: Command, limit: Duration) -> Outcome {
-    use std::os::unix::process::CommandExt;
-    cmd.stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .stdin(Stdio::null())
-        .process_group(0);
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => {
-            return Outcome {
-                status: None,
-                output: format!("cannot start {cmd:?}: {e}"),
-                timed_out: false,
-            }
-        }
-    };
-    let pipes = (child.stdout.take(), child.stderr.take());
-    let readers = [
-        pipes.0.map(|mut o| {
-            std::thread::spawn(move || {
-                let mut s = String::new();
-                let _ = o.read_to_string(&mut s);
-                s
-            })
-        }),
-        pipes.1.map(|mut e| {
-            std::thread::spawn(move || {
-                let mut s = String::new();
-                let _ = e.read_to_string(&mut s);
-                s
-            })
-        }),
-    ];
-    let start = Instant::now();
-    let mut timed_out = false;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s.code(),
-            Ok(None) if start.elapsed() > limit => {
-                timed_out = true;
-                kill_group(child.id());
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(_) => break None,
-        }
-    };
-    kill_group(child.id()); // any rank a killed launcher left behind
-    let output = readers
-        .into_iter()
-        .flatten()
-        .map(|t| t.join().unwrap_or_default())
-        .collect::<Vec<_>>()
-        .join("");
-    Outcome {
-        status,
-        output,
-        timed_out,
-    }
-}
-
-fn kill_group(pid: u32) {
-    // SAFETY: kill(2) on the process group this test created.
-    unsafe {
-        libc::kill(-(pid as i32), libc::SIGKILL);
-    }
-}
-
 /// Runs a command to its end (a build step); its output on failure.
 fn run(cmd: Command) -> Result<String, String> {
     let what = format!("{cmd:?}");
@@ -226,14 +132,6 @@ fn run(cmd: Command) -> Result<String, String> {
             o.output
         ))
     }
-}
-
-/// Environment for launching MPI programs: OpenMPI as root, and oversubscribed.
-fn mpi_env(cmd: &mut Command) {
-    cmd.env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .env("OMPI_MCA_mpi_yield_when_idle", "1")
-        .env("OMPI_MCA_rmaps_base_oversubscribe", "1");
 }
 
 /// Runs `exe` on `ranks` ranks and checks that it exited 0 in time with "rank R: ok" from every

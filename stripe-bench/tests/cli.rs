@@ -44,27 +44,9 @@ fn one_at_a_time() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Which MPI the binaries were built with.
-fn flavour() -> &'static str {
-    let v = mpi::environment::library_version().unwrap_or_default();
-    if v.contains("Open MPI") {
-        "openmpi"
-    } else {
-        "mpich"
-    }
-}
-
-/// The launcher of that MPI.
+/// The launcher of the MPI the binaries were built with.
 fn mpirun() -> String {
-    if let Ok(m) = std::env::var("STRIPE_BENCH_TEST_MPIRUN") {
-        return m;
-    }
-    let named = format!("mpirun.{}", flavour());
-    if Path::new("/usr/bin").join(&named).exists() {
-        named
-    } else {
-        "mpirun".into()
-    }
+    h5par_testkit::mpi_tool("mpirun", "STRIPE_BENCH_TEST_MPIRUN")
 }
 
 /// Whether the h5py series takes part in the runs that measure.
@@ -161,7 +143,7 @@ impl Run {
         }
         // OpenMPI's launcher returns 0 when told not to abort on a rank's non-zero status
         // (see the module doc); MPICH's passes the ranks' status on.
-        if flavour() == "mpich" {
+        if h5par_testkit::flavour() == "mpich" {
             assert!(
                 matches!(self.launcher, Some(c) if c != 0),
                 "mpirun should fail\n{}",
