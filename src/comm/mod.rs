@@ -20,6 +20,13 @@ pub fn hash_text(text: &str) -> u64 {
     h.finish()
 }
 
+/// A 64-bit hash of `bytes`, the same on every rank running the same build.
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
 /// Whether MPI has been initialized (and not finalized) in this process.
 pub fn mpi_ready() -> bool {
     let mut finalized = 0;

@@ -18,7 +18,7 @@ use hdf5_sys::h5t::{
     H5Tset_size, H5T_C_S1, H5T_VARIABLE,
 };
 
-use crate::comm::hash_text;
+use crate::comm::{hash_bytes, hash_text};
 use crate::error::{Error, Result};
 use crate::io::dtype::{Dtype, H5Type};
 use crate::io::file::FileInner;
@@ -104,7 +104,7 @@ impl AttrData {
                 hash_text(s)
             ),
             AttrData::Numeric { dtype, dims, bytes } => {
-                let hash = hash_text(&format!("{bytes:?}"));
+                let hash = hash_bytes(bytes);
                 format!(
                     "{dtype} {dims:?} = {} (hash {hash:016x})",
                     preview(*dtype, bytes)

@@ -734,7 +734,7 @@ impl Dataset {
             h5::check(r, what)?;
             let (actual, cause) = report::actual_mode(dxpl.id());
             let bytes = sel.len().unwrap_or(0) * mem.size() as u64;
-            self.file.report.borrow_mut().calls.push(CallReport {
+            self.file.report.borrow_mut().record_call(CallReport {
                 op: op.to_string(),
                 dataset: self.path.clone(),
                 requested: if collective {

@@ -58,6 +58,7 @@ pub(crate) fn begin(fid: hid_t, path: &Path, on_disk: &Path, plan: &TunePlan, ra
         hints: compare_hints(&plan.hints, &in_effect),
         datasets: Vec::new(),
         calls: Vec::new(),
+        calls_not_listed: 0,
     }
 }
 

@@ -33,8 +33,25 @@ pub struct Report {
     pub hints: Vec<HintReport>,
     /// The datasets created or opened, with their data offsets.
     pub datasets: Vec<DatasetReport>,
-    /// Every read and write.
+    /// The reads and writes, the first [`MAX_CALLS`] of them.
     pub calls: Vec<CallReport>,
+    /// How many later reads and writes are not listed (so a long job's report stays small).
+    #[serde(default)]
+    pub calls_not_listed: u64,
+}
+
+/// The number of reads and writes a report lists.
+pub const MAX_CALLS: usize = 10_000;
+
+impl Report {
+    /// Notes one read or write (listed while fewer than [`MAX_CALLS`] are, else counted).
+    pub fn record_call(&mut self, call: CallReport) {
+        if self.calls.len() < MAX_CALLS {
+            self.calls.push(call);
+        } else {
+            self.calls_not_listed += 1;
+        }
+    }
 }
 
 /// The chosen layout and why.
@@ -172,6 +189,13 @@ impl Report {
             self.datasets.len(),
             unaligned.len()
         ));
+        if self.calls_not_listed > 0 {
+            out.push_str(&format!(
+                "  (the first {} reads and writes are listed; {} more are not)\n",
+                self.calls.len(),
+                self.calls_not_listed
+            ));
+        }
         for op in ["write", "read"] {
             let calls: Vec<&CallReport> = self.calls.iter().filter(|c| c.op == op).collect();
             if calls.is_empty() {
@@ -344,6 +368,7 @@ mod tests {
                 seconds: 0.5,
                 gbps: 2.147,
             }],
+            calls_not_listed: 0,
         }
     }
 
@@ -352,6 +377,18 @@ mod tests {
         let r = sample();
         assert_eq!(Report::from_json(&r.to_json()).unwrap(), r);
         assert!(Report::from_json("{}").is_err());
+    }
+
+    #[test]
+    fn long_jobs_keep_the_report_small() {
+        let mut r = Report::default();
+        let call = sample().calls[0].clone();
+        for _ in 0..MAX_CALLS + 5 {
+            r.record_call(call.clone());
+        }
+        assert_eq!((r.calls.len(), r.calls_not_listed), (MAX_CALLS, 5));
+        assert!(r.summary().contains("5 more are not"), "{}", r.summary());
+        assert_eq!(Report::from_json(&r.to_json()).unwrap(), r);
     }
 
     #[test]
