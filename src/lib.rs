@@ -26,15 +26,18 @@
 //! # Ok::<(), h5par::Error>(())
 //! ```
 //!
-//! Layers (see DESIGN.md): [`io`] (files, groups, datasets, attributes) sits on [`comm`]
-//! (agreement) and [`tune`] (file-system detection and striping).
+//! Layers (see DESIGN.md): [`farm`] (task farm) and [`vector`] (distributed vectors) sit on
+//! [`io`] (files, groups, datasets, attributes), which sits on [`comm`] (agreement) and
+//! [`tune`] (file-system detection and striping).
 
 #![warn(missing_docs)]
 
 pub mod comm;
 pub mod error;
+pub mod farm;
 pub mod io;
 pub mod tune;
+pub mod vector;
 
 pub use error::{Error, ErrorKind, Result};
 pub use io::attribute::{AttrData, AttrValue, FromAttr};

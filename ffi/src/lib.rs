@@ -28,10 +28,12 @@
 mod args;
 mod attr;
 mod dataset;
+mod farm;
 mod file;
 pub mod handles;
 pub mod options;
 pub mod status;
+mod vector;
 
 pub use options::{h5par_options, h5par_options_init};
 
