@@ -218,6 +218,24 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The same kind of error with `suffix` put after the message.
+    pub fn context_after(self, suffix: impl fmt::Display) -> Error {
+        match self {
+            Error::Remote {
+                rank,
+                kind,
+                message,
+            } => Error::Remote {
+                rank,
+                kind,
+                message: format!("{message}{suffix}"),
+            },
+            other => Error::new(other.kind(), format!("{}{suffix}", other.message())),
+        }
+    }
+}
+
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Error {
         match e.kind() {

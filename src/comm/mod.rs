@@ -8,10 +8,11 @@
 
 use std::hash::{Hash, Hasher};
 
-use mpi::collective::SystemOperation;
 use mpi::traits::{Communicator, CommunicatorCollectives, Root};
 
 use crate::error::{Error, ErrorKind, Result};
+
+pub mod wait;
 
 /// A 64-bit hash of `text`, the same on every rank running the same build.
 pub fn hash_text(text: &str) -> u64 {
@@ -38,16 +39,24 @@ pub fn mpi_ready() -> bool {
 /// Collective: every rank of `comm` calls it with its own `local` outcome and, when the call's
 /// arguments must be identical on all ranks, their canonical description `args`.
 ///
-/// Returns `Ok(())` on every rank when every rank succeeded and all descriptions agree.
+/// What is agreed on is the operation and its object (`what`, for example `write out.h5:/x`,
+/// which must therefore be the same text on every rank), the arguments (`args`) and the
+/// communicator's sequence number of this agreement (a counter cached on the communicator as
+/// an MPI attribute, see [`wait::sequence`]), so that a write is never agreed with a close or
+/// with a different write.
+///
+/// Returns `Ok(())` on every rank when every rank succeeded and all of that agrees.
 /// Otherwise returns an error on every rank:
 /// - a rank that failed gets its own error, its message prefixed with `rank R of N: `;
 /// - the other ranks get [`Error::Remote`] with the first failing rank, its kind and message;
-/// - if no rank failed but the `args` differ, every rank gets [`Error::Mismatch`] naming the
-///   ranks that differ from rank 0 and what they passed.
+/// - if no rank failed but the ranks are in different calls, every rank gets
+///   [`Error::Mismatch`] saying which rank is in which call (`rank 0 is in write out.h5:/x
+///   (collective call 7 ...), rank 1 is in close out.h5 ...`); if they are in the same call
+///   with different `args`, it names the ranks that differ from rank 0 and what they passed.
 ///
-/// `what` names the operation and object (for example `create dataset "/x" in "out.h5"`).
-///
-/// Costs one allreduce of four integers when all is well.
+/// The allreduce is non-blocking and waited for with the watchdog ([`wait::Watchdog`]:
+/// `H5PAR_WATCHDOG` seconds, `H5PAR_WATCHDOG_ABORT=1`), yielding and sleeping rather than
+/// spinning. Costs one allreduce of four integers when all is well.
 ///
 /// ```no_run
 /// use mpi::traits::*;
@@ -68,31 +77,92 @@ pub fn agree<C: Communicator + ?Sized>(
     local: Result<()>,
     args: Option<&str>,
 ) -> Result<()> {
+    agree_call(comm, what, local, args).result
+}
+
+/// The outcome of [`agree_call`].
+#[derive(Debug)]
+pub struct Agreement {
+    /// What [`agree`] returns.
+    pub result: Result<()>,
+    /// Whether every rank was in the same call (same operation, object, arguments and sequence
+    /// number), whether or not some rank failed in it.
+    pub same_call: bool,
+    /// This agreement's sequence number on the communicator.
+    pub seq: u64,
+}
+
+/// Collective: [`agree`], also telling whether every rank was in the same call, so that a
+/// caller can tell "a rank failed in this call" (every rank is here and can clean up together)
+/// from "the ranks are in different calls" (nothing more can be done collectively).
+pub fn agree_call<C: Communicator + ?Sized>(
+    comm: &C,
+    what: &str,
+    local: Result<()>,
+    args: Option<&str>,
+) -> Agreement {
+    let (seq, local) = match wait::sequence(comm) {
+        Ok(s) => (s, local),
+        Err(e) => (0, local.and(Err(e))),
+    };
     let rank = comm.rank() as i64;
     // Everything is a non-negative i64: some MPI libraries reduce 64-bit unsigned integers
     // as signed ones, which would turn u64::MAX into -1.
-    let hash = args.map(|a| (hash_text(a) >> 1) as i64).unwrap_or(0);
+    let call = call_hash(what, args);
+    let full = (hash_text(&format!("{call:x}/{seq}")) >> 1) as i64;
     let failed = local.is_err();
     let send: [i64; 4] = [
         if failed { rank } else { i64::MAX },
         if failed { i64::MAX - rank } else { i64::MAX },
-        hash,
-        i64::MAX - hash,
+        full,
+        i64::MAX - full,
     ];
     let mut recv = [0i64; 4];
-    comm.all_reduce_into(&send[..], &mut recv[..], SystemOperation::min());
-    if recv[0] != i64::MAX {
+    if let Err(e) = wait::allreduce_min(comm, &send, &mut recv, what, seq) {
+        return Agreement {
+            result: Err(e),
+            same_call: false,
+            seq,
+        };
+    }
+    let same_call = recv[2] == i64::MAX - recv[3];
+    let any_failed = recv[0] != i64::MAX;
+    if !any_failed && same_call {
+        return Agreement {
+            result: Ok(()),
+            same_call,
+            seq,
+        };
+    }
+    let calls = if same_call {
+        None
+    } else {
+        Some(describe_calls(comm, what, args, call, full, seq))
+    };
+    let result = if any_failed {
         let (first, last) = (recv[0] as i32, (i64::MAX - recv[1]) as i32);
-        return Err(share_failure(comm, what, local, first, last));
+        let e = share_failure(comm, what, local, first, last);
+        match calls {
+            Some(c) => e.context_after(format!("; besides, {c}")),
+            None => e,
+        }
+    } else {
+        Error::Mismatch(calls.unwrap_or_default())
+    };
+    Agreement {
+        result: Err(result),
+        same_call,
+        seq,
     }
-    let (min_hash, max_hash) = (recv[2], i64::MAX - recv[3]);
-    if min_hash != max_hash {
-        return Err(describe_mismatch(comm, what, hash, args.unwrap_or("")));
-    }
-    Ok(())
 }
 
-/// Collective: like [`agree`] without argument checking, returning the local value on success.
+/// The hash of a call's operation, object and arguments (without the sequence number).
+fn call_hash(what: &str, args: Option<&str>) -> u64 {
+    hash_text(&format!("{what}\u{0}{}", args.unwrap_or("")))
+}
+
+/// Collective: agree_value like [`agree`] without argument checking, returning the local
+/// value on success.
 pub fn agree_value<C: Communicator + ?Sized, T>(
     comm: &C,
     what: &str,
@@ -104,6 +174,74 @@ pub fn agree_value<C: Communicator + ?Sized, T>(
             let e2 = agree(comm, what, Err(e), None);
             Err(e2.expect_err("a local failure is always a collective failure"))
         }
+    }
+}
+
+/// What to do when ranks are in different collective calls.
+pub const ORDER_HINT: &str = "every rank must make the same collective calls in the same \
+    order; for a write or read by some ranks only, call it on every rank and pass an empty \
+    selection (count 0) on the others, or use independent I/O (Xfer::Independent in Rust, \
+    H5PAR_INDEPENDENT in C, collective=False in Python)";
+
+/// Collective (slow path, after an agreement found differences): which rank is in which call.
+fn describe_calls<C: Communicator + ?Sized>(
+    comm: &C,
+    what: &str,
+    args: Option<&str>,
+    call: u64,
+    full: i64,
+    seq: u64,
+) -> String {
+    let size = comm.size() as usize;
+    let mine = [full, (call >> 1) as i64, seq as i64];
+    let mut all = vec![0i64; 3 * size];
+    comm.all_gather_into(&mine[..], &mut all[..]);
+    let differing: Vec<usize> = (0..size).filter(|&r| all[3 * r] != all[0]).collect();
+    let d = differing.first().copied().unwrap_or(0);
+    let args = args.unwrap_or("");
+    let what0 = broadcast_text(comm, 0, what);
+    let args0 = broadcast_text(comm, 0, args);
+    let what_d = broadcast_text(comm, d as i32, what);
+    let args_d = broadcast_text(comm, d as i32, args);
+    calls_message(
+        (&what0, &args0, all[2] as u64),
+        (d, &what_d, &args_d, all[3 * d + 2] as u64),
+        &differing,
+    )
+}
+
+/// The message for ranks in different calls (pure): rank 0's call and the first differing
+/// rank's, with the list of all differing ranks.
+fn calls_message(
+    first: (&str, &str, u64),
+    other: (usize, &str, &str, u64),
+    differing: &[usize],
+) -> String {
+    let (what0, args0, seq0) = first;
+    let (d, what_d, args_d, seq_d) = other;
+    let list = rank_list(differing);
+    let who = if differing.len() > 1 {
+        format!("{list} are in other calls (rank {d} is in {what_d}, call {seq_d})")
+    } else {
+        format!("{list} is in {what_d} (call {seq_d})")
+    };
+    if what0 != what_d {
+        format!(
+            "rank 0 is in {what0} (collective call {seq0} on this communicator), {who}: \
+             {ORDER_HINT}"
+        )
+    } else if seq0 != seq_d {
+        format!(
+            "rank 0 is in {what0} as collective call {seq0} on this communicator, {list} as \
+             call {seq_d}: the ranks made different numbers of collective calls before; \
+             {ORDER_HINT}"
+        )
+    } else {
+        let (a0, ad) = excerpts(args0, args_d);
+        format!(
+            "{what0}: ranks passed different arguments to a collective call (call {seq0}): \
+             rank 0 passed {a0}, but {list} passed something else (rank {d} passed {ad})"
+        )
     }
 }
 
@@ -147,28 +285,6 @@ fn share_failure<C: Communicator + ?Sized>(
             message: format!("{what}: rank {first} of {size}: {message}{others}"),
         },
     }
-}
-
-fn describe_mismatch<C: Communicator + ?Sized>(
-    comm: &C,
-    what: &str,
-    hash: i64,
-    args: &str,
-) -> Error {
-    let size = comm.size() as usize;
-    let mut all = vec![0i64; size];
-    comm.all_gather_into(&hash, &mut all[..]);
-    let differing: Vec<usize> = (0..size).filter(|&r| all[r] != all[0]).collect();
-    let first_diff = differing.first().copied().unwrap_or(0) as i32;
-    let (d0, d1) = excerpts(
-        &broadcast_text(comm, 0, args),
-        &broadcast_text(comm, first_diff, args),
-    );
-    let list = rank_list(&differing);
-    Error::Mismatch(format!(
-        "{what}: ranks passed different arguments to a collective call: rank 0 passed {d0}, \
-         but {list} passed something else (rank {first_diff} passed {d1})"
-    ))
 }
 
 fn broadcast_text<C: Communicator + ?Sized>(comm: &C, root: i32, text: &str) -> String {
@@ -250,6 +366,43 @@ mod tests {
         );
         assert!(ea.len() < 100 && ea.starts_with("`...") && ea.ends_with("...`"));
         assert_eq!(excerpts("a", "b"), ("`a`".to_string(), "`b`".to_string()));
+    }
+
+    #[test]
+    fn calls_messages_say_who_is_where() {
+        let m = calls_message(
+            ("write out.h5:/x", "a", 7),
+            (1, "close out.h5", "", 7),
+            &[1],
+        );
+        assert!(
+            m.starts_with(
+                "rank 0 is in write out.h5:/x (collective call 7 on this communicator), rank 1 \
+                 is in close out.h5 (call 7): every rank must make the same collective calls"
+            ),
+            "{m}"
+        );
+        assert!(
+            m.contains("count 0") && m.contains("collective=False"),
+            "{m}"
+        );
+        let m = calls_message(("write f:/x", "a", 7), (2, "close f", "", 7), &[1, 2]);
+        assert!(
+            m.contains("ranks 1, 2 are in other calls (rank 2 is in close f"),
+            "{m}"
+        );
+        let m = calls_message(
+            ("write f:/x", "shape [4]", 3),
+            (1, "write f:/x", "shape [5]", 3),
+            &[1],
+        );
+        assert!(m.contains("ranks passed different arguments"), "{m}");
+        assert!(
+            m.contains("`shape [4]`") && m.contains("`shape [5]`"),
+            "{m}"
+        );
+        let m = calls_message(("write f:/x", "a", 3), (1, "write f:/x", "a", 5), &[1]);
+        assert!(m.contains("different numbers of collective calls"), "{m}");
     }
 
     #[test]

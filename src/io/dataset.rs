@@ -172,6 +172,16 @@ impl DatasetBuilder {
         file.id()?;
         file.check_writable(path)?;
         let n = self.shape.len();
+        let nbytes = self
+            .shape
+            .iter()
+            .try_fold(self.dtype.size() as u64, |a, &d| a.checked_mul(d));
+        if nbytes.is_none() {
+            return Err(Error::Invalid(format!(
+                "{name}: shape {:?} of {} holds more bytes than 2^64: its size overflows",
+                self.shape, self.dtype
+            )));
+        }
         if n > MAX_DIMS {
             return Err(Error::Invalid(format!(
                 "{name}: {n} dimensions, at most {MAX_DIMS} are supported"
@@ -336,7 +346,7 @@ fn create_dataset(
                 format!("{what}: deflate (is zlib in this HDF5?)"),
             )?;
         }
-        if file.plan.enabled && storage.chunk.is_none() {
+        if file.plan.enabled && storage.chunk.is_none() && shape.iter().all(|&d| d > 0) {
             // Contiguous data is allocated at creation and never pre-filled: the writes fill it.
             use hdf5_sys::h5d::{H5D_alloc_time_t, H5D_fill_time_t};
             use hdf5_sys::h5p::{H5Pset_alloc_time, H5Pset_fill_time};
@@ -731,7 +741,13 @@ impl Dataset {
                 dxpl.id(),
             );
             let seconds = started.elapsed().as_secs_f64();
-            h5::check(r, what)?;
+            h5::check(r, what).map_err(|e| {
+                if op == "write" {
+                    self.file.explain(e)
+                } else {
+                    e
+                }
+            })?;
             let (actual, cause) = report::actual_mode(dxpl.id());
             let bytes = sel.len().unwrap_or(0) * mem.size() as u64;
             self.file.report.borrow_mut().record_call(CallReport {
@@ -755,11 +771,16 @@ impl Dataset {
             });
             Ok(())
         })();
-        if collective {
+        let outcome = if collective {
             crate::comm::agree_value(&self.file.comm, what, done)
         } else {
             done
+        };
+        if outcome.is_err() && collective && op == "write" {
+            // Every rank knows (the outcome is agreed): the file's data is incomplete.
+            self.file.io_failed.set(true);
         }
+        outcome
     }
 
     /// Collective: changes the extent to `new_dims` (within the maximum extent). Elements

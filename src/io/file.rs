@@ -106,9 +106,18 @@ pub(crate) struct FileInner {
     pub(crate) comm: SimpleCommunicator,
     /// The path the user asked for.
     pub(crate) path: PathBuf,
+    /// Where the file is written: the path, or the end of its chain of symbolic links.
+    target: PathBuf,
     /// The temporary name the file is written under until close, when created atomically.
     tmp: Option<PathBuf>,
     pub(crate) writable: bool,
+    /// Set (on every rank alike) when a collective write failed: the file's data is incomplete
+    /// and, when it is a temporary, it is emptied before closing so that HDF5's closing writes
+    /// cannot fail on a full disk (on some ranks only, which would hang).
+    pub(crate) io_failed: Cell<bool>,
+    /// Set when a close found the ranks in different calls: the file is left open, and
+    /// dropping it only warns.
+    abandoned: Cell<bool>,
     /// The tuning applied to this file.
     pub(crate) plan: TunePlan,
     /// What happened so far.
@@ -209,62 +218,133 @@ impl FileInner {
         });
     }
 
-    /// Writes the report where asked (rank 0 only).
-    fn write_report(&self) -> Result<()> {
+    /// Writes the report where asked (rank 0 only). A report that cannot be written is a
+    /// warning on stderr: it never fails the close, deletes or withholds the data file.
+    fn write_report(&self) {
         let Some(to) = &self.report_to else {
-            return Ok(());
+            return;
         };
         if self.comm.rank() != 0 {
-            return Ok(());
+            return;
         }
         let report = self.report.borrow();
         if to == "-" {
             eprint!("{}", report.summary());
-            return Ok(());
+            return;
         }
         let text = if to.ends_with(".json") {
             report.to_json()
         } else {
             report.summary()
         };
-        std::fs::write(to, text).map_err(|e| {
-            Error::Io(format!(
-                "writing the I/O report of {} to {to}: {e}",
+        if let Err(e) = std::fs::write(to, text) {
+            eprintln!(
+                "h5par: warning: the I/O report of {} could not be written to {to}: {e} (the \
+                 data file is complete)",
                 self.path.display()
-            ))
-        })
+            );
+        }
     }
 
-    /// Collective close; see [`File::close`].
-    fn close(&self) -> Result<()> {
+    /// Where this file's data is until it is published: the temporary, or the target.
+    pub(crate) fn data_path(&self) -> &Path {
+        self.tmp.as_deref().unwrap_or(&self.target)
+    }
+
+    /// Explains a failed write or close of this file (full disk, quota).
+    pub(crate) fn explain(&self, e: Error) -> Error {
+        crate::io::space::explain(e, self.data_path(), &self.path)
+    }
+
+    /// Collective close; see [`File::close_with`].
+    fn close_with(&self, local: Result<()>) -> Result<()> {
         let Ok(fid) = self.id() else {
-            return Ok(());
+            return local;
         };
+        let what = format!("close {}", self.path.display());
+        let pre = comm::agree_call(&self.comm, &what, local, None);
+        if !pre.same_call {
+            // The other ranks are elsewhere: nothing can be closed together.
+            self.abandoned.set(true);
+            let e = pre
+                .result
+                .err()
+                .unwrap_or_else(|| Error::Internal(what.clone()));
+            return Err(e.context_after(format!(
+                " ({} is still open: close it on every rank)",
+                self.path.display()
+            )));
+        }
+        self.abandoned.set(false);
         let _q = Quiet::new();
+        let rank = self.comm.rank();
+        let failed = pre.result.is_err() || self.io_failed.get();
+        if failed {
+            if let Some(tmp) = &self.tmp {
+                // The data will not be published: empty the temporary first, so that HDF5's
+                // closing writes (metadata, end of file) find room on a full disk on every rank.
+                if rank == 0 {
+                    if let Ok(f) = std::fs::OpenOptions::new().write(true).open(tmp) {
+                        let _ = f.set_len(0);
+                    }
+                }
+                let _ = self.agree(&format!("{what} (emptied)"), Ok(()), None);
+            }
+        }
         self.close_children(fid);
-        let reported = self.write_report();
         // SAFETY: fid is open and owned by this file.
         let ret = unsafe { H5Fclose(fid) };
         self.id.set(-1);
-        let what = format!("close {}", self.path.display());
-        let closed = reported.and(h5::check(ret, &what));
-        let outcome = self.agree(&what, closed, None);
-        let rank = self.comm.rank();
+        let closed = h5::check(ret, &what).map_err(|e| self.explain(e));
+        let outcome = pre.result.and(comm::agree(&self.comm, &what, closed, None));
         let Some(tmp) = &self.tmp else {
+            if outcome.is_ok() {
+                self.write_report();
+            }
             return outcome;
         };
-        if outcome.is_err() {
+        if let Err(e) = outcome {
             if rank == 0 {
                 let _ = std::fs::remove_file(tmp);
             }
-            return outcome;
+            return Err(e.context_after(format!(
+                " (nothing was written to {}; its temporary {} is removed)",
+                self.path.display(),
+                tmp.display()
+            )));
         }
         let published = if rank == 0 {
-            publish(tmp, &self.path)
+            publish(tmp, &self.target)
         } else {
             Ok(())
         };
-        self.agree(&what, published, None)
+        let published = self.agree(&what, published, None);
+        if published.is_ok() {
+            self.write_report();
+        }
+        published
+    }
+
+    /// The warning for a file that is never closed: where its data is.
+    pub(crate) fn unclosed_warning(&self) -> String {
+        match &self.tmp {
+            Some(tmp) => format!(
+                "h5par: warning: rank {} of {}: {} was never closed: its data is in the \
+                 temporary {}, not at {} (close files collectively on every rank)",
+                self.comm.rank(),
+                self.comm.size(),
+                self.path.display(),
+                tmp.display(),
+                self.path.display()
+            ),
+            None => format!(
+                "h5par: warning: rank {} of {}: {} was never closed; what HDF5 had not \
+                 written yet is lost (close files collectively on every rank)",
+                self.comm.rank(),
+                self.comm.size(),
+                self.path.display()
+            ),
+        }
     }
 }
 
@@ -330,40 +410,49 @@ impl File {
         let path = path.as_ref();
         let comm = start(comm, path)?;
         let what = format!("create {}", path.display());
-        let local = check_creatable(path).and_then(|()| make_plan(&comm, path, options));
-        let (local, plan) = split(local);
+        let resolved = resolve_links(path);
+        let local = resolved.and_then(|target| {
+            check_creatable(&target)?;
+            let plan = make_plan(&comm, path, options)?;
+            Ok((target, plan))
+        });
+        let (local, made_plan) = split(local);
         let args = format!(
             "path {:?}, atomic create {}, {}",
             path,
             options.atomic_create,
-            plan.as_ref().map(brief).unwrap_or_default()
+            made_plan.as_ref().map(|p| brief(&p.1)).unwrap_or_default()
         );
         comm::agree(&comm, &what, local, Some(&args))?;
-        let plan = plan.ok_or_else(|| Error::Internal("no tuning plan".into()))?;
+        let (target, plan) = made_plan.ok_or_else(|| Error::Internal("no tuning plan".into()))?;
         let tmp = if options.atomic_create {
-            Some(temporary_name(&comm, path))
+            Some(temporary_name(&comm, &target))
         } else {
             None
         };
-        let target = tmp.as_deref().unwrap_or(path);
+        let data_path = tmp.as_deref().unwrap_or(&target).to_path_buf();
         let _q = Quiet::new();
         let made = (|| {
             let fapl = access_plist(&comm, &plan, &what)?;
-            let c = path_cstring(target)?;
+            let c = path_cstring(&data_path)?;
             // SAFETY: valid C string and property lists.
             let id = unsafe { H5Fcreate(c.as_ptr(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id()) };
             h5::check_id(id, &what)
         })();
+        let made = made.map_err(|e| crate::io::space::explain(e, &data_path, path));
         let id = comm::agree_value(&comm, &what, made)?;
-        let report = report::begin(id, path, target, &plan, comm.rank() as u32);
+        let report = report::begin(id, path, &data_path, &plan, comm.rank() as u32);
         let report_to = report_target(options);
         Ok(File {
             inner: Rc::new(FileInner {
                 id: Cell::new(id),
                 comm,
                 path: path.to_path_buf(),
+                target,
                 tmp,
                 writable: true,
+                io_failed: Cell::new(false),
+                abandoned: Cell::new(false),
                 plan,
                 report: RefCell::new(report),
                 report_to,
@@ -423,8 +512,11 @@ impl File {
                 id: Cell::new(id),
                 comm,
                 path: path.to_path_buf(),
+                target: path.to_path_buf(),
                 tmp: None,
                 writable: mode == Mode::ReadWrite,
+                io_failed: Cell::new(false),
+                abandoned: Cell::new(false),
                 plan,
                 report: RefCell::new(report),
                 report_to,
@@ -438,8 +530,33 @@ impl File {
     /// is an error. A file created atomically is renamed to its path now. Dropping a `File`
     /// closes it too, without reporting errors (and, while the thread panics, without any
     /// collective call: the temporary file is then left behind and the path untouched).
+    ///
+    /// `close` agrees before it enters HDF5, like every collective call: when some rank is in
+    /// another collective call, every rank gets an error saying which rank is in which call
+    /// and nothing is closed (the file stays open on this rank; dropping it then only warns,
+    /// naming where its data is). A failed close removes the temporary of an atomic create.
     pub fn close(self) -> Result<()> {
-        self.inner.close()
+        self.inner.close_with(Ok(()))
+    }
+
+    /// Collective: closes the file like [`File::close`], with this rank's own outcome `local`
+    /// (for example an exception the caller raised): when any rank passes an error, the file
+    /// is closed on every rank but not published (its temporary is removed) and every rank
+    /// returns the error. When the ranks are not all closing, nothing is closed and every rank
+    /// gets the error (see [`File::close`]); [`File::is_open`] then stays `true`: close again.
+    pub fn close_with(&self, local: Result<()>) -> Result<()> {
+        self.inner.close_with(local)
+    }
+
+    /// Whether the file is still open on this rank.
+    pub fn is_open(&self) -> bool {
+        self.inner.is_open()
+    }
+
+    /// Where the file's data is being written: the temporary of an atomic create, else the
+    /// file itself (the end of its chain of symbolic links).
+    pub fn data_path(&self) -> &Path {
+        self.inner.data_path()
     }
 
     /// The path this file was created or opened at.
@@ -503,11 +620,14 @@ impl Drop for File {
         if !self.inner.is_open() {
             return;
         }
-        if std::thread::panicking() {
-            // No collective call while unwinding: other ranks may not be closing.
+        if std::thread::panicking() || self.inner.abandoned.get() || !comm::mpi_ready() {
+            // No collective call while unwinding (other ranks may not be closing), after a
+            // close that found the ranks in different calls, or without MPI: say where the
+            // data is instead.
+            eprintln!("{}", self.inner.unclosed_warning());
             return;
         }
-        let _ = self.inner.close();
+        let _ = self.inner.close_with(Ok(()));
     }
 }
 
@@ -553,22 +673,56 @@ fn check_creatable(path: &Path) -> Result<()> {
     }
 }
 
-/// `dir/.name.h5par-<nonce>.tmp`, the same on every rank (rank 0 chooses the nonce).
-fn temporary_name(comm: &SimpleCommunicator, path: &Path) -> PathBuf {
-    let mut nonce = [0u64; 1];
-    if comm.rank() == 0 {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos() as u64)
-            .unwrap_or(0);
-        nonce[0] = ((std::process::id() as u64) << 32) ^ nanos;
-    }
-    comm.process_at_rank(0).broadcast_into(&mut nonce[..]);
-    let name = path
+/// The temporary of `target` (see [`crate::io::stale`]): beside it, named after rank 0's host,
+/// pid and start time and a nonce, the same on every rank. Rank 0 first removes the stale
+/// temporaries of the same name, left by killed jobs whose creator is provably gone.
+fn temporary_name(comm: &SimpleCommunicator, target: &Path) -> PathBuf {
+    use crate::io::stale;
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "file".into());
-    parent_dir(path).join(format!(".{name}.h5par-{:x}.tmp", nonce[0]))
+    let dir = parent_dir(target);
+    let mut text = Vec::new();
+    if comm.rank() == 0 {
+        if let Err(e) = stale::remove_stale_temporaries(&dir, Some(&name)) {
+            eprintln!("h5par: warning: {e}");
+        }
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        text = stale::temporary_file_name(&name, &stale::this_process(), nanos).into_bytes();
+    }
+    let mut len = [text.len() as u64];
+    comm.process_at_rank(0).broadcast_into(&mut len[..]);
+    text.resize(len[0] as usize, 0);
+    comm.process_at_rank(0).broadcast_into(&mut text[..]);
+    dir.join(String::from_utf8_lossy(&text).into_owned())
+}
+
+/// The end of the chain of symbolic links at `path` (`path` itself when it is not a link or
+/// does not exist), so that a file created at a link is written to the link's target.
+fn resolve_links(path: &Path) -> Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = std::fs::read_link(&p)
+                    .map_err(|e| Error::Io(format!("reading the link {}: {e}", p.display())))?;
+                p = if link.is_absolute() {
+                    link
+                } else {
+                    parent_dir(&p).join(link)
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(Error::Invalid(format!(
+        "{}: too many levels of symbolic links",
+        path.display()
+    )))
 }
 
 fn path_cstring(path: &Path) -> Result<CString> {

@@ -11,3 +11,5 @@ pub(crate) mod mpi_info;
 pub(crate) mod path;
 pub(crate) mod report;
 pub mod selection;
+pub mod space;
+pub mod stale;

@@ -5,7 +5,7 @@ use hdf5_sys::h5l::H5Lexists;
 use hdf5_sys::h5p::H5P_DEFAULT;
 
 use crate::error::{Error, Result};
-use crate::io::h5;
+use crate::io::h5::{self, Handle, Kind};
 
 /// The absolute, normalized form of `rel` under the group `base` (`"/"` for the root):
 /// `"a//b/"` under `"/g"` is `"/g/a/b"`. A path starting with `/` ignores `base`.
@@ -30,24 +30,47 @@ pub(crate) fn join(base: &str, rel: &str) -> Result<String> {
 }
 
 /// Whether every link along the absolute path `path` exists in the file `fid`.
+///
+/// Walks down one group at a time (each link looked up in the group opened before), so the
+/// time is linear in the depth of the path.
 pub(crate) fn exists(fid: hid_t, path: &str) -> Result<bool> {
-    if path == "/" {
-        return Ok(true);
-    }
-    let mut prefix = String::new();
-    for part in path.split('/').filter(|p| !p.is_empty()) {
-        prefix.push('/');
-        prefix.push_str(part);
-        let c = h5::cstring(&prefix, "object path")?;
-        // SAFETY: live file id and C string.
-        let r = unsafe { H5Lexists(fid, c.as_ptr(), H5P_DEFAULT) };
+    use hdf5_sys::h5i::{H5I_type_t, H5Iget_type};
+    use hdf5_sys::h5o::H5Oopen;
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let mut held = Handle::none();
+    let mut loc = fid;
+    for (i, part) in parts.iter().enumerate() {
+        let c = h5::cstring(part, "object path")?;
+        // SAFETY: live location id and C string.
+        let r = unsafe { H5Lexists(loc, c.as_ptr(), H5P_DEFAULT) };
         if r < 0 {
-            return Err(h5::hdf5_error(format!("checking whether {prefix} exists")));
+            return Err(h5::hdf5_error(format!("checking whether {path} exists")));
         }
         if r == 0 {
             return Ok(false);
         }
+        if i + 1 == parts.len() {
+            break;
+        }
+        // SAFETY: live location id and C string; the object is closed by the handle.
+        let next = Handle::new(
+            unsafe { H5Oopen(loc, c.as_ptr(), H5P_DEFAULT) },
+            Kind::Object,
+            format!("opening {part} of {path}"),
+        );
+        let Ok(next) = next else {
+            // A dangling (soft or external) link along the way.
+            let _ = h5::error_stack();
+            return Ok(false);
+        };
+        // SAFETY: live id.
+        if unsafe { H5Iget_type(next.id()) } != H5I_type_t::H5I_GROUP {
+            return Ok(false);
+        }
+        loc = next.id();
+        held = next;
     }
+    drop(held);
     Ok(true)
 }
 
