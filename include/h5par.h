@@ -419,8 +419,20 @@ int h5par_file_open_f2c(MPI_Fint comm,
  * the file still open are closed in HDF5; their handles stay valid until
  * `h5par_dataset_close`, but any other use of them is `H5PAR_ERR_HANDLE`. After
  * `MPI_Finalize` the handle is freed without closing the file (`H5PAR_ERR_MPI`).
+ *
+ * The close is agreed before anything is closed: when some rank is in another collective
+ * call (or another thread of this process is inside h5par), every rank gets an error that
+ * says which rank is in which call, nothing is closed and the handle stays valid
+ * (`h5par_file_is_open` tells): close it again. A failure set with `h5par_fail_next` closes
+ * the file on every rank without publishing it, and every rank gets that failure.
  */
 int h5par_file_close(h5par_file *file);
+
+/**
+ * Local: 1 when `file` is an open file handle, 0 when it is not (closed, NULL or foreign).
+ * After a failed `h5par_file_close` it tells whether the file is still open.
+ */
+int h5par_file_is_open(const h5par_file *file);
 
 /**
  * Collective: creates the group `path` (absolute, or relative to the root) and any missing
@@ -428,6 +440,12 @@ int h5par_file_close(h5par_file *file);
  * object at `path` is `H5PAR_ERR_EXISTS`.
  */
 int h5par_group_create(h5par_file *file, const char *path);
+
+/**
+ * Local: sets `*exists` to 1 when an object (group or dataset) exists at `path` (absolute, or
+ * relative to the root), else 0. Any rank may call it alone.
+ */
+int h5par_object_exists(const h5par_file *file, const char *path, int *exists);
 
 /**
  * Local: the I/O report so far as JSON, from this rank's point of view: file system, layout
@@ -456,6 +474,18 @@ const char *h5par_version(void);
  * selection"`; unknown codes give `"H5PAR_UNKNOWN: unknown status code"`. The string is static.
  */
 const char *h5par_status_string(int status);
+
+/**
+ * Makes the next collective h5par call of this thread fail on this rank with `status` (an
+ * `H5PAR_ERR_*` code; anything else counts as `H5PAR_ERR_INVALID`) and `message`, after it
+ * has taken part in the call's agreement: every rank then gets the error (this rank with
+ * `status`, the others with `H5PAR_ERR_REMOTE`, both carrying `message`), instead of the
+ * other ranks waiting for a rank that gave up. Use it when the caller itself failed before a
+ * collective call (a language binding's own exception, say): make the call anyway, with any
+ * arguments, right after this. `h5par_file_close` then closes the file on every rank without
+ * publishing it. Local calls ignore it; a NULL `message` clears it. Returns `H5PAR_OK`.
+ */
+int h5par_fail_next(int status, const char *message);
 
 /**
  * Returns the message of this thread's last failure, `""` if no h5par call has failed on this

@@ -1,5 +1,6 @@
 //! Checks of C arguments, and agreement on them across ranks before a collective call.
 
+use std::cell::RefCell;
 use std::ffi::{c_char, c_int, CStr};
 use std::mem::ManuallyDrop;
 
@@ -21,18 +22,92 @@ pub(crate) fn mpi_ready() -> Result<()> {
     }
 }
 
-/// Collective on `comm`: every rank passes its own outcome of checking its arguments; all
-/// succeed, or all fail (the failing rank with its error, the others with `Remote`).
-pub(crate) fn agree<C: Communicator>(comm: &C, what: &str, local: Result<()>) -> Result<()> {
-    h5par::comm::agree(comm, what, local, None)
+/// Collective on `comm`: every rank passes its own outcome of checking its arguments to the C
+/// function `func` on `object` (the file's path, or `file:dataset`); all succeed, or all fail
+/// (the failing rank with its error, the others with `Remote`). The function and object are
+/// part of what is agreed, so a rank in `h5par_dataset_write` is never agreed with one in
+/// `h5par_file_close`.
+pub(crate) fn agree<C: Communicator + ?Sized>(
+    comm: &C,
+    func: &str,
+    object: &str,
+    local: Result<()>,
+) -> Result<()> {
+    h5par::comm::agree(comm, &format!("{func} {object}"), local, None)
 }
 
 /// [`agree`] on a raw communicator owned by someone else (it is not freed).
-pub(crate) fn agree_raw(comm: mpi_sys::MPI_Comm, what: &str, local: Result<()>) -> Result<()> {
+pub(crate) fn agree_raw(
+    comm: mpi_sys::MPI_Comm,
+    func: &str,
+    object: &str,
+    local: Result<()>,
+) -> Result<()> {
     // SAFETY: `comm` is a live intra-communicator (a file's own duplicate, alive as long as
-    // the object that holds it); ManuallyDrop keeps this wrapper from freeing it.
-    let c = ManuallyDrop::new(unsafe { SimpleCommunicator::from_raw(comm) });
-    agree(&*c, what, local)
+    // the object that holds it, or the caller's).
+    let c = unsafe { borrow_comm(comm) };
+    agree(&*c, func, object, local)
+}
+
+/// A communicator wrapper for the live intra-communicator `comm`, owned by someone else: it is
+/// never freed by the wrapper (MPI_COMM_WORLD and MPI_COMM_SELF get their own wrappers).
+///
+/// # Safety
+/// `comm` is a live intra-communicator that outlives the wrapper.
+pub(crate) unsafe fn borrow_comm(comm: mpi_sys::MPI_Comm) -> ManuallyDrop<SimpleCommunicator> {
+    // SAFETY: constants of the MPI library; `comm` as documented.
+    unsafe {
+        if comm == mpi_sys::RSMPI_COMM_WORLD {
+            ManuallyDrop::new(SimpleCommunicator::world())
+        } else if comm == mpi_sys::RSMPI_COMM_SELF {
+            ManuallyDrop::new(SimpleCommunicator::self_comm())
+        } else {
+            ManuallyDrop::new(SimpleCommunicator::from_raw(comm))
+        }
+    }
+}
+
+thread_local! {
+    static PENDING: RefCell<Option<Error>> = const { RefCell::new(None) };
+}
+
+/// Makes the next collective call of this thread fail on this rank with `e`, after taking
+/// part in the call's agreement (see `h5par_fail_next`).
+pub(crate) fn set_pending(e: Error) {
+    let _ = PENDING.try_with(|p| *p.borrow_mut() = Some(e));
+}
+
+/// The failure set by `h5par_fail_next` for this call (cleared), `Ok` when none.
+pub(crate) fn take_pending() -> Result<()> {
+    match PENDING.try_with(|p| p.borrow_mut().take()) {
+        Ok(Some(e)) => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Whether MPI was initialized with `MPI_THREAD_MULTIPLE`.
+fn thread_multiple() -> bool {
+    let mut provided: c_int = 0;
+    // SAFETY: MPI is initialized (checked by the caller).
+    unsafe { mpi_sys::MPI_Query_thread(&mut provided) };
+    // SAFETY: a constant of the MPI library.
+    provided == unsafe { mpi_sys::RSMPI_THREAD_MULTIPLE }
+}
+
+/// The error of the collective call `func` on the handle `token` made while another thread is
+/// inside h5par (`busy`): when MPI allows threads to call it concurrently, this rank takes
+/// part in the call's agreement on the handle's communicator with this failure, so that every
+/// rank fails alike instead of waiting for this one.
+pub(crate) fn busy_collective(token: usize, func: &str, busy: Error) -> Error {
+    if mpi_ready().is_err() || !thread_multiple() {
+        return busy;
+    }
+    match crate::handles::comm_of(token) {
+        Some(c) => agree_raw(c.comm, func, &c.name, Err(busy))
+            .err()
+            .unwrap_or_else(|| Error::Internal("a failure was agreed as a success".into())),
+        None => busy,
+    }
 }
 
 /// Splits a result into its error (if any) and its value (if any).

@@ -4,8 +4,8 @@ use std::ffi::{c_char, c_int, c_void};
 
 use h5par::{AttrData, Dtype, Error, File, H5Type, Result};
 
-use crate::args::{self, agree, mpi_ready, split, text};
-use crate::handles::{file_token, h5par_file, registry};
+use crate::args::{self, agree, busy_collective, mpi_ready, split, take_pending, text};
+use crate::handles::{enter, file_token, h5par_file};
 use crate::status::{guard, invalid};
 
 /// Collective: writes (or replaces) the numeric attribute `name` of the object at
@@ -23,8 +23,13 @@ pub unsafe extern "C" fn h5par_attr_write(
 ) -> c_int {
     const F: &str = "h5par_attr_write";
     guard(F, || {
-        let reg = registry();
-        let fe = reg.file(file_token(file))?;
+        let pending = take_pending();
+        let token = file_token(file);
+        let reg = match enter(F) {
+            Ok(g) => g,
+            Err(busy) => return Err(busy_collective(token, F, busy)),
+        };
+        let fe = reg.file(token)?;
         mpi_ready()?;
         // SAFETY: strings and values as documented (caller).
         let local = (|| unsafe {
@@ -45,7 +50,8 @@ pub unsafe extern "C" fn h5par_attr_write(
             Ok((obj, name, AttrData::Numeric { dtype, dims, bytes }))
         })();
         let (local, a) = split(local);
-        agree(fe.file.comm(), &fe.file.path().display().to_string(), local)?;
+        let fname = fe.file.path().display().to_string();
+        agree(fe.file.comm(), F, &fname, pending.and(local))?;
         let Some((obj, name, data)) = a else {
             return Err(Error::Internal("arguments lost after agreement".into()));
         };
@@ -91,8 +97,9 @@ pub unsafe extern "C" fn h5par_attr_read(
     values: *mut c_void,
     n: *mut u64,
 ) -> c_int {
-    guard("h5par_attr_read", || {
-        let reg = registry();
+    const F: &str = "h5par_attr_read";
+    guard(F, || {
+        let reg = enter(F)?;
         let fe = reg.file(file_token(file))?;
         mpi_ready()?;
         // SAFETY: NUL-terminated (caller).
@@ -135,8 +142,13 @@ pub unsafe extern "C" fn h5par_attr_write_string(
 ) -> c_int {
     const F: &str = "h5par_attr_write_string";
     guard(F, || {
-        let reg = registry();
-        let fe = reg.file(file_token(file))?;
+        let pending = take_pending();
+        let token = file_token(file);
+        let reg = match enter(F) {
+            Ok(g) => g,
+            Err(busy) => return Err(busy_collective(token, F, busy)),
+        };
+        let fe = reg.file(token)?;
         mpi_ready()?;
         // SAFETY: NUL-terminated (caller).
         let local = (|| unsafe {
@@ -147,7 +159,8 @@ pub unsafe extern "C" fn h5par_attr_write_string(
             ))
         })();
         let (local, a) = split(local);
-        agree(fe.file.comm(), &fe.file.path().display().to_string(), local)?;
+        let fname = fe.file.path().display().to_string();
+        agree(fe.file.comm(), F, &fname, pending.and(local))?;
         let Some((obj, name, value)) = a else {
             return Err(Error::Internal("arguments lost after agreement".into()));
         };
@@ -169,8 +182,9 @@ pub unsafe extern "C" fn h5par_attr_read_string(
     capacity: usize,
     len: *mut usize,
 ) -> c_int {
-    guard("h5par_attr_read_string", || {
-        let reg = registry();
+    const F: &str = "h5par_attr_read_string";
+    guard(F, || {
+        let reg = enter(F)?;
         let fe = reg.file(file_token(file))?;
         mpi_ready()?;
         // SAFETY: NUL-terminated (caller).
@@ -194,8 +208,9 @@ pub unsafe extern "C" fn h5par_attr_info(
     dtype: *mut c_int,
     n: *mut u64,
 ) -> c_int {
-    guard("h5par_attr_info", || {
-        let reg = registry();
+    const F: &str = "h5par_attr_info";
+    guard(F, || {
+        let reg = enter(F)?;
         let fe = reg.file(file_token(file))?;
         mpi_ready()?;
         // SAFETY: NUL-terminated (caller).

@@ -5,9 +5,11 @@ use std::ffi::{c_char, c_int, c_void};
 use h5par::{Dtype, Error, Result, Selection, Xfer, MAX_DIMS};
 use mpi::raw::AsRaw;
 
-use crate::args::{self, agree, agree_raw, mpi_ready, split, text, u64s};
+use crate::args::{
+    self, agree, agree_raw, busy_collective, mpi_ready, split, take_pending, text, u64s,
+};
 use crate::handles::{
-    dataset_token, file_token, h5par_dataset, h5par_file, registry, DatasetEntry, Entry,
+    dataset_token, enter, file_token, h5par_dataset, h5par_file, DatasetEntry, Entry,
 };
 use crate::status::{guard, invalid};
 
@@ -61,8 +63,13 @@ pub unsafe extern "C" fn h5par_dataset_create(
             // SAFETY: non-NULL and writable (caller).
             unsafe { *out = std::ptr::null_mut() };
         }
-        let mut reg = registry();
-        let fe = reg.file(file_token(file))?;
+        let pending = take_pending();
+        let token = file_token(file);
+        let mut reg = match enter(F) {
+            Ok(g) => g,
+            Err(busy) => return Err(busy_collective(token, F, busy)),
+        };
+        let fe = reg.file(token)?;
         mpi_ready()?;
         // SAFETY: strings and arrays as documented (caller).
         let local = (|| unsafe {
@@ -89,7 +96,8 @@ pub unsafe extern "C" fn h5par_dataset_create(
             Ok((path, dtype, dims, chunk, level))
         })();
         let (local, a) = split(local);
-        agree(fe.file.comm(), &fe.file.path().display().to_string(), local)?;
+        let name = fe.file.path().display().to_string();
+        agree(fe.file.comm(), F, &name, pending.and(local))?;
         let Some((path, dtype, dims, chunk, level)) = a else {
             return Err(Error::Internal("arguments lost after agreement".into()));
         };
@@ -117,8 +125,13 @@ pub unsafe extern "C" fn h5par_dataset_open(
             // SAFETY: non-NULL and writable (caller).
             unsafe { *out = std::ptr::null_mut() };
         }
-        let mut reg = registry();
-        let fe = reg.file(file_token(file))?;
+        let pending = take_pending();
+        let token = file_token(file);
+        let mut reg = match enter(F) {
+            Ok(g) => g,
+            Err(busy) => return Err(busy_collective(token, F, busy)),
+        };
+        let fe = reg.file(token)?;
         mpi_ready()?;
         // SAFETY: NUL-terminated (caller).
         let local = (|| unsafe {
@@ -129,7 +142,8 @@ pub unsafe extern "C" fn h5par_dataset_open(
             Ok(p)
         })();
         let (local, p) = split(local);
-        agree(fe.file.comm(), &fe.file.path().display().to_string(), local)?;
+        let name = fe.file.path().display().to_string();
+        agree(fe.file.comm(), F, &name, pending.and(local))?;
         let ds = fe.file.dataset(p.unwrap_or_default())?;
         // SAFETY: `out` checked non-NULL on every rank.
         unsafe { register(&mut reg, file_token(file), ds, out) }
@@ -146,8 +160,9 @@ pub unsafe extern "C" fn h5par_dataset_info(
     ndims: *mut c_int,
     dims: *mut u64,
 ) -> c_int {
-    guard("h5par_dataset_info", || {
-        let reg = registry();
+    const F: &str = "h5par_dataset_info";
+    guard(F, || {
+        let reg = enter(F)?;
         let de = reg.dataset(dataset_token(dset))?;
         if !de.file_open.get() {
             return Err(Error::Handle(format!(
@@ -236,18 +251,26 @@ unsafe fn check_transfer(
 
 /// The argument checks of a transfer, agreed across ranks unless it is independent (`xfer`
 /// `H5PAR_INDEPENDENT`). A bad `xfer` code counts as collective: the other ranks are most likely collective.
-fn agree_transfer(de: &DatasetEntry, xfer: c_int, local: Result<Transfer>) -> Result<Transfer> {
+fn agree_transfer(
+    func: &str,
+    de: &DatasetEntry,
+    xfer: c_int,
+    pending: Result<()>,
+    local: Result<Transfer>,
+) -> Result<Transfer> {
     if xfer == crate::H5PAR_INDEPENDENT {
+        pending?;
         return local;
     }
     let (status, t) = split(local);
-    agree_raw(de.comm, &de.name, status)?;
+    agree_raw(de.comm, func, &de.name, pending.and(status))?;
     t.ok_or_else(|| Error::Internal("arguments lost after agreement".into()))
 }
 
 /// # Safety
 /// As for `h5par_dataset_write_nd`.
 unsafe fn write(
+    func: &'static str,
     dset: *mut h5par_dataset,
     xfer: c_int,
     ndims: Option<c_int>,
@@ -256,12 +279,20 @@ unsafe fn write(
     mem_dtype: c_int,
     buf: *const c_void,
 ) -> Result<()> {
-    let reg = registry();
-    let de = reg.dataset(dataset_token(dset))?;
+    let pending = take_pending();
+    let token = dataset_token(dset);
+    let reg = match enter(func) {
+        Ok(g) => g,
+        Err(busy) if xfer != crate::H5PAR_INDEPENDENT => {
+            return Err(busy_collective(token, func, busy))
+        }
+        Err(busy) => return Err(busy),
+    };
+    let de = reg.dataset(token)?;
     mpi_ready()?;
     // SAFETY: arrays as documented (caller).
     let local = unsafe { check_transfer(de, xfer, ndims, offset, count, mem_dtype, buf.is_null()) };
-    let t = agree_transfer(de, xfer, local)?;
+    let t = agree_transfer(func, de, xfer, pending, local)?;
     let bytes: &[u8] = if t.bytes == 0 {
         &[]
     } else {
@@ -275,6 +306,7 @@ unsafe fn write(
 /// # Safety
 /// As for `h5par_dataset_read_nd`.
 unsafe fn read(
+    func: &'static str,
     dset: *mut h5par_dataset,
     xfer: c_int,
     ndims: Option<c_int>,
@@ -283,12 +315,20 @@ unsafe fn read(
     mem_dtype: c_int,
     buf: *mut c_void,
 ) -> Result<()> {
-    let reg = registry();
-    let de = reg.dataset(dataset_token(dset))?;
+    let pending = take_pending();
+    let token = dataset_token(dset);
+    let reg = match enter(func) {
+        Ok(g) => g,
+        Err(busy) if xfer != crate::H5PAR_INDEPENDENT => {
+            return Err(busy_collective(token, func, busy))
+        }
+        Err(busy) => return Err(busy),
+    };
+    let de = reg.dataset(token)?;
     mpi_ready()?;
     // SAFETY: arrays as documented (caller).
     let local = unsafe { check_transfer(de, xfer, ndims, offset, count, mem_dtype, buf.is_null()) };
-    let t = agree_transfer(de, xfer, local)?;
+    let t = agree_transfer(func, de, xfer, pending, local)?;
     let bytes: &mut [u8] = if t.bytes == 0 {
         &mut []
     } else {
@@ -319,7 +359,7 @@ pub unsafe extern "C" fn h5par_dataset_write(
     const F: &str = "h5par_dataset_write";
     // SAFETY: as documented.
     guard(F, || unsafe {
-        write(dset, xfer, None, offset, count, mem_dtype, buf)
+        write(F, dset, xfer, None, offset, count, mem_dtype, buf)
     })
 }
 
@@ -338,7 +378,7 @@ pub unsafe extern "C" fn h5par_dataset_read(
     const F: &str = "h5par_dataset_read";
     // SAFETY: as documented.
     guard(F, || unsafe {
-        read(dset, xfer, None, offset, count, mem_dtype, buf)
+        read(F, dset, xfer, None, offset, count, mem_dtype, buf)
     })
 }
 
@@ -358,7 +398,7 @@ pub unsafe extern "C" fn h5par_dataset_write_nd(
     const F: &str = "h5par_dataset_write";
     // SAFETY: as documented.
     guard(F, || unsafe {
-        write(dset, xfer, Some(ndims), offset, count, mem_dtype, buf)
+        write(F, dset, xfer, Some(ndims), offset, count, mem_dtype, buf)
     })
 }
 
@@ -378,19 +418,25 @@ pub unsafe extern "C" fn h5par_dataset_read_nd(
     const F: &str = "h5par_dataset_read";
     // SAFETY: as documented.
     guard(F, || unsafe {
-        read(dset, xfer, Some(ndims), offset, count, mem_dtype, buf)
+        read(F, dset, xfer, Some(ndims), offset, count, mem_dtype, buf)
     })
 }
 
 /// # Safety
 /// `new_dims` is NULL or holds `ndims` values (the dataset's rank when `ndims` is `None`).
 unsafe fn extend(
+    func: &'static str,
     dset: *mut h5par_dataset,
     ndims: Option<c_int>,
     new_dims: *const u64,
 ) -> Result<()> {
-    let reg = registry();
-    let de = reg.dataset(dataset_token(dset))?;
+    let pending = take_pending();
+    let token = dataset_token(dset);
+    let reg = match enter(func) {
+        Ok(g) => g,
+        Err(busy) => return Err(busy_collective(token, func, busy)),
+    };
+    let de = reg.dataset(token)?;
     mpi_ready()?;
     let rank = de.dataset.ndim();
     let local = (|| {
@@ -407,7 +453,7 @@ unsafe fn extend(
         unsafe { u64s(new_dims, rank, "new_dims") }
     })();
     let (local, dims) = split(local);
-    agree_raw(de.comm, &de.name, local)?;
+    agree_raw(de.comm, func, &de.name, pending.and(local))?;
     de.dataset.set_extent(&dims.unwrap_or_default())
 }
 
@@ -421,7 +467,7 @@ pub unsafe extern "C" fn h5par_dataset_extend(
 ) -> c_int {
     const F: &str = "h5par_dataset_extend";
     // SAFETY: as documented.
-    guard(F, || unsafe { extend(dset, None, new_dims) })
+    guard(F, || unsafe { extend(F, dset, None, new_dims) })
 }
 
 /// `h5par_dataset_extend` where `new_dims` holds `ndims` values, which must be the dataset's
@@ -435,15 +481,16 @@ pub unsafe extern "C" fn h5par_dataset_extend_nd(
 ) -> c_int {
     const F: &str = "h5par_dataset_extend";
     // SAFETY: as documented.
-    guard(F, || unsafe { extend(dset, Some(ndims), new_dims) })
+    guard(F, || unsafe { extend(F, dset, Some(ndims), new_dims) })
 }
 
 /// Closes the dataset and frees its handle (also after its file was closed); using the handle
 /// again is `H5PAR_ERR_HANDLE`. Every rank that opened the dataset should close it.
 #[no_mangle]
 pub unsafe extern "C" fn h5par_dataset_close(dset: *mut h5par_dataset) -> c_int {
-    guard("h5par_dataset_close", || {
-        let mut reg = registry();
+    const F: &str = "h5par_dataset_close";
+    guard(F, || {
+        let mut reg = enter(F)?;
         let de = reg.remove_dataset(dataset_token(dset))?;
         if let Err(e) = mpi_ready() {
             // Dropping it could free MPI objects, which is not allowed any more.

@@ -5,21 +5,21 @@ use std::ffi::{c_char, c_int};
 use std::rc::Rc;
 
 use h5par::{File, Mode, Result};
-use mpi::raw::FromRaw;
-use mpi::topology::SimpleCommunicator;
 use mpi_sys::MPI_Comm;
 use mpi_sys::RSMPI_Fint as MPI_Fint;
 
-use crate::args::{agree, copy_out, mpi_ready, split, text};
-use crate::handles::{file_token, h5par_file, registry, Entry, FileEntry};
+use crate::args::{
+    agree, agree_raw, busy_collective, copy_out, mpi_ready, split, take_pending, text,
+};
+use crate::handles::{enter, file_token, h5par_file, Entry, FileEntry};
 use crate::options::{file_options, h5par_options};
 use crate::status::{guard, invalid};
 
-/// Checks `comm` and duplicates it (collective on `comm`).
+/// Checks that `comm` is an intracommunicator h5par can use (local).
 ///
 /// # Safety
 /// `comm` is a communicator handle of the MPI h5par was built with.
-unsafe fn duplicate(comm: MPI_Comm) -> Result<SimpleCommunicator> {
+unsafe fn check_comm(comm: MPI_Comm) -> Result<()> {
     mpi_ready()?;
     // SAFETY: MPI is initialized; `comm` is checked against MPI_COMM_NULL before MPI sees it.
     unsafe {
@@ -33,15 +33,8 @@ unsafe fn duplicate(comm: MPI_Comm) -> Result<SimpleCommunicator> {
                 "comm is an intercommunicator; h5par needs an intracommunicator",
             ));
         }
-        let mut dup = mpi_sys::RSMPI_COMM_NULL;
-        let rc = mpi_sys::MPI_Comm_dup(comm, &mut dup);
-        if rc != 0 || dup == mpi_sys::RSMPI_COMM_NULL {
-            return Err(h5par::Error::Mpi(format!(
-                "MPI_Comm_dup failed (code {rc})"
-            )));
-        }
-        Ok(SimpleCommunicator::from_raw(dup))
     }
+    Ok(())
 }
 
 /// The common part of creating and opening (`mode` is `None` for create).
@@ -49,19 +42,21 @@ unsafe fn duplicate(comm: MPI_Comm) -> Result<SimpleCommunicator> {
 /// # Safety
 /// As for `h5par_file_create`.
 unsafe fn create_or_open(
+    func: &'static str,
     comm: MPI_Comm,
     path: *const c_char,
     mode: Option<c_int>,
     opts: *const h5par_options,
     out: *mut *mut h5par_file,
 ) -> Result<()> {
+    let pending = take_pending();
     if !out.is_null() {
         // SAFETY: non-NULL and writable (caller).
         unsafe { *out = std::ptr::null_mut() };
     }
-    let mut reg = registry();
     // SAFETY: the caller's communicator.
-    let comm = unsafe { duplicate(comm) }?;
+    unsafe { check_comm(comm) }?;
+    let held = enter(func);
     // SAFETY: strings and options as documented (caller).
     let local = (|| unsafe {
         let path = text(path, "path")?;
@@ -90,17 +85,25 @@ unsafe fn create_or_open(
             .to_string_lossy()
             .into_owned()
     };
-    agree(&comm, &what, local)?;
-    let Some((path, options, mode)) = args else {
+    let (busy, mut reg) = match held {
+        Ok(g) => (Ok(()), Some(g)),
+        Err(e) => (Err(e), None),
+    };
+    let local = pending.and(busy).and(local);
+    // The agreement is on the caller's communicator, before anything else is collective
+    // (h5par's own duplicate is made by the core afterwards).
+    agree_raw(comm, func, &what, local)?;
+    let (Some((path, options, mode)), Some(reg)) = (args, reg.as_mut()) else {
         return Err(h5par::Error::Internal(
             "arguments lost after agreement".into(),
         ));
     };
+    // SAFETY: a live communicator of the caller, not freed by this wrapper.
+    let caller = unsafe { crate::args::borrow_comm(comm) };
     let file = match mode {
-        None => File::create_with(&comm, path, &options)?,
-        Some(m) => File::open_with(&comm, path, m, &options)?,
+        None => File::create_with(&*caller, path, &options)?,
+        Some(m) => File::open_with(&*caller, path, m, &options)?,
     };
-    drop(comm);
     let token = reg.insert(Entry::File(FileEntry {
         file,
         open: Rc::new(Cell::new(true)),
@@ -126,7 +129,9 @@ pub unsafe extern "C" fn h5par_file_create(
 ) -> c_int {
     const F: &str = "h5par_file_create";
     // SAFETY: as documented.
-    guard(F, || unsafe { create_or_open(comm, path, None, opts, out) })
+    guard(F, || unsafe {
+        create_or_open(F, comm, path, None, opts, out)
+    })
 }
 
 /// Collective on `comm`: opens the existing HDF5 file `path` with `mode` `H5PAR_READONLY` or
@@ -143,7 +148,7 @@ pub unsafe extern "C" fn h5par_file_open(
     const F: &str = "h5par_file_open";
     // SAFETY: as documented.
     guard(F, || unsafe {
-        create_or_open(comm, path, Some(mode), opts, out)
+        create_or_open(F, comm, path, Some(mode), opts, out)
     })
 }
 
@@ -161,7 +166,7 @@ pub unsafe extern "C" fn h5par_file_create_f2c(
     guard(F, || unsafe {
         mpi_ready()?;
         let c = mpi_sys::RSMPI_Comm_f2c(comm);
-        create_or_open(c, path, None, opts, out)
+        create_or_open(F, c, path, None, opts, out)
     })
 }
 
@@ -180,7 +185,7 @@ pub unsafe extern "C" fn h5par_file_open_f2c(
     guard(F, || unsafe {
         mpi_ready()?;
         let c = mpi_sys::RSMPI_Comm_f2c(comm);
-        create_or_open(c, path, Some(mode), opts, out)
+        create_or_open(F, c, path, Some(mode), opts, out)
     })
 }
 
@@ -189,18 +194,51 @@ pub unsafe extern "C" fn h5par_file_open_f2c(
 /// the file still open are closed in HDF5; their handles stay valid until
 /// `h5par_dataset_close`, but any other use of them is `H5PAR_ERR_HANDLE`. After
 /// `MPI_Finalize` the handle is freed without closing the file (`H5PAR_ERR_MPI`).
+///
+/// The close is agreed before anything is closed: when some rank is in another collective
+/// call (or another thread of this process is inside h5par), every rank gets an error that
+/// says which rank is in which call, nothing is closed and the handle stays valid
+/// (`h5par_file_is_open` tells): close it again. A failure set with `h5par_fail_next` closes
+/// the file on every rank without publishing it, and every rank gets that failure.
 #[no_mangle]
 pub unsafe extern "C" fn h5par_file_close(file: *mut h5par_file) -> c_int {
-    guard("h5par_file_close", || {
-        let mut reg = registry();
-        let entry = reg.remove_file(file_token(file))?;
-        entry.open.set(false);
+    const F: &str = "h5par_file_close";
+    guard(F, || {
+        let pending = take_pending();
+        let token = file_token(file);
+        let mut reg = match enter(F) {
+            Ok(g) => g,
+            Err(busy) => return Err(busy_collective(token, F, busy)),
+        };
+        let fe = reg.file(token)?;
         if let Err(e) = mpi_ready() {
             // No MPI left to close with: leak the file rather than crash in MPI.
+            let entry = reg.remove_file(token)?;
+            entry.open.set(false);
             std::mem::forget(entry);
             return Err(e);
         }
-        entry.file.close()
+        let name = fe.file.path().display().to_string();
+        agree(fe.file.comm(), F, &name, Ok(()))?;
+        let outcome = fe.file.close_with(pending);
+        if !fe.file.is_open() {
+            let entry = reg.remove_file(token)?;
+            entry.open.set(false);
+        }
+        outcome
+    })
+}
+
+/// Local: 1 when `file` is an open file handle, 0 when it is not (closed, NULL or foreign).
+/// After a failed `h5par_file_close` it tells whether the file is still open.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_file_is_open(file: *const h5par_file) -> c_int {
+    crate::status::shielded("h5par_file_is_open", 0, || {
+        let token = file_token(file);
+        match enter("h5par_file_is_open") {
+            Ok(reg) => c_int::from(reg.file(token).is_ok()),
+            Err(_) => c_int::from(crate::handles::comm_of(token).is_some()),
+        }
     })
 }
 
@@ -211,14 +249,44 @@ pub unsafe extern "C" fn h5par_file_close(file: *mut h5par_file) -> c_int {
 pub unsafe extern "C" fn h5par_group_create(file: *mut h5par_file, path: *const c_char) -> c_int {
     const F: &str = "h5par_group_create";
     guard(F, || {
-        let reg = registry();
-        let fe = reg.file(file_token(file))?;
+        let pending = take_pending();
+        let token = file_token(file);
+        let reg = match enter(F) {
+            Ok(g) => g,
+            Err(busy) => return Err(busy_collective(token, F, busy)),
+        };
+        let fe = reg.file(token)?;
         mpi_ready()?;
         // SAFETY: NUL-terminated (caller).
         let (local, path) = split(unsafe { text(path, "path") });
-        agree(fe.file.comm(), &fe.file.path().display().to_string(), local)?;
+        let name = fe.file.path().display().to_string();
+        agree(fe.file.comm(), F, &name, pending.and(local))?;
         let path = path.unwrap_or_default();
         fe.file.require_group(path).map(|_| ())
+    })
+}
+
+/// Local: sets `*exists` to 1 when an object (group or dataset) exists at `path` (absolute, or
+/// relative to the root), else 0. Any rank may call it alone.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_object_exists(
+    file: *const h5par_file,
+    path: *const c_char,
+    exists: *mut c_int,
+) -> c_int {
+    const F: &str = "h5par_object_exists";
+    guard(F, || {
+        let reg = enter(F)?;
+        let fe = reg.file(file_token(file))?;
+        // SAFETY: NUL-terminated (caller).
+        let path = unsafe { text(path, "path") }?;
+        if exists.is_null() {
+            return Err(invalid("exists is NULL"));
+        }
+        let found = fe.file.root().contains(path)?;
+        // SAFETY: non-NULL and writable (caller).
+        unsafe { *exists = c_int::from(found) };
+        Ok(())
     })
 }
 
@@ -235,8 +303,9 @@ pub unsafe extern "C" fn h5par_file_report_json(
     capacity: usize,
     len: *mut usize,
 ) -> c_int {
-    guard("h5par_file_report_json", || {
-        let reg = registry();
+    const F: &str = "h5par_file_report_json";
+    guard(F, || {
+        let reg = enter(F)?;
         let fe = reg.file(file_token(file))?;
         let json = fe.file.report_json()?;
         let what = format!("the report of {}", fe.file.path().display());

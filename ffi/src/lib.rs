@@ -17,8 +17,11 @@
 //! - h5par never calls `MPI_Init`/`MPI_Finalize` and never frees the caller's communicator; it
 //!   works on its own duplicate (`MPI_Comm_dup`), freed when the file closes. A call made before
 //!   `MPI_Init` or after `MPI_Finalize` is `H5PAR_ERR_MPI`.
-//! - Calls of one process run one at a time (a lock is held for each call); like parallel
-//!   HDF5, make collective calls from one thread per rank.
+//! - Calls of one process run one at a time (a lock is held for each call, and HDF5 is not
+//!   thread-safe). A call made while another thread of the process is inside h5par does not
+//!   wait for the lock: it fails at once with "another thread of this process is inside
+//!   h5par", and a collective call still takes part in its agreement (with
+//!   `MPI_THREAD_MULTIPLE`), so the error is every rank's and threads never deadlock.
 
 // Exported functions are `unsafe extern "C"`; their documentation (copied into h5par.h) says in
 // C terms what each pointer must be, instead of a Rust `# Safety` section.
@@ -37,13 +40,17 @@ mod vector;
 
 pub use options::{h5par_options, h5par_options_init};
 
-pub use status::{h5par_dtype, h5par_last_error, h5par_status, h5par_status_string, h5par_version};
+pub use status::{
+    h5par_dtype, h5par_fail_next, h5par_last_error, h5par_status, h5par_status_string,
+    h5par_version,
+};
 
 pub use handles::{h5par_dataset, h5par_file};
 
 pub use file::{
-    h5par_file_close, h5par_file_create, h5par_file_create_f2c, h5par_file_open,
-    h5par_file_open_f2c, h5par_file_report_json, h5par_group_create,
+    h5par_file_close, h5par_file_create, h5par_file_create_f2c, h5par_file_is_open,
+    h5par_file_open, h5par_file_open_f2c, h5par_file_report_json, h5par_group_create,
+    h5par_object_exists,
 };
 
 pub use dataset::{

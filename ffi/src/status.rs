@@ -160,6 +160,33 @@ fn status_text(status: c_int) -> &'static CStr {
     }
 }
 
+/// Makes the next collective h5par call of this thread fail on this rank with `status` (an
+/// `H5PAR_ERR_*` code; anything else counts as `H5PAR_ERR_INVALID`) and `message`, after it
+/// has taken part in the call's agreement: every rank then gets the error (this rank with
+/// `status`, the others with `H5PAR_ERR_REMOTE`, both carrying `message`), instead of the
+/// other ranks waiting for a rank that gave up. Use it when the caller itself failed before a
+/// collective call (a language binding's own exception, say): make the call anyway, with any
+/// arguments, right after this. `h5par_file_close` then closes the file on every rank without
+/// publishing it. Local calls ignore it; a NULL `message` clears it. Returns `H5PAR_OK`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_fail_next(status: c_int, message: *const c_char) -> c_int {
+    guard("h5par_fail_next", || {
+        if message.is_null() {
+            let _ = crate::args::take_pending();
+            return Ok(());
+        }
+        // SAFETY: NUL-terminated (caller).
+        let text = unsafe { CStr::from_ptr(message) }
+            .to_string_lossy()
+            .into_owned();
+        let kind = ErrorKind::from_code(status)
+            .filter(|k| *k != ErrorKind::Remote)
+            .unwrap_or(ErrorKind::Invalid);
+        crate::args::set_pending(Error::new(kind, text));
+        Ok(())
+    })
+}
+
 /// Returns the message of this thread's last failure, `""` if no h5par call has failed on this
 /// thread. It names the function, the file and object, the rank and the cause. Successful calls
 /// leave it as it is. The string stays valid until the next failing h5par call on this thread.

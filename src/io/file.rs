@@ -271,8 +271,9 @@ impl FileInner {
                 .err()
                 .unwrap_or_else(|| Error::Internal(what.clone()));
             return Err(e.context_after(format!(
-                " ({} is still open: close it on every rank)",
-                self.path.display()
+                " ({} is still open, its data in {}: close it on every rank)",
+                self.path.display(),
+                self.data_path().display()
             )));
         }
         self.abandoned.set(false);

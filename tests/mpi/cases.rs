@@ -606,7 +606,7 @@ fn fail_missing_dataset(w: &SimpleCommunicator, dir: &Path) {
         .expect("create");
     let name = if w.rank() == 1 { "b" } else { "a" };
     let r = within_10s(|| f.dataset(name));
-    expect_everywhere(w, r, ErrorKind::Mismatch, None, "rank 1 passed");
+    expect_everywhere(w, r, ErrorKind::Mismatch, None, "rank 1 is in open dataset");
     still_works(&f);
     f.close().expect("close");
 }

@@ -13,9 +13,16 @@ mistake on one rank is an exception on every rank, not a hang):
   value that does not fit the selection) are still carried into the collective call, as an
   argument the library rejects, so that the other ranks get ``H5PAR_ERR_REMOTE`` instead of
   waiting forever; this rank then raises the Python-side error.
-- The garbage collector never makes a collective call: a ``File`` dropped while open is *not*
-  closed (its handle is leaked and a ``ResourceWarning`` names the path). Close files with
-  ``close()`` or a ``with`` block. Datasets stay open until ``Dataset.close()`` (on every rank)
+- Any exception a collective method raises on one rank before the library is entered
+  (ValueError from a ragged list, UnicodeError, TypeError, h5par's own) still enters the
+  collective call, as this rank's failure with its real message (``h5par_fail_next``): this
+  rank raises that exception, every other rank RemoteError naming it.
+- The garbage collector never makes a collective call: a ``File`` dropped while open is closed
+  collectively at interpreter exit, with the files never closed, when every rank gets there
+  (as h5py closes files at exit); otherwise each rank prints a warning on stderr naming the
+  file and where its data is. An exception inside ``with h5par.File(...)`` closes the file on
+  every rank without publishing it, and every rank raises.
+- Datasets stay open until ``Dataset.close()`` (on every rank)
   or until their file is closed.
 - Attribute reads, ``shape``/``dtype`` and ``report()`` are local (one rank may call them alone).
 """
@@ -228,6 +235,24 @@ cdef object _located(object err, object filename, object obj, object comm):
     return new
 
 
+cdef int _fail_next_call(object err) except -1:
+    """Hands this rank's own exception `err` (any exception: ValueError, UnicodeError,
+    TypeError, h5par's own...) to the collective call made next, as this rank's failure with
+    its real message: the call still takes part in the agreement, so every rank raises
+    (this one `err` itself, the others RemoteError naming it) instead of waiting."""
+    if err is None:
+        return 0
+    if isinstance(err, H5parError):
+        status = err.status
+        text = err.message
+    else:
+        status = L.H5PAR_ERR_TYPE if isinstance(err, TypeError) else L.H5PAR_ERR_INVALID
+        text = "%s: %s" % (type(err).__name__, err)
+    btext = text.encode("utf-8", "backslashreplace")
+    L.h5par_fail_next(status, btext)
+    return 0
+
+
 cdef inline int check(int rc) except -1:
     if rc != 0:
         raise error_from_status(rc)
@@ -429,6 +454,20 @@ cdef tuple _selection(object key, tuple dims):
     return tuple(offset), tuple(count), tuple(shape)
 
 
+cdef int _check_storable(object arr) except -1:
+    """Refuses arrays whose values h5par would have to change to store them: complex numbers
+    (the imaginary part would be lost), strings, objects, booleans and other kinds."""
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise DtypeError("complex data (%s) cannot be stored: h5par datasets hold integers and "
+                         "real floats, and converting would drop the imaginary part; store the "
+                         "real and imaginary parts as two datasets" % (arr.dtype,))
+    if kind not in "iuf":
+        raise DtypeError("data of type %s cannot be stored: h5par datasets hold integers and "
+                         "real floats (i1 i2 i4 i8 u1 u2 u4 u8 f4 f8)" % (arr.dtype,))
+    return 0
+
+
 cdef object _fit(object value, tuple shape, int ds_code):
     """The C-contiguous array to write for a selection of `shape`: `value` itself when it is
     a C-contiguous array of a supported dtype and the right shape, else a converted copy."""
@@ -436,6 +475,7 @@ cdef object _fit(object value, tuple shape, int ds_code):
         arr = value
     else:
         arr = _np.asarray(value)
+    _check_storable(arr)
     if _array_code(arr) is None:
         try:
             arr = arr.astype(_DTYPES[ds_code])
@@ -498,6 +538,7 @@ cdef class File:
     cdef readonly object comm
     cdef list _dsets
     cdef long long _seq
+    cdef object __weakref__
 
     def __cinit__(self):
         self._h = NULL
@@ -560,12 +601,13 @@ cdef class File:
                     report = "-"
                 breport = _os.fsencode(report)
                 opts.report_path = breport
-        except (TypeError, ValueError, OverflowError) as e:
-            local_error = e if isinstance(e, H5parError) else InvalidError(str(e))
+        except Exception as e:
+            local_error = e
             create = False
             cmode = POISON
             bpath = b""
         cpath = bpath
+        _fail_next_call(local_error)
         with nogil:
             if create:
                 rc = L.h5par_file_create(c, cpath, &opts, &h)
@@ -577,9 +619,11 @@ cdef class File:
         self._h = h
         _file_seq += 1
         self._seq = _file_seq
+        _open_files[self._seq] = self
 
     def __dealloc__(self):
-        # Never a collective call here: the ranks collect garbage at different times.
+        # Never a collective call here: the ranks collect garbage at different times. The file
+        # is closed collectively at interpreter exit (see _close_at_exit).
         cdef _DsetHandle dh
         if self._h != NULL:
             try:
@@ -589,9 +633,9 @@ cdef class File:
                         dsets.append(<size_t>dh.h)
                 _leaked[self._seq] = (self.filename, <size_t>self._h, dsets)
                 _warnings.warn(
-                    "h5par.File %r was dropped while open: it is NOT closed (closing is "
-                    "collective, the garbage collector cannot do it) and its handle is leaked; "
-                    "call close() on every rank or use a with block" % (self.filename,),
+                    "h5par.File %r was dropped while open: it is closed collectively at "
+                    "interpreter exit (or by h5par.close_leaked_files()); call close() on every "
+                    "rank or use a with block" % (self.filename,),
                     ResourceWarning, stacklevel=2)
             except Exception:
                 pass
@@ -603,19 +647,31 @@ cdef class File:
 
     def close(self):
         """Collective: closes the file (and the datasets still open). A file created with "w"
-        appears at its path now. Closing a closed file does nothing."""
+        appears at its path now. Closing a closed file does nothing.
+
+        Like every collective call, close is agreed first: when some rank is in another
+        collective call, every rank raises (MismatchError, saying which rank is in which
+        call) and the file stays open (``closed`` is False): close it again."""
+        return self._close(None)
+
+    cdef _close(self, object failure):
+        """Closes; with `failure` (this rank's exception), the file is closed on every rank
+        without being published and every rank raises."""
         cdef L.h5par_file *h = self._h
-        cdef _DsetHandle dh
         cdef int rc
         if h == NULL:
             return
-        self._close_datasets()
-        self._h = NULL
+        _fail_next_call(failure)
         with nogil:
             rc = L.h5par_file_close(h)
+        if L.h5par_file_is_open(h) == 0:
+            self._h = NULL
+            self._forget_datasets()
+            _open_files.pop(self._seq, None)
         check(rc)
 
-    cdef _close_datasets(self):
+    cdef _forget_datasets(self):
+        """The file's close closed its datasets in HDF5: free their handles (local)."""
         cdef _DsetHandle dh
         cdef L.h5par_dataset *d
         for dh in self._dsets:
@@ -623,15 +679,38 @@ cdef class File:
             if d != NULL:
                 dh.h = NULL
                 with nogil:
-                    L.h5par_dataset_close(d)   # local; a failure leaves nothing to do
+                    L.h5par_dataset_close(d)
         self._dsets = []
 
     def __enter__(self):
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        self.close()
+        if exc is None:
+            self.close()
+            return False
+        # An exception on this rank inside the with block: say so now (a collective close
+        # may wait for the other ranks), then close with it as this rank's failure, so that
+        # every rank raises and the file is not published.
+        import sys
+        try:
+            where = "rank %d of %d" % (self.comm.Get_rank(), self.comm.Get_size())
+        except Exception:
+            where = "this rank"
+        sys.stderr.write("h5par: %s: %s: %s inside `with h5par.File(%r)`: closing it on every "
+                         "rank without publishing it\n" % (where, exc_type.__name__, exc,
+                                                            self.filename))
+        sys.stderr.flush()
+        try:
+            self._close(exc)
+        except H5parError as e:
+            if hasattr(exc, "add_note"):
+                exc.add_note("h5par: closing %r: %s" % (self.filename, e))
         return False
+
+    def __contains__(self, name):
+        """Whether a group or dataset exists at `name` (local, as in h5py)."""
+        return _exists(self, "/", name)
 
     @property
     def closed(self):
@@ -698,6 +777,77 @@ cdef class File:
         return "<h5par.File %r (%s)>" % (self.filename, state)
 
 
+cdef object _exists(File f, str base, object name):
+    cdef int found = 0
+    cdef int rc
+    cdef const char *cpath
+    f._check_open()
+    bpath = _join(base, name).encode("utf-8")
+    cpath = bpath
+    with nogil:
+        rc = L.h5par_object_exists(f._h, cpath, &found)
+    check(rc)
+    return found != 0
+
+
+# Open files by creation number (weakly: dropping a File moves it to _leaked).
+import weakref as _weakref
+_open_files = _weakref.WeakValueDictionary()
+
+
+def _close_at_exit():
+    """At interpreter exit (before mpi4py finalizes MPI): closes, collectively and in the order
+    they were opened, the files still open or dropped while open, as h5py closes files at exit.
+    When some rank is not exiting (it is in another collective call), nothing more can be
+    closed: each rank then prints a warning on stderr naming the file and where its data is."""
+    import sys
+    try:
+        if not _MPI.Is_initialized() or _MPI.Is_finalized():
+            pending = list(_open_files.values())
+            for f in pending:
+                sys.stderr.write("h5par: warning: %r was never closed and MPI is finalized: its "
+                                 "data is not at its path\n" % (f.filename,))
+            return
+    except Exception:
+        return
+    seqs = sorted(set(_open_files.keys()) | set(_leaked.keys()))
+    for seq in seqs:
+        f = _open_files.get(seq)
+        try:
+            if f is not None:
+                f.close()
+            elif seq in _leaked:
+                _close_leaked(seq)
+        except Exception as e:
+            name = f.filename if f is not None else _leaked.get(seq, ("?",))[0]
+            sys.stderr.write("h5par: warning: %r was not closed at exit (some rank did not "
+                             "close it with the others): %s\n" % (name, e))
+            sys.stderr.flush()
+            return
+
+
+import atexit as _atexit
+_atexit.register(_close_at_exit)
+
+
+cdef _close_leaked(object seq):
+    cdef L.h5par_file *h
+    cdef L.h5par_dataset *d
+    cdef int rc
+    path, addr, dsets = _leaked[seq]
+    h = <L.h5par_file *><size_t>addr
+    with nogil:
+        rc = L.h5par_file_close(h)
+    if L.h5par_file_is_open(h) == 0:
+        _leaked.pop(seq, None)
+        for daddr in dsets:
+            d = <L.h5par_dataset *><size_t>daddr
+            with nogil:
+                L.h5par_dataset_close(d)
+    check(rc)
+    return path
+
+
 def close_leaked_files():
     """Collective: closes the files dropped while open (see File) and their datasets, in the
     order the files were opened (the same on every rank, since files are opened collectively).
@@ -706,21 +856,8 @@ def close_leaked_files():
     cdef L.h5par_dataset *d
     cdef int rc
     paths = []
-    errors = []
     for seq in sorted(_leaked):
-        path, addr, dsets = _leaked.pop(seq)
-        for daddr in dsets:
-            d = <L.h5par_dataset *><size_t>daddr
-            with nogil:
-                L.h5par_dataset_close(d)
-        h = <L.h5par_file *><size_t>addr
-        with nogil:
-            rc = L.h5par_file_close(h)
-        if rc != 0:
-            errors.append(error_from_status(rc))
-        paths.append(path)
-    if errors:
-        raise errors[0]
+        paths.append(_close_leaked(seq))
     return paths
 
 
@@ -760,6 +897,10 @@ cdef class Group:
     def __getitem__(self, name):
         return _open_dataset(self.file, self.name, name)
 
+    def __contains__(self, name):
+        """Whether a group or dataset exists at `name` (local)."""
+        return _exists(self.file, self.name, name)
+
     def __repr__(self):
         return "<h5par.Group %r of %r>" % (self.name, self.file.filename)
 
@@ -773,12 +914,13 @@ cdef object _create_group(File f, str base, object path):
     try:
         full = _join(base, path)
         bpath = full.encode("utf-8")
-    except H5parError as e:
+    except Exception as e:
         local_error = e
     f._check_open()
     cpath = NULL   # NULL: rejected by the library (on this rank; REMOTE on the others)
     if bpath is not None:
         cpath = bpath
+    _fail_next_call(local_error)
     with nogil:
         rc = L.h5par_group_create(f._h, cpath)
     if local_error is not None:
@@ -821,6 +963,7 @@ cdef object _create_dataset(File f, str base, object name, object shape, object 
         bpath = full.encode("utf-8")
         if data is not None:
             arr = data if isinstance(data, _np.ndarray) else _np.asarray(data)
+            _check_storable(arr)
             if shape is None:
                 shape = arr.shape
             if dtype is None:
@@ -845,24 +988,31 @@ cdef object _create_dataset(File f, str base, object name, object shape, object 
                 raise ShapeError("chunks %r and shape %r differ in dimensions" % (ch, dims))
             cchunk = _U64s(ch)
             pchunk = cchunk.v
-    except H5parError as e:
+        if arr is not None:
+            # Converted before the dataset exists: data h5par cannot store fails the create
+            # itself (on every rank), and leaves nothing behind.
+            if arr.size == _np.prod(dims, dtype=_np.int64) and arr.shape != dims:
+                arr = arr.reshape(dims)
+            arr = _fit(arr, dims, code)
+    except Exception as e:
         local_error = e
         code = POISON
     cpath = NULL
     if bpath is not None:
         cpath = bpath
+    _fail_next_call(local_error)
     with nogil:
         rc = L.h5par_dataset_create(f._h, cpath, code, ndims, cdims.v, pchunk, level, &h)
     if local_error is not None:
         raise _located(local_error, f.filename, full or base, f.comm)
     check(rc)
     d = _new_dataset(f, h, full)
-    if arr is not None:
+    if arr is not None and d.size > 0:
         # Every rank passed the data: rank 0 writes it, the others take part with nothing.
         if f.comm.Get_rank() == 0:
-            d.write_at((0,) * ndims, arr.reshape(d.shape))
+            d.write_at((0,) * ndims, arr)
         else:
-            d.write_at((0,) * ndims, _np.empty((0,) * ndims, dtype=d.dtype))
+            d.write_at((0,) * ndims, _np.empty((0,) * ndims, dtype=arr.dtype))
     return d
 
 
@@ -877,11 +1027,12 @@ cdef object _open_dataset(File f, str base, object name):
     try:
         full = _join(base, name)
         bpath = full.encode("utf-8")
-    except H5parError as e:
+    except Exception as e:
         local_error = e
     cpath = NULL
     if bpath is not None:
         cpath = bpath
+    _fail_next_call(local_error)
     with nogil:
         rc = L.h5par_dataset_open(f._h, cpath, &h)
     if local_error is not None:
@@ -1014,7 +1165,7 @@ cdef class Dataset:
                 coff = _U64s(offset)
                 ccount = _U64s(count)
                 mem = _array_code(arr)
-            except H5parError as e:
+            except Exception as e:
                 local_error = e
         if local_error is not None:
             if not collective:
@@ -1026,6 +1177,7 @@ cdef class Dataset:
             PyObject_GetBuffer(arr, &view, PyBUF_C_CONTIGUOUS)
             have_view = True
             buf = view.buf
+        _fail_next_call(local_error)
         try:
             with nogil:
                 rc = L.h5par_dataset_write(self._dh.h, xfer, coff.v, ccount.v, mem, buf)
@@ -1045,7 +1197,7 @@ cdef class Dataset:
         try:
             offset, count, shape = _selection(key, self._shape)
             arr = _fit(value, shape, self._code)
-        except H5parError as e:
+        except Exception as e:
             local_error = e
         self._write(offset, count, arr, True, local_error)
 
@@ -1068,7 +1220,7 @@ cdef class Dataset:
                                                  len(self._shape)))
             a = _fit(a, a.shape, self._code)
             count = a.shape
-        except H5parError as e:
+        except Exception as e:
             local_error = e
         self._write(off, count, a, collective, local_error)
 
@@ -1090,7 +1242,7 @@ cdef class Dataset:
                 coff = _U64s(offset)
                 ccount = _U64s(count)
                 mem = _array_code(out)
-            except H5parError as e:
+            except Exception as e:
                 local_error = e
         if local_error is not None:
             if not collective:
@@ -1102,6 +1254,7 @@ cdef class Dataset:
             PyObject_GetBuffer(out, &view, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
             have_view = True
             buf = view.buf
+        _fail_next_call(local_error)
         try:
             with nogil:
                 rc = L.h5par_dataset_read(self._dh.h, xfer, coff.v, ccount.v, mem, buf)
@@ -1123,10 +1276,12 @@ cdef class Dataset:
         try:
             offset, count, shape = _selection(key, self._shape)
             out = _np.empty(count, dtype=_DTYPES[self._code])
-        except H5parError as e:
+        except Exception as e:
             local_error = e
-        except (ValueError, MemoryError, OverflowError) as e:
+        except (MemoryError, OverflowError) as e:
             local_error = ShapeError("cannot allocate %s elements: %s" % (count, e))
+        except Exception as e:
+            local_error = e
         out = self._read(offset, count, out, True, local_error)
         return out.reshape(shape)
 
@@ -1161,10 +1316,12 @@ cdef class Dataset:
                 if out.size != n:
                     raise ShapeError("out has %d elements, count %r selects %d"
                                      % (out.size, cnt, n))
-        except H5parError as e:
+        except Exception as e:
             local_error = e
-        except (ValueError, MemoryError, OverflowError) as e:
+        except (MemoryError, OverflowError) as e:
             local_error = ShapeError("cannot allocate %s elements: %s" % (count, e))
+        except Exception as e:
+            local_error = e
         return self._read(off, cnt, out, collective, local_error)
 
     def resize(self, shape):
@@ -1180,9 +1337,10 @@ cdef class Dataset:
                 raise ShapeError("resize: %r has %d dimensions, the dataset %d"
                                  % (shape, len(dims), len(self._shape)))
             cdims = _U64s(dims)
-        except H5parError as e:
+        except Exception as e:
             local_error = e
             poison = True
+        _fail_next_call(local_error)
         with nogil:
             if poison:
                 # A wrong number of dimensions: rejected on this rank, REMOTE on the others.
@@ -1244,9 +1402,7 @@ cdef class AttributeManager:
                 arr = _attr_array(value)
                 code = _array_code(arr)
                 n = arr.size
-        except UnicodeDecodeError as e:
-            local_error = InvalidError("attribute %r: bytes are not UTF-8: %s" % (key, e))
-        except H5parError as e:
+        except Exception as e:
             local_error = e
         if local_error is not None:
             is_text = False
@@ -1254,6 +1410,7 @@ cdef class AttributeManager:
             n = 0
         cobj = bobj
         cname = bname
+        _fail_next_call(local_error)
         if is_text:
             cval = bval
             with nogil:

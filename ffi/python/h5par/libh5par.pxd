@@ -85,6 +85,7 @@ cdef extern from "h5par.h" nogil:
     const char *h5par_version()
     const char *h5par_status_string(int status)
     const char *h5par_last_error()
+    int h5par_fail_next(int status, const char *message)
 
     int h5par_file_create(MPI_Comm comm, const char *path, const h5par_options *opts,
                           h5par_file **out)
@@ -96,6 +97,8 @@ cdef extern from "h5par.h" nogil:
     int h5par_file_open_f2c(MPI_Fint comm, const char *path, int mode,
                             const h5par_options *opts, h5par_file **out)
     int h5par_file_close(h5par_file *file)
+    int h5par_file_is_open(const h5par_file *file)
+    int h5par_object_exists(const h5par_file *file, const char *path, int *exists)
     int h5par_group_create(h5par_file *file, const char *path)
 
     int h5par_dataset_create(h5par_file *file, const char *path, int dtype, int ndims,
