@@ -429,6 +429,15 @@ int h5par_file_open_f2c(MPI_Fint comm,
 int h5par_file_close(h5par_file *file);
 
 /**
+ * Collective, for files a program leaves open at its end (the Python package calls it at
+ * interpreter exit): `h5par_file_close`, unless an earlier collective call on the file found
+ * the ranks in different calls (and none succeeded since), when the other ranks may never
+ * come to close: then nothing is closed, the handle stays valid, and the status is
+ * `H5PAR_ERR_MISMATCH` with a message that names where the data is. No rank waits.
+ */
+int h5par_file_close_at_exit(h5par_file *file);
+
+/**
  * Local: 1 when `file` is an open file handle, 0 when it is not (closed, NULL or foreign).
  * After a failed `h5par_file_close` it tells whether the file is still open.
  */

@@ -218,9 +218,41 @@ pub unsafe extern "C" fn h5par_file_close(file: *mut h5par_file) -> c_int {
             std::mem::forget(entry);
             return Err(e);
         }
+        if pending.is_err() && h5par::comm::wait::diverged(fe.file.comm()).is_some() {
+            // This rank failed after the ranks were found in different calls: the core
+            // returns at once, without waiting for ranks that may never come to close.
+            return fe.file.close_with(pending);
+        }
         let name = fe.file.path().display().to_string();
         agree(fe.file.comm(), F, &name, Ok(()))?;
         let outcome = fe.file.close_with(pending);
+        if !fe.file.is_open() {
+            let entry = reg.remove_file(token)?;
+            entry.open.set(false);
+        }
+        outcome
+    })
+}
+
+/// Collective, for files a program leaves open at its end (the Python package calls it at
+/// interpreter exit): `h5par_file_close`, unless an earlier collective call on the file found
+/// the ranks in different calls (and none succeeded since), when the other ranks may never
+/// come to close: then nothing is closed, the handle stays valid, and the status is
+/// `H5PAR_ERR_MISMATCH` with a message that names where the data is. No rank waits.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_file_close_at_exit(file: *mut h5par_file) -> c_int {
+    const F: &str = "h5par_file_close";
+    guard(F, || {
+        let token = file_token(file);
+        let mut reg = enter(F)?;
+        let fe = reg.file(token)?;
+        mpi_ready()?;
+        if h5par::comm::wait::diverged(fe.file.comm()).is_some() {
+            return fe.file.close_at_exit();
+        }
+        let name = fe.file.path().display().to_string();
+        agree(fe.file.comm(), F, &name, Ok(()))?;
+        let outcome = fe.file.close_at_exit();
         if !fe.file.is_open() {
             let entry = reg.remove_file(token)?;
             entry.open.set(false);

@@ -48,9 +48,9 @@ pub use status::{
 pub use handles::{h5par_dataset, h5par_file};
 
 pub use file::{
-    h5par_file_close, h5par_file_create, h5par_file_create_f2c, h5par_file_is_open,
-    h5par_file_open, h5par_file_open_f2c, h5par_file_report_json, h5par_group_create,
-    h5par_object_exists,
+    h5par_file_close, h5par_file_close_at_exit, h5par_file_create, h5par_file_create_f2c,
+    h5par_file_is_open, h5par_file_open, h5par_file_open_f2c, h5par_file_report_json,
+    h5par_group_create, h5par_object_exists,
 };
 
 pub use dataset::{

@@ -127,6 +127,9 @@ pub fn agree_call<C: Communicator + ?Sized>(
     }
     let same_call = recv[2] == i64::MAX - recv[3];
     let any_failed = recv[0] != i64::MAX;
+    if !same_call || !any_failed {
+        wait::note_outcome(comm, seq, !same_call);
+    }
     if !any_failed && same_call {
         return Agreement {
             result: Ok(()),

@@ -89,7 +89,12 @@ pub fn watchdog_message(rank: i32, size: i32, what: &str, seq: u64, waited: Dura
     )
 }
 
-struct Counter(AtomicU64);
+struct Counter {
+    next: AtomicU64,
+    /// The sequence number of the last agreement that found the ranks in different calls, 0
+    /// when the last agreement since then succeeded.
+    diverged: AtomicU64,
+}
 
 unsafe extern "C" fn no_copy(
     _old: mpi::ffi::MPI_Comm,
@@ -110,7 +115,7 @@ unsafe extern "C" fn free_counter(
     val: *mut c_void,
     _extra: *mut c_void,
 ) -> c_int {
-    // SAFETY: the attribute value is a Box<Counter> made by `sequence`.
+    // SAFETY: the attribute value is a Box<Counter> made by `counter`.
     drop(unsafe { Box::from_raw(val as *mut Counter) });
     0
 }
@@ -138,16 +143,13 @@ fn keyval() -> Result<c_int> {
     Ok(*KEY.get_or_init(|| key))
 }
 
-/// The next sequence number of an agreement on `comm` (1, 2, ...). Local: every rank counts
-/// its own agreements on the communicator, and collectives on one communicator match in
-/// order, so the numbers are the same on all ranks unless something other than h5par's
-/// agreements was interleaved on it.
-pub fn sequence<C: Communicator + ?Sized>(comm: &C) -> Result<u64> {
+fn counter<C: Communicator + ?Sized>(comm: &C) -> Result<&'static Counter> {
     let key = keyval()?;
     let raw = comm.as_raw();
     let mut ptr: *mut Counter = std::ptr::null_mut();
     let mut flag: c_int = 0;
-    // SAFETY: live communicator; the attribute, when set, is a Box<Counter> of ours.
+    // SAFETY: live communicator; the attribute, when set, is a Box<Counter> of ours, which
+    // lives until the communicator is freed (callers only use it while it is alive).
     unsafe {
         mpi::ffi::MPI_Comm_get_attr(
             raw,
@@ -156,7 +158,10 @@ pub fn sequence<C: Communicator + ?Sized>(comm: &C) -> Result<u64> {
             &mut flag,
         );
         if flag == 0 || ptr.is_null() {
-            let fresh = Box::into_raw(Box::new(Counter(AtomicU64::new(0))));
+            let fresh = Box::into_raw(Box::new(Counter {
+                next: AtomicU64::new(0),
+                diverged: AtomicU64::new(0),
+            }));
             let rc = mpi::ffi::MPI_Comm_set_attr(raw, key, fresh as *mut c_void);
             if rc != 0 {
                 drop(Box::from_raw(fresh));
@@ -164,8 +169,36 @@ pub fn sequence<C: Communicator + ?Sized>(comm: &C) -> Result<u64> {
             }
             ptr = fresh;
         }
-        Ok((*ptr).0.fetch_add(1, Ordering::Relaxed) + 1)
+        Ok(&*ptr)
     }
+}
+
+/// Notes the outcome of agreement `seq` on `comm`: whether the ranks were in different calls
+/// (`diverged`) or all succeeded in the same call.
+pub(crate) fn note_outcome<C: Communicator + ?Sized>(comm: &C, seq: u64, diverged: bool) {
+    if let Ok(c) = counter(comm) {
+        c.diverged
+            .store(if diverged { seq.max(1) } else { 0 }, Ordering::Relaxed);
+    }
+}
+
+/// The sequence number of the agreement on `comm` that last found the ranks in different
+/// collective calls, unless an agreement succeeded since. Every rank saw that agreement, so
+/// every rank answers alike: after it, a close that would only tidy up (at exit, or after an
+/// exception) must not wait for ranks that are elsewhere.
+pub fn diverged<C: Communicator + ?Sized>(comm: &C) -> Option<u64> {
+    counter(comm)
+        .ok()
+        .map(|c| c.diverged.load(Ordering::Relaxed))
+        .filter(|&s| s > 0)
+}
+
+/// The next sequence number of an agreement on `comm` (1, 2, ...). Local: every rank counts
+/// its own agreements on the communicator, and collectives on one communicator match in
+/// order, so the numbers are the same on all ranks unless something other than h5par's
+/// agreements was interleaved on it.
+pub fn sequence<C: Communicator + ?Sized>(comm: &C) -> Result<u64> {
+    Ok(counter(comm)?.next.fetch_add(1, Ordering::Relaxed) + 1)
 }
 
 /// Collective: element-wise minimum of `send` over `comm` into `recv`, waited for without

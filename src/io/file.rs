@@ -262,6 +262,17 @@ impl FileInner {
             return local;
         };
         let what = format!("close {}", self.path.display());
+        if let (Err(e), Some(at)) = (&local, comm::wait::diverged(&self.comm)) {
+            // Closing after this rank's own failure, when the ranks were found in different
+            // calls before: the others may never come to close; do not wait for them.
+            self.abandoned.set(true);
+            return Err(e.clone().context_after(format!(
+                " ({} is not closed: the ranks were in different collective calls (call \
+                 {at}); its data stays in {})",
+                self.path.display(),
+                self.data_path().display()
+            )));
+        }
         let pre = comm::agree_call(&self.comm, &what, local, None);
         if !pre.same_call {
             // The other ranks are elsewhere: nothing can be closed together.
@@ -547,6 +558,23 @@ impl File {
     /// gets the error (see [`File::close`]); [`File::is_open`] then stays `true`: close again.
     pub fn close_with(&self, local: Result<()>) -> Result<()> {
         self.inner.close_with(local)
+    }
+
+    /// Collective, for a file a program leaves open at its end: closes it like
+    /// [`File::close`], unless an earlier collective call on the file found the ranks in
+    /// different calls (and none succeeded since), when the other ranks may never come to
+    /// close: then nothing is closed and the error names where the data is (no rank waits).
+    pub fn close_at_exit(&self) -> Result<()> {
+        if let Some(at) = comm::wait::diverged(&self.inner.comm) {
+            self.inner.abandoned.set(true);
+            return Err(Error::Mismatch(format!(
+                "{} is not closed at exit: collective call {at} on it found the ranks in \
+                 different calls; its data stays in {}",
+                self.inner.path.display(),
+                self.inner.data_path().display()
+            )));
+        }
+        self.inner.close_with(Ok(()))
     }
 
     /// Whether the file is still open on this rank.

@@ -670,6 +670,19 @@ cdef class File:
             _open_files.pop(self._seq, None)
         check(rc)
 
+    cdef _close_at_exit(self):
+        cdef L.h5par_file *h = self._h
+        cdef int rc
+        if h == NULL:
+            return
+        with nogil:
+            rc = L.h5par_file_close_at_exit(h)
+        if L.h5par_file_is_open(h) == 0:
+            self._h = NULL
+            self._forget_datasets()
+            _open_files.pop(self._seq, None)
+        check(rc)
+
     cdef _forget_datasets(self):
         """The file's close closed its datasets in HDF5: free their handles (local)."""
         cdef _DsetHandle dh
@@ -815,15 +828,13 @@ def _close_at_exit():
         f = _open_files.get(seq)
         try:
             if f is not None:
-                f.close()
+                (<File>f)._close_at_exit()
             elif seq in _leaked:
                 _close_leaked(seq)
         except Exception as e:
             name = f.filename if f is not None else _leaked.get(seq, ("?",))[0]
-            sys.stderr.write("h5par: warning: %r was not closed at exit (some rank did not "
-                             "close it with the others): %s\n" % (name, e))
+            sys.stderr.write("h5par: warning: %r was not closed at exit: %s\n" % (name, e))
             sys.stderr.flush()
-            return
 
 
 import atexit as _atexit
@@ -837,7 +848,7 @@ cdef _close_leaked(object seq):
     path, addr, dsets = _leaked[seq]
     h = <L.h5par_file *><size_t>addr
     with nogil:
-        rc = L.h5par_file_close(h)
+        rc = L.h5par_file_close_at_exit(h)
     if L.h5par_file_is_open(h) == 0:
         _leaked.pop(seq, None)
         for daddr in dsets:

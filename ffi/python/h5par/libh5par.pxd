@@ -97,6 +97,7 @@ cdef extern from "h5par.h" nogil:
     int h5par_file_open_f2c(MPI_Fint comm, const char *path, int mode,
                             const h5par_options *opts, h5par_file **out)
     int h5par_file_close(h5par_file *file)
+    int h5par_file_close_at_exit(h5par_file *file)
     int h5par_file_is_open(const h5par_file *file)
     int h5par_object_exists(const h5par_file *file, const char *path, int *exists)
     int h5par_group_create(h5par_file *file, const char *path)
