@@ -224,7 +224,7 @@ pub unsafe extern "C" fn h5par_file_close(file: *mut h5par_file) -> c_int {
             return fe.file.close_with(pending);
         }
         let name = fe.file.path().display().to_string();
-        agree(fe.file.comm(), F, &name, Ok(()))?;
+        agree(fe.file.comm(), F, &name, Ok(())).map_err(|e| still_open(e, &fe.file))?;
         let outcome = fe.file.close_with(pending);
         if !fe.file.is_open() {
             let entry = reg.remove_file(token)?;
@@ -251,7 +251,7 @@ pub unsafe extern "C" fn h5par_file_close_at_exit(file: *mut h5par_file) -> c_in
             return fe.file.close_at_exit();
         }
         let name = fe.file.path().display().to_string();
-        agree(fe.file.comm(), F, &name, Ok(()))?;
+        agree(fe.file.comm(), F, &name, Ok(())).map_err(|e| still_open(e, &fe.file))?;
         let outcome = fe.file.close_at_exit();
         if !fe.file.is_open() {
             let entry = reg.remove_file(token)?;
@@ -259,6 +259,15 @@ pub unsafe extern "C" fn h5par_file_close_at_exit(file: *mut h5par_file) -> c_in
         }
         outcome
     })
+}
+
+/// A close that was not agreed: the file stays open; where its data is.
+fn still_open(e: h5par::Error, file: &File) -> h5par::Error {
+    e.context_after(format!(
+        " ({} is still open, its data in {}: close it on every rank)",
+        file.path().display(),
+        file.data_path().display()
+    ))
 }
 
 /// Local: 1 when `file` is an open file handle, 0 when it is not (closed, NULL or foreign).

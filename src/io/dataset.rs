@@ -748,6 +748,10 @@ impl Dataset {
                     e
                 }
             })?;
+            if op == "write" {
+                crate::io::space::check_room(self.file.data_path(), &self.file.path)
+                    .map_err(|e| e.context(what))?;
+            }
             let (actual, cause) = report::actual_mode(dxpl.id());
             let bytes = sel.len().unwrap_or(0) * mem.size() as u64;
             self.file.report.borrow_mut().record_call(CallReport {
@@ -776,9 +780,12 @@ impl Dataset {
         } else {
             done
         };
-        if outcome.is_err() && collective && op == "write" {
+        if let (Err(e), true) = (&outcome, collective && op == "write") {
             // Every rank knows (the outcome is agreed): the file's data is incomplete.
-            self.file.io_failed.set(true);
+            let mut failed = self.file.io_failed.borrow_mut();
+            if failed.is_none() {
+                *failed = Some(e.message());
+            }
         }
         outcome
     }

@@ -114,7 +114,7 @@ pub(crate) struct FileInner {
     /// Set (on every rank alike) when a collective write failed: the file's data is incomplete
     /// and, when it is a temporary, it is emptied before closing so that HDF5's closing writes
     /// cannot fail on a full disk (on some ranks only, which would hang).
-    pub(crate) io_failed: Cell<bool>,
+    pub(crate) io_failed: RefCell<Option<String>>,
     /// Set when a close found the ranks in different calls: the file is left open, and
     /// dropping it only warns.
     abandoned: Cell<bool>,
@@ -290,7 +290,12 @@ impl FileInner {
         self.abandoned.set(false);
         let _q = Quiet::new();
         let rank = self.comm.rank();
-        let failed = pre.result.is_err() || self.io_failed.get();
+        let earlier = self.io_failed.borrow().clone().map(|m| {
+            Err(Error::Io(format!(
+                "{what}: an earlier collective write failed, so the file is incomplete: {m}"
+            )))
+        });
+        let failed = pre.result.is_err() || earlier.is_some();
         if failed {
             if let Some(tmp) = &self.tmp {
                 // The data will not be published: empty the temporary first, so that HDF5's
@@ -308,7 +313,10 @@ impl FileInner {
         let ret = unsafe { H5Fclose(fid) };
         self.id.set(-1);
         let closed = h5::check(ret, &what).map_err(|e| self.explain(e));
-        let outcome = pre.result.and(comm::agree(&self.comm, &what, closed, None));
+        let outcome = pre
+            .result
+            .and(comm::agree(&self.comm, &what, closed, None))
+            .and(earlier.unwrap_or(Ok(())));
         let Some(tmp) = &self.tmp else {
             if outcome.is_ok() {
                 self.write_report();
@@ -463,7 +471,7 @@ impl File {
                 target,
                 tmp,
                 writable: true,
-                io_failed: Cell::new(false),
+                io_failed: RefCell::new(None),
                 abandoned: Cell::new(false),
                 plan,
                 report: RefCell::new(report),
@@ -527,7 +535,7 @@ impl File {
                 target: path.to_path_buf(),
                 tmp: None,
                 writable: mode == Mode::ReadWrite,
-                io_failed: Cell::new(false),
+                io_failed: RefCell::new(None),
                 abandoned: Cell::new(false),
                 plan,
                 report: RefCell::new(report),

@@ -126,6 +126,28 @@ pub fn explain(err: Error, file: &Path, path: &Path) -> Error {
     ))
 }
 
+/// An error when the file system of `file` has less than 1 MiB left after a write: MPI-IO
+/// does not always report ENOSPC (OpenMPI's collective writes lose an aggregator's error), so
+/// a write that filled the file system may have lost part of its data. Costs one `statvfs`.
+pub fn check_room(file: &Path, path: &Path) -> crate::error::Result<()> {
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    match statvfs(&dir) {
+        Some((total, free)) if total > 0 && free < (1 << 20) => Err(explain(
+            Error::Io(
+                "the file system is full after this write, so part of it may be lost (MPI-IO \
+                 does not always report it)"
+                    .into(),
+            ),
+            file,
+            path,
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,9 @@
 #   2. runs tests/python/test_h5par_api.py with pytest on 1, 2 and 3 ranks,
 #   3. builds the user-style Cython extension tests/python/user_ext against the installed
 #      package and runs it on 2 ranks,
-#   4. runs the README example tests/python/readme_example.py on 2 ranks.
+#   4. runs the README example tests/python/readme_example.py on 2 ranks,
+#   5. runs the adversarial scenarios of tests/python/robustness.py (run_robustness.py: one
+#      rank skipping, repeating or reordering calls, exceptions, a full tmpfs, no close, ...).
 # Every run has a time limit (H5PAR_PY_TIMEOUT seconds, default 300): a hang is a failure.
 # Exits non-zero when anything fails (pytest's "no tests collected", exit code 5, included).
 #
@@ -121,6 +123,10 @@ say "README example on 2 ranks"
 mpi_run 2 readme "$PY" "$ROOT/tests/python/readme_example.py" "$WORK/example.h5" \
     || fail "README example on 2 ranks"
 [[ -f $WORK/example.h5 ]] || fail "README example: $WORK/example.h5 was not written"
+
+# --- 5. issue 8: one rank's mistake is every rank's error, nothing hangs, nothing is lost --
+say "robustness scenarios (tests/python/run_robustness.py)"
+"$PY" "$ROOT/tests/python/run_robustness.py" || fail "robustness scenarios"
 
 say "summary"
 if ((${#failures[@]})); then
