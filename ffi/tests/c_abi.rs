@@ -84,6 +84,7 @@ fn main() {
     ];
     for n in [1, 2, 3] {
         trials.push(Trial::test(format!("c::api::np{n}"), move || c_api(n)));
+        trials.push(Trial::test(format!("c::threads::np{n}"), move || threads(n)));
     }
     libtest_mimic::run(&args, trials).exit();
 }
@@ -186,6 +187,7 @@ fn run_ranks(
 struct Built {
     _dir: tempfile::TempDir,
     test_api: PathBuf,
+    test_threads: PathBuf,
     test_no_init: PathBuf,
     read_fortran: PathBuf,
     test_fortran: PathBuf,
@@ -217,6 +219,19 @@ fn build() -> Result<Built, String> {
         run(cmd).map(|_| exe)
     };
     let test_api = c("test_api")?;
+    let test_threads = {
+        let exe = dir.path().join("test_threads");
+        let mut cmd = Command::new(mpi_tool("mpicc"));
+        cmd.args(["-std=c99", "-D_DEFAULT_SOURCE", "-Wall", "-Werror", "-pthread", "-o"])
+            .arg(&exe)
+            .arg(root.join("tests/c/test_threads.c"))
+            .arg("-I")
+            .arg(root.join("include"))
+            .arg(format!("-L{}", lib.display()))
+            .arg("-lh5par")
+            .arg(format!("-Wl,-rpath,{}", lib.display()));
+        run(cmd).map(|_| exe)?
+    };
     let test_no_init = c("test_no_init")?;
     let read_fortran = c("read_fortran")?;
     let readme_c = c("readme_example")?;
@@ -246,6 +261,7 @@ fn build() -> Result<Built, String> {
     Ok(Built {
         _dir: dir,
         test_api,
+        test_threads,
         test_no_init,
         read_fortran,
         test_fortran,
@@ -277,6 +293,14 @@ fn c_api(n: usize) -> Result<(), Failed> {
     let b = built()?;
     let dir = trial_dir()?;
     run_ranks(&b.test_api, n, &[dir.path()], &[])
+}
+
+/// Two threads per rank with their own files (MPI_THREAD_MULTIPLE): no deadlock, every call
+/// either runs or fails on every rank; then a write made twice by rank 0 only.
+fn threads(n: usize) -> Result<(), Failed> {
+    let b = built()?;
+    let dir = trial_dir()?;
+    run_ranks(&b.test_threads, n, &[dir.path()], &[])
 }
 
 /// Calls before MPI_Init and after MPI_Finalize, without mpirun.

@@ -273,8 +273,10 @@ fn share_failure<C: Communicator + ?Sized>(
     }
     let root = comm.process_at_rank(first);
     root.broadcast_into(&mut header[..]);
-    text.resize(header[1] as usize, 0);
+    // One byte more (see broadcast_text: an empty buffer would be MPI_IN_PLACE).
+    text.resize(header[1] as usize + 1, 0);
     root.broadcast_into(&mut text[..]);
+    text.pop();
     let message = String::from_utf8_lossy(&text).into_owned();
     let kind = ErrorKind::from_code(header[0] as i32).unwrap_or(ErrorKind::Internal);
     match local {
@@ -294,12 +296,14 @@ fn broadcast_text<C: Communicator + ?Sized>(comm: &C, root: i32, text: &str) -> 
     let mut len = [text.len() as u64];
     let r = comm.process_at_rank(root);
     r.broadcast_into(&mut len[..]);
-    let mut buf = if comm.rank() == root {
-        text.as_bytes().to_vec()
-    } else {
-        vec![0u8; len[0] as usize]
-    };
+    // One byte more than the text: an empty Vec's dangling address (0x1) is OpenMPI's
+    // MPI_IN_PLACE, which MPI_Bcast rejects.
+    let mut buf = vec![0u8; len[0] as usize + 1];
+    if comm.rank() == root {
+        buf[..text.len()].copy_from_slice(text.as_bytes());
+    }
     r.broadcast_into(&mut buf[..]);
+    buf.pop();
     String::from_utf8_lossy(&buf).into_owned()
 }
 
