@@ -84,7 +84,9 @@ fn main() {
     ];
     for n in [1, 2, 3] {
         trials.push(Trial::test(format!("c::api::np{n}"), move || c_api(n)));
-        trials.push(Trial::test(format!("c::threads::np{n}"), move || threads(n)));
+        trials.push(Trial::test(format!("c::threads::np{n}"), move || {
+            threads(n)
+        }));
     }
     libtest_mimic::run(&args, trials).exit();
 }
@@ -222,14 +224,21 @@ fn build() -> Result<Built, String> {
     let test_threads = {
         let exe = dir.path().join("test_threads");
         let mut cmd = Command::new(mpi_tool("mpicc"));
-        cmd.args(["-std=c99", "-D_DEFAULT_SOURCE", "-Wall", "-Werror", "-pthread", "-o"])
-            .arg(&exe)
-            .arg(root.join("tests/c/test_threads.c"))
-            .arg("-I")
-            .arg(root.join("include"))
-            .arg(format!("-L{}", lib.display()))
-            .arg("-lh5par")
-            .arg(format!("-Wl,-rpath,{}", lib.display()));
+        cmd.args([
+            "-std=c99",
+            "-D_DEFAULT_SOURCE",
+            "-Wall",
+            "-Werror",
+            "-pthread",
+            "-o",
+        ])
+        .arg(&exe)
+        .arg(root.join("tests/c/test_threads.c"))
+        .arg("-I")
+        .arg(root.join("include"))
+        .arg(format!("-L{}", lib.display()))
+        .arg("-lh5par")
+        .arg(format!("-Wl,-rpath,{}", lib.display()));
         run(cmd).map(|_| exe)?
     };
     let test_no_init = c("test_no_init")?;

@@ -39,6 +39,17 @@ pub static ALL: &[(&str, &[usize], u64, CaseFn)] = &[
         20,
         fail_compressed_independent,
     ),
+    (
+        "write_twice_then_close",
+        &[2, 3],
+        30,
+        write_twice_then_close,
+    ),
+    ("size_overflow", &[1, 2], 30, size_overflow),
+    ("stale_temporaries", &[1, 2], 30, stale_temporaries),
+    ("deep_path", &[1, 2], 120, deep_path),
+    ("watchdog_lone_write", &[], 30, watchdog_lone_write),
+    ("watchdog_late_rank", &[], 30, watchdog_late_rank),
     ("write_n", &[], 60, write_n),
     ("read_m", &[], 60, read_m),
     ("h5par_writes", &[], 60, h5par_writes),
@@ -991,5 +1002,201 @@ fn io_report(w: &SimpleCommunicator, dir: &Path) {
     assert!(!r.tuning && r.layout.is_none());
     assert!(r.hints.iter().all(|h| h.asked.is_none()));
     assert_eq!(r.datasets[0].aligned, None);
+    f.close().expect("close");
+}
+
+/// Rank 0 writes twice, the others once, then every rank closes: every rank gets a mismatch
+/// that names the calls; the file is still open and closes on a second try, with the data of
+/// the first write.
+fn write_twice_then_close(w: &SimpleCommunicator, dir: &Path) {
+    let (rank, size) = (w.rank() as u64, w.size() as u64);
+    let path = dir.join("twice.h5");
+    let f = File::create(w, &path).expect("create");
+    let d = f
+        .new_dataset::<f64>()
+        .shape([size])
+        .create("x")
+        .expect("create");
+    let mine = ndarray::Array1::from_elem(1, rank as f64 + 1.0);
+    d.write_at(&[rank], &mine).expect("write");
+    let r = within_10s(|| {
+        if rank == 0 {
+            d.write_at(&[0], &mine)
+        } else {
+            f.close_with(Ok(()))
+        }
+    });
+    expect_everywhere(w, r, ErrorKind::Mismatch, None, "rank 0 is in write");
+    if rank != 0 {
+        assert!(
+            f.is_open(),
+            "a close the ranks did not agree on closes nothing"
+        );
+    }
+    // Rank 0's close meets the others' second.
+    f.close_with(Ok(())).expect("close on every rank");
+    assert!(!f.is_open());
+    drop(d);
+    drop(f);
+    let f = File::open(w, &path, Mode::ReadOnly).expect("open");
+    let all = f.dataset("x").expect("x").read::<f64>().expect("read");
+    let want: Vec<f64> = (1..=size).map(|v| v as f64).collect();
+    assert_eq!(all.as_slice().expect("contiguous"), &want[..]);
+    f.close().expect("close");
+}
+
+/// A contiguous dataset whose byte size overflows is an error at create on every rank.
+fn size_overflow(w: &SimpleCommunicator, dir: &Path) {
+    let f = File::create(w, dir.join("big.h5")).expect("create");
+    let r = f
+        .new_dataset::<f64>()
+        .shape([(1u64 << 60) + 1, 16])
+        .create("x");
+    expect_everywhere(w, r, ErrorKind::Invalid, None, "overflows");
+    assert!(
+        !f.root().contains("x").expect("contains"),
+        "nothing is left behind"
+    );
+    still_works(&f);
+    f.close().expect("close");
+}
+
+/// A create removes the stale temporaries of the same file (creator gone), and keeps those of
+/// a live creator and of other hosts.
+fn stale_temporaries(w: &SimpleCommunicator, dir: &Path) {
+    use h5par::io::stale::{host_name, temporary_file_name, this_process, Creator};
+    let me = this_process();
+    let dead = temporary_file_name(
+        "s.h5",
+        &Creator {
+            host: host_name(),
+            pid: u32::MAX - 7,
+            start: 1,
+        },
+        1,
+    );
+    let live = temporary_file_name("s.h5", &me, 2);
+    let foreign = temporary_file_name(
+        "s.h5",
+        &Creator {
+            host: "elsewhere".into(),
+            pid: u32::MAX - 7,
+            start: 1,
+        },
+        3,
+    );
+    let other_file = temporary_file_name(
+        "t.h5",
+        &Creator {
+            host: host_name(),
+            pid: u32::MAX - 7,
+            start: 1,
+        },
+        4,
+    );
+    if w.rank() == 0 {
+        for n in [&dead, &live, &foreign, &other_file] {
+            std::fs::write(dir.join(n), b"x").expect("plant");
+        }
+    }
+    w.barrier();
+    let f = File::create(w, dir.join("s.h5")).expect("create");
+    w.barrier();
+    if w.rank() == 0 {
+        // (The names are rank 0's: it planted them and its creates remove them.)
+        assert!(!dir.join(&dead).exists(), "the stale temporary is removed");
+        for n in [&live, &foreign, &other_file] {
+            assert!(dir.join(n).exists(), "{n} is kept");
+        }
+    }
+    let data = f
+        .data_path()
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    assert!(data.contains(&format!("~{}~", host_name())), "{data}");
+    f.close().expect("close");
+    assert!(dir.join("s.h5").exists());
+}
+
+/// A path 1,000 groups deep is created and opened (linear in depth; see the report for the
+/// timings, which tests do not assert).
+fn deep_path(w: &SimpleCommunicator, dir: &Path) {
+    let depth = 1000;
+    let groups: Vec<String> = (0..depth).map(|i| format!("g{i}")).collect();
+    let path = format!("{}/x", groups.join("/"));
+    let f = File::create(w, dir.join("deep.h5")).expect("create");
+    let started = std::time::Instant::now();
+    f.new_dataset::<u8>()
+        .shape([2])
+        .create(&path)
+        .expect("create deep");
+    let created = started.elapsed();
+    drop(f.dataset(&path).expect("open deep"));
+    let opened = started.elapsed() - created;
+    assert!(f.root().contains(&path).expect("contains"));
+    assert!(!f
+        .root()
+        .contains(&format!("{path}/nope"))
+        .expect("contains"));
+    eprintln!(
+        "rank {}: depth {depth}: create {created:?}, open {opened:?}",
+        w.rank()
+    );
+    f.close().expect("close");
+}
+
+/// Rank 1 never makes the write rank 0 is in (run with H5PAR_WATCHDOG=1 and
+/// H5PAR_WATCHDOG_ABORT=1 by process::watchdog_aborts_a_lone_call, which expects the abort).
+fn watchdog_lone_write(w: &SimpleCommunicator, dir: &Path) {
+    let f = File::create(w, dir.join("lone.h5")).expect("create");
+    let d = f
+        .new_dataset::<f64>()
+        .shape([4])
+        .create("x")
+        .expect("create");
+    if w.rank() == 0 {
+        let _ = d.write_at(&[0], &ndarray::Array1::from_elem(4, 1.0));
+    } else {
+        std::thread::sleep(std::time::Duration::from_secs(25));
+    }
+    panic!("the watchdog should have aborted the job");
+}
+
+/// Rank 1 comes 3 s late to a write (run with H5PAR_WATCHDOG=1): rank 0 waits without
+/// burning a core and prints the watchdog's message once; the write then succeeds.
+fn watchdog_late_rank(w: &SimpleCommunicator, dir: &Path) {
+    let f = File::create(w, dir.join("late.h5")).expect("create");
+    let d = f
+        .new_dataset::<f64>()
+        .shape([2])
+        .create("x")
+        .expect("create");
+    let cpu = || {
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: a valid out-struct; RUSAGE_THREAD is this (waiting) thread only.
+        unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut u) };
+        u.ru_utime.tv_sec as f64
+            + u.ru_utime.tv_usec as f64 * 1e-6
+            + u.ru_stime.tv_sec as f64
+            + u.ru_stime.tv_usec as f64 * 1e-6
+    };
+    if w.rank() == 1 {
+        std::thread::sleep(std::time::Duration::from_secs(3));
+    }
+    let (c0, t0) = (cpu(), std::time::Instant::now());
+    let rank = w.rank() as u64;
+    d.write_at(&[rank], &ndarray::Array1::from_elem(1, 1.0))
+        .expect("write");
+    let (used, waited) = (cpu() - c0, t0.elapsed().as_secs_f64());
+    if w.rank() == 0 {
+        eprintln!("rank 0 waited {waited:.2} s using {used:.3} s of CPU");
+        assert!(waited > 2.0, "rank 0 did wait ({waited} s)");
+        assert!(
+            used < 0.5 * waited,
+            "rank 0 burned {used} s of CPU in {waited} s"
+        );
+    }
     f.close().expect("close");
 }

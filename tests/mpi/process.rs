@@ -23,6 +23,11 @@ pub fn trials() -> Vec<Trial> {
         Trial::test("process::h5par_reads_h5py", h5par_reads_h5py),
         Trial::test("process::sigkill_mid_write", sigkill_mid_write),
         Trial::test("process::readme_example", readme_example),
+        Trial::test("process::watchdog_aborts_a_lone_call", watchdog_aborts),
+        Trial::test(
+            "process::watchdog_waits_without_burning_a_core",
+            watchdog_waits,
+        ),
     ]
 }
 
@@ -223,6 +228,49 @@ fn readme_example() -> Result<(), Failed> {
             o.status, o.output
         )
         .into());
+    }
+    Ok(())
+}
+
+/// A write that rank 1 never makes: with `H5PAR_WATCHDOG=1 H5PAR_WATCHDOG_ABORT=1` rank 0
+/// prints which call it waits in, on which file, for how long, and aborts the job.
+fn watchdog_aborts() -> Result<(), Failed> {
+    let dir = harness::trial_dir();
+    let mut cmd = harness::case_command("watchdog_lone_write", 2, dir.path());
+    cmd.env("H5PAR_WATCHDOG", "1")
+        .env("H5PAR_WATCHDOG_ABORT", "1");
+    let started = Instant::now();
+    let o = run_limited(cmd, Duration::from_secs(20));
+    if o.timed_out || o.status == Some(0) {
+        return Err(format!("the job was not aborted ({:?}):\n{}", o.status, o.output).into());
+    }
+    for needle in [
+        "h5par watchdog: rank 0 of 2 has waited 1 s in write",
+        "lone.h5:/x",
+        "some rank has not entered this call",
+        "calling MPI_Abort",
+    ] {
+        if !o.output.contains(needle) {
+            return Err(format!("the output lacks {needle:?}:\n{}", o.output).into());
+        }
+    }
+    if started.elapsed() > Duration::from_secs(15) {
+        return Err(format!("the abort took {:?}", started.elapsed()).into());
+    }
+    Ok(())
+}
+
+/// A rank 3 s late: the waiting rank sleeps (little CPU), warns once, and the call succeeds.
+fn watchdog_waits() -> Result<(), Failed> {
+    let dir = harness::trial_dir();
+    let mut cmd = harness::case_command("watchdog_late_rank", 2, dir.path());
+    cmd.env("H5PAR_WATCHDOG", "1");
+    let out = harness::check("watchdog_late_rank", 2, &run_limited(cmd, LIMIT), LIMIT)?;
+    let warnings = out
+        .matches("h5par watchdog: rank 0 of 2 has waited")
+        .count();
+    if warnings != 1 {
+        return Err(format!("{warnings} watchdog messages, expected 1:\n{out}").into());
     }
     Ok(())
 }
