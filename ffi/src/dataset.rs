@@ -270,7 +270,6 @@ fn agree_transfer(
 /// # Safety
 /// As for `h5par_dataset_write_nd`.
 unsafe fn write(
-    func: &'static str,
     dset: *mut h5par_dataset,
     xfer: c_int,
     ndims: Option<c_int>,
@@ -279,6 +278,7 @@ unsafe fn write(
     mem_dtype: c_int,
     buf: *const c_void,
 ) -> Result<()> {
+    let func = "h5par_dataset_write";
     let pending = take_pending();
     let token = dataset_token(dset);
     let reg = match enter(func) {
@@ -306,7 +306,6 @@ unsafe fn write(
 /// # Safety
 /// As for `h5par_dataset_read_nd`.
 unsafe fn read(
-    func: &'static str,
     dset: *mut h5par_dataset,
     xfer: c_int,
     ndims: Option<c_int>,
@@ -315,6 +314,7 @@ unsafe fn read(
     mem_dtype: c_int,
     buf: *mut c_void,
 ) -> Result<()> {
+    let func = "h5par_dataset_read";
     let pending = take_pending();
     let token = dataset_token(dset);
     let reg = match enter(func) {
@@ -359,7 +359,7 @@ pub unsafe extern "C" fn h5par_dataset_write(
     const F: &str = "h5par_dataset_write";
     // SAFETY: as documented.
     guard(F, || unsafe {
-        write(F, dset, xfer, None, offset, count, mem_dtype, buf)
+        write(dset, xfer, None, offset, count, mem_dtype, buf)
     })
 }
 
@@ -378,7 +378,7 @@ pub unsafe extern "C" fn h5par_dataset_read(
     const F: &str = "h5par_dataset_read";
     // SAFETY: as documented.
     guard(F, || unsafe {
-        read(F, dset, xfer, None, offset, count, mem_dtype, buf)
+        read(dset, xfer, None, offset, count, mem_dtype, buf)
     })
 }
 
@@ -398,7 +398,7 @@ pub unsafe extern "C" fn h5par_dataset_write_nd(
     const F: &str = "h5par_dataset_write";
     // SAFETY: as documented.
     guard(F, || unsafe {
-        write(F, dset, xfer, Some(ndims), offset, count, mem_dtype, buf)
+        write(dset, xfer, Some(ndims), offset, count, mem_dtype, buf)
     })
 }
 
@@ -418,7 +418,7 @@ pub unsafe extern "C" fn h5par_dataset_read_nd(
     const F: &str = "h5par_dataset_read";
     // SAFETY: as documented.
     guard(F, || unsafe {
-        read(F, dset, xfer, Some(ndims), offset, count, mem_dtype, buf)
+        read(dset, xfer, Some(ndims), offset, count, mem_dtype, buf)
     })
 }
 
