@@ -428,8 +428,8 @@ impl File {
         options: &FileOptions,
     ) -> Result<File> {
         let path = path.as_ref();
-        let comm = start(comm, path)?;
         let what = format!("create {}", path.display());
+        let comm = start(comm, path, &what)?;
         let resolved = resolve_links(path);
         let local = resolved.and_then(|target| {
             check_creatable(&target)?;
@@ -493,8 +493,8 @@ impl File {
         options: &FileOptions,
     ) -> Result<File> {
         let path = path.as_ref();
-        let comm = start(comm, path)?;
         let what = format!("open {}", path.display());
+        let comm = start(comm, path, &what)?;
         let local = match std::fs::metadata(path) {
             Ok(m) if m.is_file() => Ok(()),
             Ok(_) => Err(Error::Invalid(format!("{} is not a file", path.display()))),
@@ -676,8 +676,10 @@ pub fn open_object_count() -> usize {
     unsafe { H5Fget_obj_count(H5F_OBJ_ALL as hid_t, H5F_OBJ_ALL).max(0) as usize }
 }
 
-/// Checks that MPI is running and duplicates the caller's communicator.
-fn start<C: Communicator>(comm: &C, path: &Path) -> Result<SimpleCommunicator> {
+/// Checks that MPI is running, agrees on the call `what` on the caller's communicator (so that
+/// `MPI_Comm_dup`, a collective, is only entered when every rank is in this call), and
+/// duplicates it.
+fn start<C: Communicator>(comm: &C, path: &Path, what: &str) -> Result<SimpleCommunicator> {
     if !comm::mpi_ready() {
         return Err(Error::Mpi(format!(
             "{}: MPI is not initialized (call MPI_Init, or mpi::initialize(), first)",
@@ -685,6 +687,7 @@ fn start<C: Communicator>(comm: &C, path: &Path) -> Result<SimpleCommunicator> {
         )));
     }
     h5::init();
+    comm::agree(comm, what, Ok(()), None)?;
     Ok(comm.duplicate())
 }
 
