@@ -313,14 +313,15 @@ impl FileInner {
         let ret = unsafe { H5Fclose(fid) };
         self.id.set(-1);
         let closed = h5::check(ret, &what).map_err(|e| self.explain(e));
+        if closed.is_ok() && !failed {
+            // Before the agreements, so that the report exists when close returns anywhere.
+            self.write_report();
+        }
         let outcome = pre
             .result
             .and(comm::agree(&self.comm, &what, closed, None))
             .and(earlier.unwrap_or(Ok(())));
         let Some(tmp) = &self.tmp else {
-            if outcome.is_ok() {
-                self.write_report();
-            }
             return outcome;
         };
         if let Err(e) = outcome {
@@ -338,11 +339,7 @@ impl FileInner {
         } else {
             Ok(())
         };
-        let published = self.agree(&what, published, None);
-        if published.is_ok() {
-            self.write_report();
-        }
-        published
+        self.agree(&what, published, None)
     }
 
     /// The warning for a file that is never closed: where its data is.

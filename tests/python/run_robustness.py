@@ -186,14 +186,14 @@ TESTS = [
     ("write_twice", [2, 3], t_simple("write_twice")),
     ("with_exception", [2, 3], t_with_exception("with_exception", False)),
     ("with_exception_mpi4py", [2], t_with_exception("with_exception", True)),
-    ("with_exception_in_write", [2], t_with_exception("with_exception_in_write", False)),
+    ("with_exception_in_write", [2, 3], t_with_exception("with_exception_in_write", False)),
     ("bad_local_args", [2, 3], t_simple("bad_local_args")),
     ("disk_full", [1, 2, 3], t_disk_full),
     ("no_close", [1, 2, 3], t_no_close),
     ("no_close_diverged", [2], t_no_close_diverged),
-    ("report_missing_dir", [2], t_report),
-    ("symlink", [1, 2], t_simple("symlink")),
-    ("bad_creates", [1, 2], t_simple("bad_creates")),
+    ("report_missing_dir", [1, 2, 3], t_report),
+    ("symlink", [1, 2, 3], t_simple("symlink")),
+    ("bad_creates", [1, 2, 3], t_simple("bad_creates")),
     ("randomized", [2, 3], t_randomized),
 ]
 
