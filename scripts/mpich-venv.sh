@@ -29,10 +29,9 @@ if [ ! -f "$stamp" ]; then
   "${pip[@]}" --upgrade pip
   "${pip[@]}" numpy Cython pytest setuptools wheel h5py
   MPICC="$mpicc" "${pip[@]}" --no-binary mpi4py --no-cache-dir mpi4py
-  "$venv/bin/python" - "$mpicc" <<'PY'
-import sys, mpi4py
-cfg = mpi4py.get_config()
-assert cfg.get("mpicc") == sys.argv[1], cfg
+  "$venv/bin/python" - <<'PY'
+import mpi4py
+mpi4py.rc.initialize = False
 from mpi4py import MPI
 assert "MPICH" in MPI.Get_library_version(), MPI.Get_library_version()
 PY

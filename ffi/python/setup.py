@@ -9,7 +9,8 @@ Where the C library is found:
                       ../../target/debug; cargo names its output libh5par_ffi.so, which is
                       staged here as h5par/_lib/libh5par.so)
   MPICC               the MPI compiler wrapper to take MPI's flags from (default: the one the
-                      mpi4py that will be imported was built with, else mpicc.openmpi, mpicc):
+                      mpi4py that will be imported uses: mpi4py 3 records it, for mpi4py 4 the
+                      one named after its MPI library, mpicc.openmpi or mpicc.mpich; else mpicc):
                       `-showme:compile`/`-showme:link` for OpenMPI, `-show` for MPICH and
                       Cray-style wrappers.
 
@@ -86,13 +87,26 @@ def run(cmd):
                           universal_newlines=True).stdout.strip()
 
 
+PROBE = """
+import json, os, mpi4py
+cfg = mpi4py.get_config() if hasattr(mpi4py, "get_config") else {}
+mpicc = cfg.get("mpicc")
+if not mpicc:
+    # mpi4py 4 keeps no mpicc: name the wrapper after the MPI library it is linked with.
+    mpi4py.rc.initialize = False
+    from mpi4py import MPI
+    lib = MPI.Get_library_version()
+    mpicc = "mpicc.openmpi" if "Open MPI" in lib else "mpicc.mpich" if "MPICH" in lib else None
+print(json.dumps([os.path.dirname(os.path.dirname(mpi4py.__file__)), mpi4py.__version__, mpicc]))
+"""
+
+
 def target_mpi4py():
-    """(directory holding the mpi4py package, its version, its mpicc) of the mpi4py that the
-    installed package will import: the interpreter's own, outside pip's build isolation (which
-    works through PYTHONPATH and PYTHONNOUSERSITE); else the build environment's."""
-    probe = ("import json, os, mpi4py; c = mpi4py.get_config() if hasattr(mpi4py, 'get_config') "
-             "else {}; print(json.dumps([os.path.dirname(os.path.dirname(mpi4py.__file__)), "
-             "mpi4py.__version__, c.get('mpicc')]))")
+    """(directory holding the mpi4py package, its version, its MPI compiler wrapper) of the
+    mpi4py that the installed package will import: the interpreter's own, outside pip's build
+    isolation (which works through PYTHONPATH and PYTHONNOUSERSITE); else the build
+    environment's."""
+    probe = PROBE
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONNOUSERSITE")}
     try:
         out = subprocess.run([sys.executable, "-c", probe], check=True, stdout=subprocess.PIPE,
@@ -102,12 +116,12 @@ def target_mpi4py():
     except (subprocess.CalledProcessError, OSError, ValueError):
         pass
     try:
-        import mpi4py
-    except ImportError:
+        out = subprocess.run([sys.executable, "-c", probe], check=True, stdout=subprocess.PIPE,
+                             universal_newlines=True).stdout
+        import json
+        return tuple(json.loads(out))
+    except (subprocess.CalledProcessError, OSError, ValueError):
         fail("mpi4py is missing (pip install mpi4py, or Debian: apt-get install python3-mpi4py)")
-    cfg = mpi4py.get_config() if hasattr(mpi4py, "get_config") else {}
-    return (os.path.dirname(os.path.dirname(mpi4py.__file__)), mpi4py.__version__,
-            cfg.get("mpicc"))
 
 
 def wrapper_flags(path):
@@ -127,7 +141,7 @@ def wrapper_flags(path):
 def mpi_flags(mpi4py_mpicc):
     """Compile and link flags of the MPI the package is built with: MPICC, else the wrapper
     mpi4py was built with, else OpenMPI's."""
-    wrappers = [os.environ.get("MPICC"), mpi4py_mpicc, "mpicc.openmpi", "mpicc"]
+    wrappers = [os.environ.get("MPICC"), mpi4py_mpicc, "mpicc"]
     for w in wrappers:
         if not w:
             continue

@@ -593,11 +593,12 @@ fn report_target(options: &FileOptions) -> Option<String> {
 /// The parts of a plan that must agree across ranks, in a few words.
 fn brief(plan: &TunePlan) -> String {
     format!(
-        "tuning {} on {}, hints {:?}, alignment {:?}",
+        "tuning {} on {}, hints {:?}, alignment {:?}, libver {:?}",
         if plan.enabled { "on" } else { "off" },
         plan.fs.kind,
         plan.hints,
-        plan.alignment
+        plan.alignment,
+        plan.libver
     )
 }
 

@@ -3,9 +3,9 @@
 //! Trials that involve other programs (h5py, h5dump, a killed job) drive them from here.
 
 mod cases;
+mod center;
 mod harness;
 mod process;
-mod scale;
 /// The README's Rust example, compiled into this binary so the tests run exactly that code.
 mod readme {
     include!("../../examples/readme.rs");
@@ -43,7 +43,7 @@ fn main() {
         }
     }
     trials.extend(process::trials());
-    trials.extend(scale::trials());
+    trials.extend(center::trials());
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -56,7 +56,7 @@ fn run_as_rank(case: &str) {
         }
         return;
     }
-    let Some(&(_, _, _, f)) = cases::ALL.iter().chain(scale::CASES).find(|c| c.0 == case) else {
+    let Some(&(_, _, _, f)) = cases::ALL.iter().chain(center::CASES).find(|c| c.0 == case) else {
         eprintln!("unknown case {case}");
         std::process::exit(2);
     };

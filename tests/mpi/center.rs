@@ -1,7 +1,12 @@
-//! Metadata at scale: the file-system calls each rank makes to open a file and 100 datasets,
-//! counted with `strace -c -f` on every rank (only calls on the file and its directory), must
-//! not grow with the rank count: rank 0 asks the file system and HDF5 reads the metadata, the
-//! other ranks are told.
+//! Ready for a center: metadata at scale and the file format.
+//!
+//! - The file-system calls each rank makes to open a file and 100 datasets, counted with
+//!   `strace -c -f` on every rank (only calls on the file and its directory), must not grow
+//!   with the rank count: rank 0 asks the file system and HDF5 reads the metadata, the other
+//!   ranks are told.
+//! - The file-format bounds (`libver`): the default keeps the oldest format (superblock
+//!   version 0, which HDF5 1.8 and 1.10 tools read); `latest` gives the newest; ranks asking for
+//!   different bounds get a mismatch error, not a corrupt file.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -22,13 +27,82 @@ const LIMIT: Duration = Duration::from_secs(120);
 pub const CASES: &[(&str, &[usize], u64, CaseFn)] = &[
     ("meta_setup", &[], 60, meta_setup),
     ("meta_open", &[], 60, meta_open),
+    ("libver_bounds", &[], 60, libver_bounds),
 ];
 
 pub fn trials() -> Vec<Trial> {
-    vec![Trial::test(
-        "scale::fs_calls_per_rank_do_not_grow",
-        fs_calls_do_not_grow,
-    )]
+    vec![
+        Trial::test(
+            "center::fs_calls_per_rank_do_not_grow",
+            fs_calls_do_not_grow,
+        ),
+        Trial::test("center::libver_bounds", libver_trial),
+    ]
+}
+
+/// Writes `default.h5` (default bounds) and `latest.h5` (`libver` latest); ranks that ask for
+/// different bounds fail together.
+fn libver_bounds(w: &SimpleCommunicator, dir: &Path) {
+    use h5par::tune::LibVer;
+    use mpi::traits::Communicator;
+    for (name, libver) in [
+        ("default.h5", None),
+        ("latest.h5", Some((LibVer::Latest, LibVer::Latest))),
+    ] {
+        let opts = h5par::FileOptions {
+            libver,
+            ..Default::default()
+        };
+        let f = h5par::File::create_with(w, dir.join(name), &opts).expect("create");
+        assert_eq!(
+            f.tuning().libver,
+            libver.unwrap_or(h5par::tune::DEFAULT_LIBVER)
+        );
+        f.new_dataset::<i32>()
+            .shape([8])
+            .chunk([4])
+            .deflate(1)
+            .create("g/z")
+            .expect("create dataset");
+        f.close().expect("close");
+    }
+    let opts = h5par::FileOptions {
+        libver: (w.rank() == 1).then_some((LibVer::V110, LibVer::Latest)),
+        ..Default::default()
+    };
+    if w.size() > 1 {
+        let e = h5par::File::create_with(w, dir.join("mixed.h5"), &opts).expect_err("mismatch");
+        assert_eq!(e.kind(), h5par::ErrorKind::Mismatch, "{e}");
+    }
+}
+
+fn libver_trial() -> Result<(), Failed> {
+    let dir = harness::trial_dir();
+    run_case("libver_bounds", 2, dir.path(), LIMIT)?;
+    // h5dump is Debian's (HDF5 1.10.8): it reads both, and says which superblock each has.
+    let superblock = |name: &str| -> Result<String, Failed> {
+        let o = Command::new("h5dump")
+            .args(["-B", "-H"])
+            .arg(dir.path().join(name))
+            .output()?;
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        if !o.status.success() {
+            return Err(format!("h5dump -B -H {name} failed:\n{text}").into());
+        }
+        Ok(text)
+    };
+    let default = superblock("default.h5")?;
+    let latest = superblock("latest.h5")?;
+    if !default.contains("SUPERBLOCK_VERSION 0") {
+        return Err(format!("default bounds: not superblock version 0:\n{default}").into());
+    }
+    if default.contains("SUPERBLOCK_VERSION 0") == latest.contains("SUPERBLOCK_VERSION 0") {
+        return Err(format!("libver latest made no difference:\n{latest}").into());
+    }
+    if dir.path().join("mixed.h5").exists() {
+        return Err("a file was created although the ranks disagreed on libver".into());
+    }
+    Ok(())
 }
 
 fn meta_setup(w: &SimpleCommunicator, dir: &Path) {
