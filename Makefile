@@ -3,7 +3,9 @@
 #   make demo          install missing packages, build in release mode, run stripe-bench --quick
 #                      on 4 ranks (DEMO_DIR, default /tmp): table on stdout, plot in stripe-bench-out/
 #   make test          install missing packages, run every test on OpenMPI and on MPICH
-#   make test-openmpi  only OpenMPI          make test-mpich  only MPICH
+#   make test-openmpi  only OpenMPI          make test-mpich  only MPICH (Python too)
+#   make test-hdf5-versions  the Rust and C suites on parallel HDF5 1.14.5 and 2.2.0 (built
+#                      once into ~/.cache/h5par by scripts/build-hdf5.sh)
 #   make lint          cargo fmt --check and clippy -D warnings
 #   make install PREFIX=...   libh5par.so/.a, h5par.h, the Fortran module, h5par.pc (ffi/install.mk)
 
@@ -43,6 +45,7 @@ test-openmpi:
 
 test-mpich:
 	$(MPICH_ENV) $(CARGO) test --workspace
+	$(MAKE) test-python-mpich
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -54,3 +57,17 @@ clean:
 
 # The C ABI's install targets (ffi-build, ffi-stage, install, uninstall).
 include ffi/install.mk
+
+# --- HDF5 versions and Python on MPICH -------------------------------------------------------
+# The Python tests on MPICH run in a venv with mpi4py built from PyPI's source against MPICH
+# (scripts/mpich-venv.sh, cached in ~/.cache/h5par/venv-mpich), against a libh5par built for
+# MPICH (target-mpich).
+.PHONY: test-hdf5-versions test-python-mpich
+
+test-hdf5-versions:
+	scripts/test-hdf5-versions.sh
+
+test-python-mpich:
+	$(MPICH_ENV) $(CARGO) build -p h5par-ffi
+	PYTHON=$$(scripts/mpich-venv.sh) MPICC=mpicc.mpich H5PAR_MPIRUN=mpirun.mpich \
+	  H5PAR_LIB_DIR=$(CURDIR)/target-mpich/debug tests/python/run_python_tests.sh

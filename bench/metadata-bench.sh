@@ -18,6 +18,7 @@ done
 /usr/bin/python3 - "$out" "$dir" "$n" "$reps" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+rows = [r for r in rows if r.get("phase", "write") == "write"]
 series = ["h5par-tuning-on", "h5par-tuning-off", "mpiio", "h5py"]
 med = {s: statistics.median([r["seconds"] for r in rows if r["series"] == s]) for s in series}
 print(f"{sys.argv[3]} datasets in {sys.argv[2]}, 2 ranks, median of {sys.argv[4]}:")

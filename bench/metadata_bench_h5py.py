@@ -1,7 +1,9 @@
-"""Metadata-heavy case with h5py (mpio driver): N small datasets, one attribute each.
+"""Metadata-heavy case with h5py (mpio driver): N small datasets, one attribute each; then open
+the file again, open every dataset, read this rank's block (collectively) and the attribute
+back and check them.
 
 Run: mpirun -n 2 /usr/bin/python3 bench/metadata_bench_h5py.py DIR [N] [ELEMS_PER_RANK]
-Prints one JSON line with the seconds of the slowest rank.
+Prints one JSON line per phase ("write", "read") with the seconds of the slowest rank.
 """
 import json
 import os
@@ -28,7 +30,26 @@ with h5py.File(path, "w", driver="mpio", comm=comm) as f:
         with ds.collective:
             ds[rank * per:(rank + 1) * per] = block
         ds.attrs["index"] = i
-secs = comm.allreduce(time.perf_counter() - t, op=MPI.MAX)
+
+
+def report(phase, secs):
+    secs = comm.allreduce(secs, op=MPI.MAX)
+    if rank == 0:
+        print(json.dumps({"series": "h5py", "phase": phase, "datasets": n, "ranks": size,
+                          "seconds": round(secs, 6)}), flush=True)
+
+
+report("write", time.perf_counter() - t)
+comm.Barrier()
+t = time.perf_counter()
+with h5py.File(path, "r", driver="mpio", comm=comm) as f:
+    for i in range(n):
+        ds = f["d%05d" % i]
+        with ds.collective:
+            back = ds[rank * per:(rank + 1) * per]
+        if not np.array_equal(back, block) or ds.attrs["index"] != i:
+            raise SystemExit("d%05d: wrong data read back" % i)
+report("read", time.perf_counter() - t)
+comm.Barrier()
 if rank == 0:
-    print(json.dumps({"series": "h5py", "datasets": n, "ranks": size, "seconds": round(secs, 6)}))
     os.remove(path)

@@ -1,5 +1,7 @@
 //! Metadata-heavy case: N small datasets (each rank writes its block of each), one attribute
-//! each, then close. Prints one JSON line with the seconds of the slowest rank.
+//! each, then close; then (not with `MODE=mpiio`) open the file again, open every dataset, read
+//! this rank's block and the attribute back and check them. Prints one JSON line per phase
+//! (`"phase": "write"` and `"read"`) with the seconds of the slowest rank.
 //!
 //! ```text
 //! mpirun -n 2 target/release/examples/metadata_bench DIR [N] [ELEMS_PER_RANK]
@@ -41,17 +43,39 @@ fn main() -> Result<(), h5par::Error> {
         }
         file.close()?;
     }
-    let secs = t.elapsed().as_secs_f64();
-    let mut slowest = 0.0;
-    world.all_reduce_into(&secs, &mut slowest, SystemOperation::max());
+    let tuning = std::env::var("H5PAR_TUNING").unwrap_or_else(|_| "on".into());
+    let series = if mode == "mpiio" {
+        "mpiio".to_string()
+    } else {
+        format!("h5par-tuning-{tuning}")
+    };
+    let print = |phase: &str, secs: f64| {
+        let mut slowest = 0.0;
+        world.all_reduce_into(&secs, &mut slowest, SystemOperation::max());
+        if rank == 0 {
+            println!("{{\"series\": \"{series}\", \"phase\": \"{phase}\", \"datasets\": {n}, \"ranks\": {size}, \"seconds\": {slowest:.6}}}");
+        }
+    };
+    print("write", t.elapsed().as_secs_f64());
+    if mode != "mpiio" {
+        world.barrier();
+        let t = Instant::now();
+        let file = File::open(&world, &path, h5par::Mode::ReadOnly)?;
+        for i in 0..n {
+            let d = file.dataset(&format!("d{i:05}"))?;
+            let back = d.read_at::<f64>(&[rank * per], &[per])?;
+            let index: i64 = d.read_attr("index")?;
+            if back.as_slice() != block.as_slice() || index != i as i64 {
+                return Err(h5par::Error::Internal(format!(
+                    "d{i:05}: wrong data read back"
+                )));
+            }
+        }
+        file.close()?;
+        print("read", t.elapsed().as_secs_f64());
+    }
+    world.barrier();
     if rank == 0 {
-        let tuning = std::env::var("H5PAR_TUNING").unwrap_or_else(|_| "on".into());
-        let series = if mode == "mpiio" {
-            "mpiio".to_string()
-        } else {
-            format!("h5par-tuning-{tuning}")
-        };
-        println!("{{\"series\": \"{series}\", \"datasets\": {n}, \"ranks\": {size}, \"seconds\": {slowest:.6}}}");
         let _ = std::fs::remove_file(&path);
     }
     Ok(())

@@ -9,8 +9,9 @@
 #
 # then   mpicc app.c $(pkg-config --cflags --libs h5par)
 #        mpif90 app.f90 $(pkg-config --cflags --libs h5par-fortran)
-# (with PKG_CONFIG_PATH=$PREFIX/lib/pkgconfig, and LD_LIBRARY_PATH=$PREFIX/lib if the loader
-# does not search $PREFIX/lib).
+# (with PKG_CONFIG_PATH=$PREFIX/lib/pkgconfig). No LD_LIBRARY_PATH is needed: h5par.pc hands the
+# linker an rpath to $PREFIX/lib, and a libh5par.so built with HDF5_DIR carries a RUNPATH to
+# $HDF5_DIR/lib (ffi/build.rs), so the HDF5 it was built with is found at link and run time.
 #
 # Variables:
 #   PREFIX            where to install (/usr/local); DESTDIR is honoured
@@ -27,6 +28,7 @@
 
 H5PAR_FFI_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 H5PAR_ROOT := $(abspath $(H5PAR_FFI_DIR)/..)
+comma := ,
 
 PREFIX ?= /usr/local
 CARGO ?= cargo
@@ -42,7 +44,7 @@ H5PAR_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' $(H5PAR_ROOT)/Cargo
 # Recursive (=) so that they are worked out after the build.
 H5PAR_MPI ?= $(if $(findstring mpich,$(shell readelf -d $(H5PAR_LIB) 2>/dev/null)),mpich,openmpi)
 H5PAR_FC ?= $(firstword $(shell command -v mpif90.$(H5PAR_MPI) mpif90 2>/dev/null))
-H5PAR_HDF5_LIBS ?= $(if $(HDF5_DIR),-L$(HDF5_DIR)/lib -lhdf5,$(shell pkg-config --libs hdf5-$(H5PAR_MPI) 2>/dev/null))
+H5PAR_HDF5_LIBS ?= $(if $(HDF5_DIR),-L$(HDF5_DIR)/lib -Wl$(comma)-rpath$(comma)$(HDF5_DIR)/lib -lhdf5,$(shell pkg-config --libs hdf5-$(H5PAR_MPI) 2>/dev/null))
 H5PAR_LIBS_PRIVATE = $(H5PAR_HDF5_LIBS) -lgcc_s -lutil -lrt -lpthread -lm -ldl
 H5PAR_INSTALL_DIR = $(DESTDIR)$(PREFIX)
 

@@ -195,6 +195,12 @@ typedef struct {
    * JSON, any other path the text summary), or NULL for none.
    */
   const char *report_path;
+  /**
+   * File-format bounds as h5py's `libver`: `"low,high"` or one name meaning
+   * `"name,latest"`, names `earliest`, `v108`, `v110`, `v112`, `v114`, `v200`, `latest`;
+   * NULL for h5par's default (`"earliest,latest"`: readable by HDF5 1.10 tools).
+   */
+  const char *libver;
 } h5par_options;
 
 #ifdef __cplusplus
@@ -468,7 +474,7 @@ int h5par_file_report_json(h5par_file *file, char *buf, size_t capacity, size_t 
 
 /**
  * Fills `*opts` with the defaults: stripe_count 0, stripe_size 0, cb_nodes 0, tuning 1,
- * atomic_create 1, hints NULL, report_path NULL. Does nothing when `opts` is NULL (and records
+ * atomic_create 1, hints NULL, report_path NULL, libver NULL. Does nothing when `opts` is NULL (and records
  * that in `h5par_last_error`).
  */
 void h5par_options_init(h5par_options *opts);

@@ -105,6 +105,7 @@ module h5par
     integer(c_int32_t) :: atomic_create
     type(c_ptr) :: hints
     type(c_ptr) :: report_path
+    type(c_ptr) :: libver
   end type c_options
 
   interface

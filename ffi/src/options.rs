@@ -31,6 +31,10 @@ pub struct h5par_options {
     /// Write the I/O report here at close (`"-"` = stderr, a path ending in `.json` gets
     /// JSON, any other path the text summary), or NULL for none.
     pub report_path: *const c_char,
+    /// File-format bounds as h5py's `libver`: `"low,high"` or one name meaning
+    /// `"name,latest"`, names `earliest`, `v108`, `v110`, `v112`, `v114`, `v200`, `latest`;
+    /// NULL for h5par's default (`"earliest,latest"`: readable by HDF5 1.10 tools).
+    pub libver: *const c_char,
 }
 
 impl Default for h5par_options {
@@ -43,12 +47,13 @@ impl Default for h5par_options {
             atomic_create: 1,
             hints: std::ptr::null(),
             report_path: std::ptr::null(),
+            libver: std::ptr::null(),
         }
     }
 }
 
 /// Fills `*opts` with the defaults: stripe_count 0, stripe_size 0, cb_nodes 0, tuning 1,
-/// atomic_create 1, hints NULL, report_path NULL. Does nothing when `opts` is NULL (and records
+/// atomic_create 1, hints NULL, report_path NULL, libver NULL. Does nothing when `opts` is NULL (and records
 /// that in `h5par_last_error`).
 #[no_mangle]
 pub unsafe extern "C" fn h5par_options_init(opts: *mut h5par_options) {
@@ -113,8 +118,19 @@ pub(crate) unsafe fn file_options(opts: *const h5par_options) -> Result<FileOpti
         }
         Some(s.to_string())
     };
+    let libver = if o.libver.is_null() {
+        None
+    } else {
+        // SAFETY: NUL-terminated (caller).
+        let s = unsafe { text(o.libver, "options.libver") }?;
+        Some(
+            h5par::tune::LibVer::parse_bounds(s)
+                .map_err(|e| invalid(format!("options.libver: {e}")))?,
+        )
+    };
     Ok(FileOptions {
         atomic_create: flag(o.atomic_create, "atomic_create")?,
+        libver,
         hints,
         tuning: flag(o.tuning, "tuning")?,
         stripe_count: size(o.stripe_count, "stripe_count")?,
@@ -159,6 +175,13 @@ mod tests {
             o.hints = c"nokey".as_ptr();
             assert!(file_options(&o).is_err());
             o.hints = std::ptr::null();
+            o.libver = c"v110".as_ptr();
+            let f = file_options(&o).unwrap();
+            use h5par::tune::LibVer;
+            assert_eq!(f.libver, Some((LibVer::V110, LibVer::Latest)));
+            o.libver = c"latest,v110".as_ptr();
+            assert!(file_options(&o).is_err());
+            o.libver = std::ptr::null();
             o.tuning = 2;
             assert!(file_options(&o).is_err());
             h5par_options_init(std::ptr::null_mut());

@@ -12,8 +12,8 @@ use hdf5_sys::h5d::{
 use hdf5_sys::h5i::hid_t;
 use hdf5_sys::h5p::{
     H5FD_mpio_xfer_t, H5Pcreate, H5Pget_chunk, H5Pget_layout, H5Pget_nfilters, H5Pset_chunk,
-    H5Pset_create_intermediate_group, H5Pset_deflate, H5Pset_dxpl_mpio, H5P_CLS_DATASET_CREATE,
-    H5P_CLS_DATASET_XFER, H5P_CLS_LINK_CREATE, H5P_DEFAULT,
+    H5Pset_create_intermediate_group, H5Pset_deflate, H5Pset_dxpl_mpio, H5P_CLS_DATASET_ACCESS,
+    H5P_CLS_DATASET_CREATE, H5P_CLS_DATASET_XFER, H5P_CLS_LINK_CREATE, H5P_DEFAULT,
 };
 use mpi::traits::Communicator;
 use ndarray::{ArrayBase, ArrayD, Data, DataMut, Dimension, IxDyn};
@@ -422,21 +422,21 @@ impl Dataset {
     pub(crate) fn open(file: &Rc<FileInner>, path: String) -> Result<Dataset> {
         let what = format!("open dataset {}", file.name(&path));
         let _q = Quiet::new();
-        let local = file.id().and_then(|fid| {
-            if path::exists(fid, &path)? {
-                Ok(())
-            } else {
-                Err(Error::NotFound(format!(
-                    "{}: no such dataset",
-                    file.name(&path)
-                )))
-            }
-        });
-        file.agree(&what, local, Some(&path))?;
+        file.agree(&what, file.id().map(|_| ()), Some(&path))?;
         let opened = (|| {
             let c = h5::cstring(&path, "dataset path")?;
-            // SAFETY: live file id and C string.
-            let id = unsafe { H5Dopen2(file.id()?, c.as_ptr(), H5P_DEFAULT) };
+            // Every rank opens: the metadata is read once, by rank 0, and broadcast (tuned).
+            let dapl = h5::collective_access(*H5P_CLS_DATASET_ACCESS, file.plan.enabled, &what)?;
+            // SAFETY: live file id, C string and property list.
+            let id = unsafe { H5Dopen2(file.id()?, c.as_ptr(), dapl.id()) };
+            if id < 0 && !path::exists(file.id()?, &path)? {
+                // The lookup is local; it runs only when the open failed (on every rank alike
+                // when the path is missing, since every rank read the same metadata).
+                return Err(Error::NotFound(format!(
+                    "{}: no such dataset",
+                    file.name(&path)
+                )));
+            }
             let handle = Handle::new(id, Kind::Dataset, format!("{what} (is it a dataset?)"))?;
             let name = file.name(&path);
             // SAFETY: live dataset id.

@@ -63,6 +63,9 @@ pub struct FileOptions {
     /// `.json` gets the JSON, any other path the summary (`H5PAR_REPORT` overrides). Rank 0
     /// writes it, from its point of view.
     pub report: Option<String>,
+    /// File-format bounds (low, high) instead of [`tune::DEFAULT_LIBVER`], as h5py's `libver`
+    /// (`H5PAR_LIBVER="low,high"` overrides); [`tune::LibVer::parse_bounds`] reads h5py's names.
+    pub libver: Option<(tune::LibVer, tune::LibVer)>,
 }
 
 impl Default for FileOptions {
@@ -76,6 +79,7 @@ impl Default for FileOptions {
             cb_nodes: None,
             expected_size: None,
             report: None,
+            libver: None,
         }
     }
 }
@@ -94,6 +98,7 @@ impl FileOptions {
             cb_nodes: env.cb_nodes.or(self.cb_nodes),
             expected_bytes: self.expected_size,
             extra_hints: extra,
+            libver: env.libver.or(self.libver),
         })
     }
 }
@@ -427,13 +432,18 @@ impl File {
         let path = path.as_ref();
         let what = format!("create {}", path.display());
         let comm = start(comm, path, &what)?;
+        // Every rank resolves the link (a readlink or two); rank 0 checks the target's
+        // directory and probes its file system for everyone.
         let resolved = resolve_links(path);
-        let local = resolved.and_then(|target| {
-            check_creatable(&target)?;
-            let plan = make_plan(&comm, path, options)?;
-            Ok((target, plan))
-        });
-        let (local, made_plan) = split(local);
+        let probe_at = resolved.as_deref().unwrap_or(path).to_path_buf();
+        let (planned, plan) = split(make_plan(&comm, &probe_at, options, || {
+            resolved.clone().and_then(|t| check_creatable(&t))
+        }));
+        let local = planned.and_then(|()| resolved.clone().map(|_| ()));
+        let made_plan = match (resolved, plan) {
+            (Ok(t), Some(p)) => Some((t, p)),
+            _ => None,
+        };
         let args = format!(
             "path {:?}, atomic create {}, {}",
             path,
@@ -458,7 +468,7 @@ impl File {
         })();
         let made = made.map_err(|e| crate::io::space::explain(e, &data_path, path));
         let id = comm::agree_value(&comm, &what, made)?;
-        let report = report::begin(id, path, &data_path, &plan, comm.rank() as u32);
+        let report = report::begin(&comm, id, path, &data_path, &plan);
         let report_to = report_target(options);
         Ok(File {
             inner: Rc::new(FileInner {
@@ -492,7 +502,7 @@ impl File {
         let path = path.as_ref();
         let what = format!("open {}", path.display());
         let comm = start(comm, path, &what)?;
-        let local = match std::fs::metadata(path) {
+        let check = || match std::fs::metadata(path) {
             Ok(m) if m.is_file() => Ok(()),
             Ok(_) => Err(Error::Invalid(format!("{} is not a file", path.display()))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -500,7 +510,7 @@ impl File {
             }
             Err(e) => Err(Error::Io(format!("{}: {e}", path.display()))),
         };
-        let (local, plan) = split(local.and_then(|()| make_plan(&comm, path, options)));
+        let (local, plan) = split(make_plan(&comm, path, options, check));
         let args = format!(
             "path {:?}, mode {:?}, {}",
             path,
@@ -522,7 +532,7 @@ impl File {
             h5::check_id(id, format!("{what} (is it an HDF5 file?)"))
         })();
         let id = comm::agree_value(&comm, &what, opened)?;
-        let report = report::begin(id, path, path, &plan, comm.rank() as u32);
+        let report = report::begin(&comm, id, path, path, &plan);
         let report_to = report_target(options);
         Ok(File {
             inner: Rc::new(FileInner {
@@ -780,11 +790,12 @@ fn report_target(options: &FileOptions) -> Option<String> {
 /// The parts of a plan that must agree across ranks, in a few words.
 fn brief(plan: &TunePlan) -> String {
     format!(
-        "tuning {} on {}, hints {:?}, alignment {:?}",
+        "tuning {} on {}, hints {:?}, alignment {:?}, libver {:?}",
         if plan.enabled { "on" } else { "off" },
         plan.fs.kind,
         plan.hints,
-        plan.alignment
+        plan.alignment,
+        plan.libver
     )
 }
 
@@ -796,20 +807,22 @@ fn split<T>(r: Result<T>) -> (Result<()>, Option<T>) {
     }
 }
 
-/// The tuning plan for `path`: the file system of its directory, the ranks and nodes of
-/// `comm`, and the options with the environment's overrides.
-fn make_plan(comm: &SimpleCommunicator, path: &Path, options: &FileOptions) -> Result<TunePlan> {
-    let req = options.tune_request()?;
-    let fs = tune::detect(&parent_dir(path))
-        .map_err(|e| Error::Io(format!("{}: statfs: {e}", path.display())))?;
-    let ranks = comm.size() as u32;
+/// Collective: the tuning plan for `path`: `check` and the file system of its directory (asked
+/// by rank 0 alone, see `tune::shared`), the ranks and nodes of `comm`, and the options with
+/// the environment's overrides.
+fn make_plan(
+    comm: &SimpleCommunicator,
+    path: &Path,
+    options: &FileOptions,
+    check: impl FnOnce() -> Result<()>,
+) -> Result<TunePlan> {
+    let probe = tune::shared::on_rank0(comm, || {
+        check().and_then(|()| tune::shared::probe(&parent_dir(path), path))
+    });
     let nodes = node_count(comm);
-    let osts = if fs.kind == tune::FsKind::Lustre {
-        tune::lustre::ost_count()
-    } else {
-        None
-    };
-    Ok(tune::plan(&req, fs, ranks, nodes, osts))
+    let (probe, req) = (probe?, options.tune_request()?);
+    let ranks = comm.size() as u32;
+    Ok(tune::plan(&req, probe.fs, ranks, nodes, probe.ost_count))
 }
 
 /// The number of nodes (shared-memory domains) among the ranks of `comm`. Collective.
@@ -853,9 +866,7 @@ fn defer_metadata_flush(fapl: hdf5_sys::h5i::hid_t, what: &str) -> Result<()> {
 /// A file-access property list with the MPI-IO driver on `comm` and the plan's hints and
 /// HDF5 settings.
 fn access_plist(comm: &SimpleCommunicator, plan: &TunePlan, what: &str) -> Result<Handle> {
-    use hdf5_sys::h5p::{
-        H5Pset_alignment, H5Pset_coll_metadata_write, H5Pset_libver_bounds, H5Pset_meta_block_size,
-    };
+    use hdf5_sys::h5p::{H5Pset_alignment, H5Pset_coll_metadata_write, H5Pset_meta_block_size};
     // SAFETY: the class id is valid after H5open.
     let fapl = Handle::new(
         unsafe { H5Pcreate(*H5P_CLS_FILE_ACCESS) },
@@ -876,15 +887,8 @@ fn access_plist(comm: &SimpleCommunicator, plan: &TunePlan, what: &str) -> Resul
         if plan.enabled {
             defer_metadata_flush(fapl.id(), what)?;
             h5::check(H5Pset_coll_metadata_write(fapl.id(), 1), what)?;
-            h5::check(
-                H5Pset_libver_bounds(
-                    fapl.id(),
-                    hdf5_sys::h5f::H5F_LIBVER_LATEST,
-                    hdf5_sys::h5f::H5F_LIBVER_LATEST,
-                ),
-                what,
-            )?;
         }
+        h5::set_libver_bounds(fapl.id(), plan.libver, what)?;
     }
     let info = Info::from_hints(&plan.hints)?;
     // SAFETY: live property list, communicator and info (HDF5 duplicates both).

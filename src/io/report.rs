@@ -7,6 +7,7 @@ use std::path::Path;
 use hdf5_sys::h5::herr_t;
 use hdf5_sys::h5f::{H5Fget_access_plist, H5Fget_vfd_handle};
 use hdf5_sys::h5i::hid_t;
+use mpi::traits::Communicator;
 
 use crate::io::h5::{Handle, Kind};
 use crate::io::mpi_info;
@@ -25,17 +26,28 @@ extern "C" {
     ) -> herr_t;
 }
 
-/// The report's start for a file just created or opened as `fid` at `on_disk`.
-pub(crate) fn begin(fid: hid_t, path: &Path, on_disk: &Path, plan: &TunePlan, rank: u32) -> Report {
+/// Collective: the report's start for a file just created or opened as `fid` at `on_disk`.
+/// On Lustre, rank 0 reads the file's stripe layout back and tells the others.
+pub(crate) fn begin<C: Communicator + ?Sized>(
+    comm: &C,
+    fid: hid_t,
+    path: &Path,
+    on_disk: &Path,
+    plan: &TunePlan,
+) -> Report {
+    let rank = comm.rank() as u32;
     let in_effect = vfd_hints(fid);
     let layout_read_back = if plan.fs.kind == FsKind::Lustre {
-        crate::tune::lustre::read_layout(on_disk)
-            .ok()
-            .flatten()
-            .map(|l| LayoutReadBack {
-                stripe_count: l.stripe_count,
-                stripe_size: l.stripe_size,
-            })
+        crate::tune::shared::on_rank0(comm, || {
+            Ok(crate::tune::lustre::read_layout(on_disk)
+                .ok()
+                .flatten()
+                .map(|l| LayoutReadBack {
+                    stripe_count: l.stripe_count,
+                    stripe_size: l.stripe_size,
+                }))
+        })
+        .unwrap_or(None)
     } else {
         None
     };

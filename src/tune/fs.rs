@@ -26,7 +26,7 @@ pub const TMPFS_MAGIC: u32 = 0x0102_1994;
 pub const BTRFS_MAGIC: u32 = 0x9123_683E;
 
 /// The kind of file system that holds a file, as far as I/O tuning cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FsKind {
     /// Lustre: striped over object storage targets (OSTs); stripe count and size matter most.
     Lustre,
@@ -63,7 +63,7 @@ impl fmt::Display for FsKind {
 }
 
 /// What tuning needs to know about the file system that holds a path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FsInfo {
     /// The kind of file system.
     pub kind: FsKind,

@@ -22,6 +22,8 @@ pub struct EnvOverrides {
     pub tuning: Option<bool>,
     /// `H5PAR_REPORT`: where or whether to write the I/O report, passed on as given (trimmed).
     pub report: Option<String>,
+    /// `H5PAR_LIBVER`: file-format bounds, `low,high` or one name (h5py's `libver`).
+    pub libver: Option<(crate::tune::LibVer, crate::tune::LibVer)>,
 }
 
 /// Parses a hint list `key=value,key=value` into ordered pairs.
@@ -169,6 +171,14 @@ pub fn env_overrides(get: impl Fn(&str) -> Option<String>) -> Result<EnvOverride
 
     let report = var("H5PAR_REPORT").map(|v| v.trim().to_owned());
 
+    let libver = match var("H5PAR_LIBVER") {
+        None => None,
+        Some(value) => Some(
+            crate::tune::LibVer::parse_bounds(&value)
+                .map_err(|why| bad("H5PAR_LIBVER", &value, why))?,
+        ),
+    };
+
     Ok(EnvOverrides {
         stripe_count,
         stripe_size,
@@ -176,6 +186,7 @@ pub fn env_overrides(get: impl Fn(&str) -> Option<String>) -> Result<EnvOverride
         hints,
         tuning,
         report,
+        libver,
     })
 }
 
@@ -309,6 +320,7 @@ mod tests {
             ("H5PAR_HINTS", "romio_ds_write=disable, cb_config_list=*:2"),
             ("H5PAR_TUNING", "Off"),
             ("H5PAR_REPORT", " stderr "),
+            ("H5PAR_LIBVER", "v110"),
             ("UNRELATED", "x"),
         ]))
         .expect("valid");
@@ -321,8 +333,11 @@ mod tests {
                 hints: pairs(&[("romio_ds_write", "disable"), ("cb_config_list", "*:2")]),
                 tuning: Some(false),
                 report: Some("stderr".to_owned()),
+                libver: Some((crate::tune::LibVer::V110, crate::tune::LibVer::Latest)),
             }
         );
+        let e = env_overrides(env(&[("H5PAR_LIBVER", "newest")])).unwrap_err();
+        assert!(e.contains("H5PAR_LIBVER") && e.contains("newest"), "{e}");
     }
 
     #[test]

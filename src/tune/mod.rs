@@ -11,6 +11,7 @@
 //! - [`hints`]: the `H5PAR_*` environment variables, MPI-IO hint lists and byte sizes.
 //! - [`plan`]: the hints and HDF5 settings that follow from a layout.
 //! - [`report`]: the I/O report: what really happened, as JSON and as a summary.
+//! - [`shared`]: file-system questions asked by rank 0 and broadcast, not asked by every rank.
 
 pub mod fs;
 pub mod hints;
@@ -18,10 +19,11 @@ pub mod layout;
 pub mod lustre;
 pub mod plan;
 pub mod report;
+pub mod shared;
 
 pub use fs::{detect, FsInfo, FsKind};
 pub use hints::{env_overrides, parse_hints, parse_size, EnvOverrides};
 pub use layout::{choose_layout, Layout, LayoutRequest};
 pub use lustre::{LovParseError, LustreLayout};
-pub use plan::{plan, TunePlan, TuneRequest};
+pub use plan::{plan, LibVer, TunePlan, TuneRequest, DEFAULT_LIBVER};
 pub use report::Report;

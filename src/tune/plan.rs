@@ -4,6 +4,90 @@
 use crate::tune::fs::{FsInfo, FsKind};
 use crate::tune::layout::{choose_layout, Layout, LayoutRequest};
 
+/// A version of the HDF5 file format, as `H5Pset_libver_bounds` takes it (h5py's `libver`).
+///
+/// The low bound is the oldest HDF5 whose format a file's objects must keep to where they can
+/// (`Earliest`: what each feature needs and no newer, so HDF5 1.8 and 1.10 tools read what
+/// does not need newer features); the high bound the newest format allowed. `Latest` is the
+/// newest format of the HDF5 h5par runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LibVer {
+    /// The oldest format that can store each object (`H5F_LIBVER_EARLIEST`).
+    Earliest,
+    /// HDF5 1.8 (`H5F_LIBVER_V18`).
+    V18,
+    /// HDF5 1.10 (`H5F_LIBVER_V110`).
+    V110,
+    /// HDF5 1.12 (`H5F_LIBVER_V112`).
+    V112,
+    /// HDF5 1.14 (`H5F_LIBVER_V114`).
+    V114,
+    /// HDF5 2.0 (`H5F_LIBVER_V200`).
+    V200,
+    /// The newest format of the HDF5 in use (`H5F_LIBVER_LATEST`).
+    Latest,
+}
+
+/// The bounds h5par uses unless told otherwise: the oldest format each object allows, up to
+/// the newest. Files stay readable by HDF5 1.10 tools (h5dump, h5py on Debian 12) whichever
+/// HDF5 wrote them, and 2,000 small datasets are written faster than with (`Latest`,
+/// `Latest`); see the README ("File format") for the measurements.
+pub const DEFAULT_LIBVER: (LibVer, LibVer) = (LibVer::Earliest, LibVer::Latest);
+
+impl LibVer {
+    /// The name h5py uses: `earliest`, `v108`, `v110`, `v112`, `v114`, `v200`, `latest`.
+    pub fn name(self) -> &'static str {
+        match self {
+            LibVer::Earliest => "earliest",
+            LibVer::V18 => "v108",
+            LibVer::V110 => "v110",
+            LibVer::V112 => "v112",
+            LibVer::V114 => "v114",
+            LibVer::V200 => "v200",
+            LibVer::Latest => "latest",
+        }
+    }
+
+    /// The version for an h5py name (also `v18`, `1.8`, `1.10`, ... and any case).
+    pub fn from_name(s: &str) -> Result<LibVer, String> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "earliest" => LibVer::Earliest,
+            "v108" | "v18" | "1.8" => LibVer::V18,
+            "v110" | "1.10" => LibVer::V110,
+            "v112" | "1.12" => LibVer::V112,
+            "v114" | "1.14" => LibVer::V114,
+            "v200" | "2.0" => LibVer::V200,
+            "latest" => LibVer::Latest,
+            other => {
+                return Err(format!(
+                    "unknown file-format version \"{other}\" (earliest, v108, v110, v112, \
+                     v114, v200 or latest)"
+                ))
+            }
+        })
+    }
+
+    /// Bounds as h5py takes them: `"low,high"`, or one name meaning (name, `latest`), as
+    /// h5py's `libver="v110"` does. The low bound may not be `latest` unless the high one is.
+    pub fn parse_bounds(s: &str) -> Result<(LibVer, LibVer), String> {
+        let (low, high) = match s.split_once(',') {
+            Some((l, h)) => (LibVer::from_name(l)?, LibVer::from_name(h)?),
+            None => (LibVer::from_name(s)?, LibVer::Latest),
+        };
+        if high == LibVer::Earliest {
+            return Err(format!("libver \"{s}\": the high bound cannot be earliest"));
+        }
+        if low > high {
+            return Err(format!(
+                "libver \"{s}\": the low bound {} is newer than the high bound {}",
+                low.name(),
+                high.name()
+            ));
+        }
+        Ok((low, high))
+    }
+}
+
 /// What the user asked for (options and `H5PAR_*` environment variables, merged).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TuneRequest {
@@ -19,6 +103,8 @@ pub struct TuneRequest {
     pub expected_bytes: Option<u64>,
     /// Extra MPI-IO hints, passed through last (they win over h5par's).
     pub extra_hints: Vec<(String, String)>,
+    /// File-format bounds instead of [`DEFAULT_LIBVER`].
+    pub libver: Option<(LibVer, LibVer)>,
 }
 
 /// The plan for one file.
@@ -40,6 +126,9 @@ pub struct TunePlan {
     pub ranks: u32,
     /// Number of nodes among them.
     pub nodes: u32,
+    /// `H5Pset_libver_bounds` (low, high): the user's, else [`DEFAULT_LIBVER`] (which is also
+    /// HDF5's own default, so tuning off changes nothing here).
+    pub libver: (LibVer, LibVer),
 }
 
 /// Objects at least this large (or the alignment, if smaller) are aligned.
@@ -63,6 +152,7 @@ pub fn plan(
             meta_block_size: None,
             ranks,
             nodes,
+            libver: req.libver.unwrap_or(DEFAULT_LIBVER),
         };
     }
     let layout = choose_layout(&LayoutRequest {
@@ -123,6 +213,7 @@ pub fn plan(
         hints,
         ranks,
         nodes,
+        libver: req.libver.unwrap_or(DEFAULT_LIBVER),
     }
 }
 
@@ -204,6 +295,37 @@ mod tests {
         assert_eq!(p.layout, None);
         assert_eq!(p.alignment, None);
         assert_eq!(p.hints, vec![("a".to_string(), "b".to_string())]);
+    }
+
+    #[test]
+    fn libver_names_and_bounds() {
+        use LibVer::*;
+        for v in [Earliest, V18, V110, V112, V114, V200, Latest] {
+            assert_eq!(LibVer::from_name(v.name()), Ok(v));
+        }
+        assert_eq!(LibVer::parse_bounds("latest"), Ok((Latest, Latest)));
+        assert_eq!(LibVer::parse_bounds("v110"), Ok((V110, Latest)));
+        assert_eq!(
+            LibVer::parse_bounds(" Earliest , v110 "),
+            Ok((Earliest, V110))
+        );
+        assert_eq!(LibVer::parse_bounds("1.8,1.10"), Ok((V18, V110)));
+        assert!(LibVer::parse_bounds("latest,v110").is_err());
+        assert!(LibVer::parse_bounds("v110,earliest").is_err());
+        let e = LibVer::parse_bounds("v109").unwrap_err();
+        assert!(e.contains("v109") && e.contains("v110"), "{e}");
+        assert!(LibVer::parse_bounds("").is_err());
+        // The default, with tuning on or off, unless asked otherwise.
+        let p = plan(&req(), fs(FsKind::Ext4), 2, 1, None);
+        assert_eq!(p.libver, DEFAULT_LIBVER);
+        let asked = TuneRequest {
+            libver: Some((Latest, Latest)),
+            ..Default::default()
+        };
+        assert_eq!(
+            plan(&asked, fs(FsKind::Ext4), 2, 1, None).libver,
+            (Latest, Latest)
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Trials that involve other programs (h5py, h5dump, a killed job) drive them from here.
 
 mod cases;
+mod center;
 mod harness;
 mod process;
 /// The README's Rust example, compiled into this binary so the tests run exactly that code.
@@ -42,6 +43,7 @@ fn main() {
         }
     }
     trials.extend(process::trials());
+    trials.extend(center::trials());
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -54,7 +56,7 @@ fn run_as_rank(case: &str) {
         }
         return;
     }
-    let Some(&(_, _, _, f)) = cases::ALL.iter().find(|c| c.0 == case) else {
+    let Some(&(_, _, _, f)) = cases::ALL.iter().chain(center::CASES).find(|c| c.0 == case) else {
         eprintln!("unknown case {case}");
         std::process::exit(2);
     };

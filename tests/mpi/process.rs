@@ -88,8 +88,18 @@ fn h5py_reads_h5par() -> Result<(), Failed> {
         if !out.contains("ok mpio") {
             return Err(format!("h5py with the mpio driver did not confirm:\n{out}").into());
         }
-        // h5dump reads it too, values and attributes.
+        // h5dump (Debian's, HDF5 1.10) reads it too: every object's header (written with the
+        // default format bounds, whichever HDF5 h5par runs on), values and attributes.
         let file = dir.path().join("from_h5par.h5");
+        let o = Command::new("h5dump").arg("-H").arg(&file).output()?;
+        if !o.status.success() || !o.stderr.is_empty() {
+            return Err(format!(
+                "h5dump -H {file:?} failed:\n{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+            .into());
+        }
         let o = Command::new("h5dump")
             .arg("-d")
             .arg("/grid/values")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Python tests of h5par under OpenMPI (Debian's python3-mpi4py is built against OpenMPI, so the
-# Python package is built and tested with OpenMPI only):
+# Python tests of h5par, on OpenMPI (Debian's python3 with its mpi4py, h5py, numpy: the default)
+# or on MPICH (PYTHON=the venv of scripts/mpich-venv.sh, H5PAR_MPIRUN=mpirun.mpich, MPICC=mpicc.mpich
+# and H5PAR_LIB_DIR=a libh5par built for MPICH; `make test-mpich` does it):
 #   1. installs the package from ffi/python with pip (--no-build-isolation) into a temporary
 #      folder, built against include/h5par.h and the newest libh5par of target/{debug,release}
 #      (cargo's libh5par_ffi.so; built with `cargo build -p h5par-ffi` if there is none),
@@ -14,14 +15,16 @@
 # Exits non-zero when anything fails (pytest's "no tests collected", exit code 5, included).
 #
 # Environment: PYTHON (default /usr/bin/python3, the interpreter with Debian's mpi4py, numpy,
-# h5py), H5PAR_PY_RANKS (default "1 2 3"), H5PAR_LIB_DIR (the library's folder, instead of the
-# newest build), CARGO_TARGET_DIR, H5PAR_PY_KEEP=1 (keep the work folder).
+# h5py), H5PAR_MPIRUN (default mpirun.openmpi), H5PAR_PY_RANKS (default "1 2 3"), H5PAR_LIB_DIR
+# (the library's folder, instead of the newest build), CARGO_TARGET_DIR, H5PAR_PY_KEEP=1 (keep
+# the work folder), H5PAR_PY_ISOLATED=1 (pip's ordinary build isolation, with the declared build
+# requirements from PyPI, instead of --no-build-isolation).
 
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PY=${PYTHON:-/usr/bin/python3}
-MPIRUN=mpirun.openmpi
+MPIRUN=${H5PAR_MPIRUN:-mpirun.openmpi}
 TIMEOUT=${H5PAR_PY_TIMEOUT:-300}
 RANKS=${H5PAR_PY_RANKS:-"1 2 3"}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -73,8 +76,10 @@ mpi_run() {
     local n=$1 name=$2; shift 2
     local logs=$WORK/logs/$name
     mkdir -p "$logs"
-    timeout -k 20 "$TIMEOUT" "$MPIRUN" --oversubscribe -n "$n" \
-        sh -c 'exec "$@" >"$0/rank$OMPI_COMM_WORLD_RANK.log" 2>&1' "$logs" "$@"
+    local over=()
+    [[ $MPIRUN == *openmpi* ]] && over=(--oversubscribe)
+    timeout -k 20 "$TIMEOUT" "$MPIRUN" "${over[@]}" -n "$n" \
+        sh -c 'exec "$@" >"$0/rank${OMPI_COMM_WORLD_RANK:-$PMI_RANK}.log" 2>&1' "$logs" "$@"
     local rc=$?
     cat "$logs/rank0.log" 2>/dev/null
     if ((rc != 0)); then
@@ -88,8 +93,10 @@ mpi_run() {
 }
 
 # --- 1. install the package --------------------------------------------------------------
-say "pip install ffi/python (into $WORK/site)"
-if ! "$PY" -m pip install --quiet --root-user-action=ignore --no-build-isolation --no-deps --no-compile \
+isolation=(--no-build-isolation)
+[[ ${H5PAR_PY_ISOLATED:-0} == 1 ]] && isolation=()
+say "pip install ffi/python (into $WORK/site, ${isolation[*]:-with build isolation})"
+if ! "$PY" -m pip install --quiet --root-user-action=ignore "${isolation[@]}" --no-deps --no-compile \
         --target "$WORK/site" "$ROOT/ffi/python"; then
     die "building the h5par Python package failed"
 fi

@@ -519,14 +519,16 @@ cdef class File:
     """An HDF5 file opened collectively on the ranks of `comm`.
 
     ``File(path, mode="r", comm=MPI.COMM_WORLD, stripe_count=None, stripe_size=None,
-    tuning=True, report=None, cb_nodes=None, hints=None, atomic=True)``
+    tuning=True, report=None, cb_nodes=None, hints=None, atomic=True, libver=None)``
 
     mode: "r" (read only), "r+" (read and write), "w" (create or truncate). A file created with
     "w" appears at its path only after a successful close (unless ``atomic=False``).
     stripe_count / stripe_size (bytes) / cb_nodes: layout and aggregators (None = let h5par
     choose). tuning: False for plain HDF5 defaults. report: write the I/O report at close to
     this path ("-" = stderr, a ".json" path gets JSON). hints: extra MPI-IO hints, a dict or
-    "key=value,key=value".
+    "key=value,key=value". libver: file-format bounds as in h5py: "earliest", "v108", "v110",
+    "v112", "v114", "v200" or "latest" (meaning (that, "latest")), or a (low, high) pair; None
+    for h5par's default ("earliest", "latest"), which HDF5 1.10 tools read.
 
     Close it with ``close()`` (collective) or a ``with`` block: the garbage collector never
     closes a file (it warns with a ResourceWarning and leaks the handle).
@@ -546,7 +548,7 @@ cdef class File:
         self.filename = None
 
     def __init__(self, path, mode="r", comm=None, stripe_count=None, stripe_size=None,
-                 tuning=True, report=None, cb_nodes=None, hints=None, atomic=True):
+                 tuning=True, report=None, cb_nodes=None, hints=None, atomic=True, libver=None):
         global _file_seq
         cdef L.h5par_options opts
         cdef L.h5par_file *h = NULL
@@ -572,6 +574,7 @@ cdef class File:
         bpath = b""
         bhints = None
         breport = None
+        blibver = None
         try:
             self.filename = _os.fspath(path)
             bpath = _os.fsencode(self.filename)
@@ -601,6 +604,11 @@ cdef class File:
                     report = "-"
                 breport = _os.fsencode(report)
                 opts.report_path = breport
+            if libver is not None:
+                if isinstance(libver, tuple):
+                    libver = ",".join(libver)
+                blibver = _text(libver, "libver")
+                opts.libver = blibver
         except Exception as e:
             local_error = e
             create = False

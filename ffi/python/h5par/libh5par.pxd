@@ -80,6 +80,7 @@ cdef extern from "h5par.h" nogil:
         int32_t atomic_create       # 1 = temporary name + rename at close (default), 0 = in place
         const char *hints           # extra MPI-IO hints "key=value,key=value", or NULL
         const char *report_path     # write the I/O report here at close ("-" = stderr), or NULL
+        const char *libver          # file-format bounds "low,high" (h5py's libver), or NULL
 
     void h5par_options_init(h5par_options *opts)
     const char *h5par_version()

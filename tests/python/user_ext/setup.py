@@ -1,11 +1,11 @@
 """Builds user_ext.pyx the way a user's project would: against the installed h5par package
-(h5par.get_include() / h5par.get_library_dir()), mpi4py and OpenMPI's flags.
+(h5par.get_include() / h5par.get_library_dir()) and mpi4py, compiled and linked with the MPI
+compiler wrapper (MPICC, default mpicc.openmpi), as mpi4py advises.
 
-    python3 setup.py build_ext --inplace
+    MPICC=mpicc.mpich python3 setup.py build_ext --inplace
 """
-import shlex
+import os
 import shutil
-import subprocess
 
 import mpi4py
 from Cython.Build import cythonize
@@ -13,23 +13,16 @@ from setuptools import Extension, setup
 
 import h5par
 
-
-def mpi(flag):
-    mpicc = shutil.which("mpicc.openmpi") or "mpicc"
-    return shlex.split(subprocess.check_output([mpicc, flag], universal_newlines=True))
-
-
-compile_flags, link_flags = mpi("-showme:compile"), mpi("-showme:link")
+mpicc = os.environ.get("MPICC") or shutil.which("mpicc.openmpi") or "mpicc"
+os.environ["CC"] = mpicc
+os.environ["LDSHARED"] = mpicc + " -shared"
 libdir = h5par.get_library_dir()
 ext = Extension(
     "user_ext",
     ["user_ext.pyx"],
-    include_dirs=[h5par.get_include(), mpi4py.get_include()]
-    + [f[2:] for f in compile_flags if f.startswith("-I")],
-    extra_compile_args=[f for f in compile_flags if not f.startswith("-I")],
+    include_dirs=[h5par.get_include(), mpi4py.get_include()],
     library_dirs=[libdir],
     libraries=["h5par"],
     runtime_library_dirs=[libdir],
-    extra_link_args=link_flags,
 )
 setup(name="user_ext", ext_modules=cythonize([ext], language_level=3))
