@@ -94,6 +94,7 @@ impl FileOptions {
             cb_nodes: env.cb_nodes.or(self.cb_nodes),
             expected_bytes: self.expected_size,
             extra_hints: extra,
+            mpi: tune::MpiFlavor::detect(),
         })
     }
 }
