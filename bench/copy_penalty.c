@@ -11,6 +11,8 @@
  * bytes/s) with the difference the kernel's copy sees:
  *   read:  (destination - source) mod 4096 = (b - f) mod 4096
  *   write: (destination - source) mod 4096 = (f - b) mod 4096
+ * "bounce" is the same read through a page-aligned 4 MiB bounce buffer (pread into it, then
+ * memcpy into the user buffer): what a library pays to avoid the slow case when it has one.
  * The offsets are visited in a rotated order per repeat, the buffer is touched before timing and
  * one untimed warm-up pass runs first. "malloc" names the offset glibc's malloc gives a large
  * buffer (as numpy's and Rust's allocations do), printed on the first line.
@@ -63,6 +65,23 @@ static double transfer(int fd, char *buf, size_t len, off_t off, int write) {
     return (double)len / (now() - t0) / 1e9;
 }
 
+/* Reads len bytes at off into buf through the page-aligned bounce buffer of BOUNCE bytes. */
+#define BOUNCE (4u << 20)
+static double bounced(int fd, char *buf, size_t len, off_t off, char *bounce) {
+    double t0 = now();
+    for (size_t done = 0; done < len;) {
+        size_t want = len - done < BOUNCE ? len - done : BOUNCE;
+        ssize_t n = pread(fd, bounce, want, off + (off_t)done);
+        if (n <= 0) {
+            fprintf(stderr, "copy_penalty: pread: %s\n", n < 0 ? strerror(errno) : "short file");
+            exit(1);
+        }
+        memcpy(buf + done, bounce, (size_t)n);
+        done += (size_t)n;
+    }
+    return (double)len / (now() - t0) / 1e9;
+}
+
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "/dev/shm";
     size_t mib = argc > 2 ? strtoul(argv[2], NULL, 10) : 256;
@@ -102,6 +121,13 @@ int main(int argc, char **argv) {
 
     double *rd = calloc((size_t)cases * (size_t)reps, sizeof *rd);
     double *wr = calloc((size_t)cases * (size_t)reps, sizeof *wr);
+    double *bo = calloc((size_t)cases * (size_t)reps, sizeof *bo);
+    char *bounce = mmap(NULL, BOUNCE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (bounce == MAP_FAILED) {
+        perror("copy_penalty: mmap");
+        return 1;
+    }
+    memset(bounce, 1, BOUNCE);
     for (int c = 0; c < cases; c++) /* untimed warm-up */
         transfer(fd, base + boffs[c % nb], len, foffs[c / nb], 0);
     for (int r = 0; r < reps; r++) {
@@ -111,17 +137,18 @@ int main(int argc, char **argv) {
             off_t off = foffs[c / nb];
             rd[c * reps + r] = transfer(fd, buf, len, off, 0);
             wr[c * reps + r] = transfer(fd, buf, len, off, 1);
+            bo[c * reps + r] = bounced(fd, buf, len, off, bounce);
         }
     }
     printf("copy_penalty: %zu MiB in %s, median of %d; glibc malloc gives offset %ld\n", mib, dir,
            reps, malloc_off);
-    printf("%8s %8s %10s %10s %10s %10s\n", "buf off", "file off", "read diff", "read GB/s",
-           "write diff", "write GB/s");
+    printf("%8s %8s %10s %10s %10s %10s %12s\n", "buf off", "file off", "read diff", "read GB/s",
+           "write diff", "write GB/s", "bounce GB/s");
     for (int c = 0; c < cases; c++) {
         long b = boffs[c % nb], f = foffs[c / nb];
-        printf("%8ld %8ld %10ld %10.2f %10ld %10.2f\n", b, f, ((b - f) % page + page) % page,
+        printf("%8ld %8ld %10ld %10.2f %10ld %10.2f %12.2f\n", b, f, ((b - f) % page + page) % page,
                median(rd + c * reps, reps), ((f - b) % page + page) % page,
-               median(wr + c * reps, reps));
+               median(wr + c * reps, reps), median(bo + c * reps, reps));
     }
     close(fd);
     return 0;

@@ -68,7 +68,7 @@ pub fn plan(
             nodes,
         };
     }
-    let layout = choose_layout(&LayoutRequest {
+    let mut layout = choose_layout(&LayoutRequest {
         expected_bytes: req.expected_bytes,
         ranks,
         nodes,
@@ -101,10 +101,19 @@ pub fn plan(
         _ => {
             // Not striped: the MPI library's defaults suit a local or NFS file system; only
             // what the user forces is passed, and on one node collective buffering is off.
-            if nodes == 1 && req.cb_nodes.is_none() {
-                for (k, v) in one_node_hints(fs.kind, req.mpi) {
-                    set(k, v.into());
-                }
+            let one_node = if nodes == 1 && req.cb_nodes.is_none() {
+                one_node_hints(fs.kind, req.mpi)
+            } else {
+                Vec::new()
+            };
+            if !one_node.is_empty() {
+                layout.reason.push_str(
+                    "; collective buffering off (one node, local file system: independent \
+                     speed)",
+                );
+            }
+            for (k, v) in one_node {
+                set(k, v.into());
             }
             if let Some(n) = req.stripe_count {
                 set("striping_factor", n.to_string());
@@ -232,6 +241,13 @@ mod tests {
         assert_eq!(
             p.hints,
             vec![("collective_buffering".to_string(), "true".to_string())]
+        );
+        let reason = &p.layout.as_ref().unwrap().reason;
+        assert!(
+            reason.ends_with(
+                "collective buffering off (one node, local file system: independent speed)"
+            ),
+            "{reason}"
         );
         let p = plan(&on(MpiFlavor::Mpich), fs(FsKind::Ext4), 4, 1, None);
         assert_eq!(
