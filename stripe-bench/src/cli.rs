@@ -33,9 +33,10 @@ pub const QUICK_REPEAT: u32 = 3;
     about = "Parallel HDF5 / MPI-IO bandwidth against the stripe count (run under mpirun)",
     long_about = "Parallel HDF5 / MPI-IO bandwidth against the stripe count (run under mpirun).\n\n\
         Writes and/or reads a 1-D float64 dataset, each rank a contiguous block, with several \
-        implementations (series) interleaved repeat by repeat, for each stripe count. Writes \
+        implementations (series) interleaved repeat by repeat, in an order rotated each \
+        repeat, after one untimed write and read of each, for each stripe count. Writes \
         are timed from create to close (no fsync), reads from open to close; every read is \
-        checked. Writes results.csv, stripe_io.png/.svg and run.txt into --out and prints a \
+        checked; CPU time and the load average are recorded and outliers flagged. Writes results.csv, stripe_io.png/.svg and run.txt into --out and prints a \
         table of medians with each series' ratio to raw MPI-IO.",
     after_long_help = "Environment:
   STRIPE_BENCH_FONT=FILE

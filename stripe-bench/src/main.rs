@@ -6,7 +6,16 @@
 //! mpirun -n P stripe-bench [--dir DIR] [--size SIZE] [--stripe-counts LIST] [--stripe-size SIZE]
 //!                          [--op read|write|both] [--io indep|coll|both] [--repeat N]
 //!                          [--series LIST] [--out DIR] [--drop-cache] [--reference CSV] [--quick]
+//!                          [--buffer-align malloc|page|page+16]
 //! ```
+//!
+//! The method ([`method`]): in every repeat the series run in an order rotated by one from the
+//! previous repeat (`position` in `results.csv`); every series writes and reads once, untimed,
+//! before the first measurement; the user buffers are allocated once as `--buffer-align` says
+//! (by default as malloc gives them, like a C or numpy user) and touched before timing; each
+//! operation records its user and system CPU time and the load average; outliers among the
+//! repeats of a line are flagged; `run.txt` names the CPU, the kernel, the MPI library and the
+//! load average at the start and the end.
 //!
 //! Every rank parses the same arguments and reaches the same verdict; checks of the file
 //! system are made by rank 0 and broadcast; every failure is agreed on, so a bad argument or a
