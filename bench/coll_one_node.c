@@ -1,10 +1,12 @@
 /* coll_one_node: collective against independent MPI-IO on one node, with the hints given.
  *
  *   mpicc.openmpi -O2 -o coll_one_node bench/coll_one_node.c      (or mpicc.mpich)
- *   mpirun -n 4 ./coll_one_node [-d DIR] [-m MIB_PER_RANK] [-r REPEATS] [KEY=VALUE ...]
+ *   mpirun -n 4 ./coll_one_node [-d DIR] [-m MIB_PER_RANK] [-r REPEATS] [-s KIB] [KEY=VALUE ...]
  *
  * Each rank writes, then reads, its contiguous block of MIB_PER_RANK MiB (default 16) of one
- * shared file in DIR (default /dev/shm), with MPI_File_write_at_all/read_at_all (coll) and
+ * shared file in DIR (default /dev/shm) -- or, with -s KIB, its pieces of KIB KiB interleaved
+ * with the other ranks' (rank r holds pieces r, r + P, r + 2P, ...: a file view of a vector
+ * type) -- with MPI_File_write_at_all/read_at_all (coll) and
  * MPI_File_write_at/read_at (indep), opened with the KEY=VALUE hints. The order of the four
  * operations is rotated per repeat, one untimed round runs first, buffers are malloc'd and
  * touched. Rank 0 prints the median GB/s (1e9 bytes/s, slowest rank) of each and the hints the
@@ -24,6 +26,8 @@ static int cmp(const void *a, const void *b) {
 
 static const char *OPS[4] = {"write coll", "write indep", "read coll", "read indep"};
 
+static MPI_Datatype view = MPI_DATATYPE_NULL; /* -s: the interleaved file view */
+
 static double one(const char *path, MPI_Info info, int op, char *buf, MPI_Offset n, int rank) {
     MPI_File fh;
     int amode = op < 2 ? MPI_MODE_CREATE | MPI_MODE_WRONLY : MPI_MODE_RDONLY;
@@ -34,6 +38,12 @@ static double one(const char *path, MPI_Info info, int op, char *buf, MPI_Offset
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
     MPI_Offset off = (MPI_Offset)rank * n;
+    if (view != MPI_DATATYPE_NULL) {
+        int piece;
+        MPI_Type_size(view, &piece); /* bytes of one rank per view period (one piece) */
+        MPI_File_set_view(fh, (MPI_Offset)rank * piece, MPI_BYTE, view, "native", info);
+        off = 0;
+    }
     const int chunk = 1 << 30;
     for (MPI_Offset done = 0; done < n; done += chunk) {
         int len = (int)(n - done < chunk ? n - done : chunk);
@@ -58,10 +68,19 @@ int main(int argc, char **argv) {
     const char *dir = "/dev/shm";
     long mib = 16;
     int reps = 7, opt;
-    while ((opt = getopt(argc, argv, "d:m:r:")) != -1) {
+    long kib = 0;
+    while ((opt = getopt(argc, argv, "d:m:r:s:")) != -1) {
         if (opt == 'd') dir = optarg;
         else if (opt == 'm') mib = atol(optarg);
         else if (opt == 'r') reps = atoi(optarg);
+        else if (opt == 's') kib = atol(optarg);
+    }
+    if (kib > 0) {
+        MPI_Datatype piece;
+        MPI_Type_contiguous((int)(kib << 10), MPI_BYTE, &piece);
+        MPI_Type_create_resized(piece, 0, (MPI_Aint)(kib << 10) * size, &view);
+        MPI_Type_commit(&view);
+        MPI_Type_free(&piece);
     }
     if (mib < 1 || reps < 1) {
         if (rank == 0) fprintf(stderr, "usage: coll_one_node [-d DIR] [-m MIB] [-r REPS] [KEY=VALUE...]\n");
@@ -97,8 +116,9 @@ int main(int argc, char **argv) {
         MPI_Get_library_version(version, &len);
         char *nl = strchr(version, '\n');
         if (nl) *nl = 0;
-        printf("coll_one_node: %d ranks x %ld MiB in %s, median of %d; %s\n", size, mib, dir, reps,
-               version);
+        printf("coll_one_node: %d ranks x %ld MiB in %s, %s, median of %d; %s\n", size, mib, dir,
+               kib > 0 ? "interleaved" : "contiguous blocks", reps, version);
+        if (kib > 0) printf("interleaved in pieces of %ld KiB\n", kib);
         printf("hints given:");
         for (int i = optind; i < argc; i++) printf(" %s", argv[i]);
         printf("%s\n", optind < argc ? "" : " none");
@@ -130,6 +150,7 @@ int main(int argc, char **argv) {
         MPI_File_delete(path, MPI_INFO_NULL);
     }
     MPI_Info_free(&info);
+    if (view != MPI_DATATYPE_NULL) MPI_Type_free(&view);
     free(buf);
     free(t);
     MPI_Finalize();

@@ -45,10 +45,16 @@ for mpi in openmpi mpich; do
     "mpicc.$mpi" -O2 -o "$out/coll_one_node.$mpi" bench/coll_one_node.c
 done
 {
-    mpirun.openmpi -n 4 "$out/coll_one_node.openmpi" -r "$reps"
-    mpirun.openmpi -n 4 "$out/coll_one_node.openmpi" -r "$reps" collective_buffering=true
-    mpirun.mpich -n 4 "$out/coll_one_node.mpich" -r "$reps"
-    mpirun.mpich -n 4 "$out/coll_one_node.mpich" -r "$reps" romio_cb_read=disable romio_cb_write=disable
+    for layout in "" "-s 64"; do # contiguous blocks, then pieces of 64 KiB interleaved
+        # shellcheck disable=SC2086 # $layout is two words or none
+        mpirun.openmpi -n 4 "$out/coll_one_node.openmpi" -r "$reps" $layout
+        # shellcheck disable=SC2086
+        mpirun.openmpi -n 4 "$out/coll_one_node.openmpi" -r "$reps" $layout collective_buffering=true
+        # shellcheck disable=SC2086
+        mpirun.mpich -n 4 "$out/coll_one_node.mpich" -r "$reps" $layout
+        # shellcheck disable=SC2086
+        mpirun.mpich -n 4 "$out/coll_one_node.mpich" -r "$reps" $layout romio_cb_read=disable romio_cb_write=disable
+    done
 } >"$out/coll_one_node.txt" 2>&1 || echo "coll_one_node failed" >&2
 cc -O2 -o "$out/copy_penalty" bench/copy_penalty.c
 "$out/copy_penalty" /dev/shm 256 "$reps" >"$out/copy_penalty.txt" 2>&1 || echo "copy_penalty failed" >&2
