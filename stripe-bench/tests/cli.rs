@@ -580,7 +580,8 @@ fn full_run(ranks: usize, align: Option<&str>) {
             .strip_suffix('x')
             .and_then(|x| x.parse().ok())
             .unwrap_or_else(|| panic!("a ratio like 0.95x at the end of {l:?}"));
-        assert!(ratio > 0.0, "{l:?}");
+        // A ratio, not a speed: tiny transfers on a busy machine may print 0.00x.
+        assert!(ratio >= 0.0, "{l:?}");
         if f[0] == "mpiio" {
             assert_eq!(f[8], "1.00x", "{l:?}");
         }
