@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's "Measured" tables: stripe-bench on OpenMPI and MPICH, 2 and 4 ranks, /dev/shm and
-# the disk (reads from the device: --drop-cache), every series side by side, then the Python
-# paths and the one-node collective comparison.
+# the disk (reads from the device: --drop-cache), every series side by side; the Python paths,
+# the one-node collective comparison, the copy microbenchmark, the metadata-heavy case and the
+# demo (`make demo`'s run).
 #
 #   bench/readme-figures.sh OUT [SIZE] [REPEAT] [DISK_DIR]     (defaults: 1G 5 /tmp)
 #
@@ -31,10 +32,9 @@ run() { # NAME MPI NP DIR [EXTRA...]
         || { echo "$name failed:" >&2; tail -5 "$out/$name.log" >&2; }
 }
 
-for mpi in openmpi mpich; do
-    for np in 2 4; do
+for np in 2 4; do
+    for mpi in openmpi mpich; do
         run "$mpi-np$np-shm" "$mpi" "$np" /dev/shm
-        run "$mpi-np$np-disk" "$mpi" "$np" "$disk" --drop-cache
     done
 done
 echo "=== python paths ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
@@ -58,4 +58,14 @@ done
 } >"$out/coll_one_node.txt" 2>&1 || echo "coll_one_node failed" >&2
 cc -O2 -o "$out/copy_penalty" bench/copy_penalty.c
 "$out/copy_penalty" /dev/shm 256 "$reps" >"$out/copy_penalty.txt" 2>&1 || echo "copy_penalty failed" >&2
+echo "=== metadata ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+bench/metadata-bench.sh /dev/shm "$reps" >"$out/metadata.txt" 2>&1 || echo "metadata failed" >&2
+for np in 2 4; do
+    for mpi in openmpi mpich; do
+        run "$mpi-np$np-disk" "$mpi" "$np" "$disk" --drop-cache
+    done
+done
+echo "=== demo ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+mpirun.openmpi -n 4 target/release/stripe-bench --quick --dir "$disk" --out "$out/demo" \
+    >"$out/demo.log" 2>&1 || echo "demo failed" >&2
 echo "=== done ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
