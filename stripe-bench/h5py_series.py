@@ -6,16 +6,23 @@ its --out directory):
 
     mpirun.openmpi -n P /usr/bin/python3 h5py_series.py --path FILE --elements N \
         --actions write:coll:SEED,read:coll:SEED [--prepare SEED] [--hint KEY=VALUE]... [--drop-cache]
-        [--corrupt-after-write]
+        [--corrupt-after-write] [--warmup] [--buffer-align malloc|page|page+16]
 
 Each rank owns a contiguous block of the 1-D float64 dataset "x" (the last rank takes the
 remainder). An action is timed between a barrier and the slowest rank's end (MPI.Wtime, max over
 ranks): a write from create to close (no fsync), a read from open to close. Every read is checked
 against the pattern afterwards. Rank 0 prints one JSON line per action:
 
-    {"event": "result", "op": "write", "io": "coll", "seconds": 0.51, "bytes": 2147483648}
+    {"event": "result", "op": "write", "io": "coll", "seconds": 0.51, "bytes": 2147483648,
+     "user_s": 0.02, "sys_s": 0.9, "buffer_offset": 16}
 
-or {"event": "error", "message": "..."} and every rank exits with status 1.
+(user_s and sys_s: CPU seconds of the action summed over ranks, from getrusage; buffer_offset:
+where rank 0's numpy buffer starts past a page) or {"event": "error", "message": "..."} and
+every rank exits with status 1.
+
+--warmup: before the actions, one untimed write (if an action writes) and one untimed read, as
+stripe-bench does for its own series (this job is a new process each time). --buffer-align: the
+numpy buffers as np.empty gives them (malloc, the default), page aligned, or 16 bytes past a page.
 
 --corrupt-after-write is a testing aid (stripe-bench passes it when STRIPE_BENCH_CORRUPT_AFTER_WRITE
 is set): after every write rank 0 overwrites 4 KiB in the middle of the file, as stripe-bench does
@@ -28,6 +35,7 @@ Element i holds float(((i ^ seed) * 0x9E3779B97F4A7C15 mod 2**64) >> 11), as in 
 import argparse
 import json
 import os
+import resource
 import sys
 
 import numpy as np
@@ -94,6 +102,23 @@ def corrupt_file(path):
         os.close(fd)
 
 
+PAGE = 4096
+
+
+def aligned_empty(count, align):
+    """np.empty(count, float64), or one placed `align` says ("page": on a page; "page+16": 16
+    bytes past one); every page is touched."""
+    if align == "malloc":
+        a = np.empty(count, dtype=np.float64)
+    else:
+        want = 0 if align == "page" else 16
+        raw = np.empty(count * 8 + PAGE, dtype=np.uint8)
+        skip = (want - raw.ctypes.data) % PAGE
+        a = raw[skip:skip + count * 8].view(np.float64)
+    a.fill(0.0)
+    return a
+
+
 def block(n, procs, rank):
     each = n // procs
     first = each * rank
@@ -120,6 +145,8 @@ def main():
     p.add_argument("--hint", action="append", default=[])
     p.add_argument("--drop-cache", action="store_true")
     p.add_argument("--corrupt-after-write", action="store_true")
+    p.add_argument("--warmup", action="store_true")
+    p.add_argument("--buffer-align", choices=("malloc", "page", "page+16"), default="malloc")
     p.add_argument("--print-pattern", nargs=3, type=int, metavar=("SEED", "FIRST", "COUNT"))
     args = p.parse_args()
 
@@ -171,8 +198,9 @@ def main():
         for k, v in hints:
             info.Set(k, v)
     nbytes = n * 8
-    data = np.empty(count, dtype=np.float64)
-    buf = np.empty(count, dtype=np.float64)
+    data = aligned_empty(count, args.buffer_align)
+    buf = aligned_empty(count, args.buffer_align)
+    buffer_offset = buf.ctypes.data % PAGE
 
     def agree(err):
         """The first rank's error, the same on every rank, or None."""
@@ -181,6 +209,7 @@ def main():
 
     def timed(fn):
         comm.Barrier()
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = MPI.Wtime()
         err = None
         try:
@@ -188,8 +217,13 @@ def main():
         except Exception as e:  # noqa: BLE001 - agreed on and reported below
             err = f"{type(e).__name__}: {e}"
         dt = MPI.Wtime() - t0
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
         err = agree(err)
+        cpu["user_s"] = comm.allreduce(r1.ru_utime - r0.ru_utime, op=MPI.SUM)
+        cpu["sys_s"] = comm.allreduce(r1.ru_stime - r0.ru_stime, op=MPI.SUM)
         return comm.allreduce(dt, op=MPI.MAX), err
+
+    cpu = {}
 
     def write(io):
         with h5py.File(args.path, "w", driver="mpio", comm=comm, info=info) as f:
@@ -250,6 +284,19 @@ def main():
         if err:
             return fail(err)
 
+    if args.warmup and actions:
+        # Untimed: a write (if the job writes; the file is rewritten by the first action) and
+        # a read of the file, unchecked.
+        op0, io0, seed0 = actions[0]
+        if any(op == "write" for op, _, _ in actions):
+            pattern(seed0, first, count, out=data)
+            _, err = timed(lambda: write(io0))
+            if err:
+                return fail(f"warm-up write of {args.path}: {err}")
+        _, err = timed(lambda: read(io0))
+        if err:
+            return fail(f"warm-up read of {args.path}: {err}")
+
     for op, io, seed in actions:
         if op == "write":
             pattern(seed, first, count, out=data)
@@ -271,7 +318,8 @@ def main():
                     return fail(f"data check failed after the {io} read of {args.path}: {err}")
         if err:
             return fail(f"{op} {io} of {args.path}: {err}")
-        emit({"event": "result", "op": op, "io": io, "seconds": seconds, "bytes": nbytes})
+        emit({"event": "result", "op": op, "io": io, "seconds": seconds, "bytes": nbytes,
+              "user_s": cpu["user_s"], "sys_s": cpu["sys_s"], "buffer_offset": buffer_offset})
     return 0
 
 

@@ -572,26 +572,23 @@ impl Dataset {
         xfer: Xfer,
     ) -> Result<ArrayD<T>> {
         let sel = Selection::new(offset, count);
-        let n = sel.len().unwrap_or(0) as usize;
-        let mut out = ArrayD::<T>::default(IxDyn(&[0]));
-        let mut buf: Vec<T> = Vec::new();
-        // Allocate only when the selection is valid, so a bad count is an error, not an OOM.
+        let shape: Vec<usize> = count.iter().map(|&c| c as usize).collect();
+        // Allocate only when the selection is valid, so a bad count is an error, not an OOM;
+        // page aligned (io::buffer: the kernel's copy into it is never in the slow case).
         let ok = sel.check(&self.dims.borrow(), &self.name()).is_ok();
-        if ok {
-            buf = vec![T::default(); n];
-        }
+        let mut out = ok
+            .then(|| super::buffer::page_aligned_array::<T>(&shape))
+            .flatten()
+            .unwrap_or_else(|| ArrayD::<T>::default(IxDyn(&[0])));
+        let slice = out.as_slice_mut().unwrap_or(&mut []);
         // SAFETY: numeric elements are plain bytes.
         let bytes = unsafe {
             std::slice::from_raw_parts_mut(
-                buf.as_mut_ptr() as *mut u8,
-                std::mem::size_of_val(&buf[..]),
+                slice.as_mut_ptr() as *mut u8,
+                std::mem::size_of_val(slice),
             )
         };
         self.read_raw(&sel, T::DTYPE, bytes, xfer)?;
-        let shape: Vec<usize> = count.iter().map(|&c| c as usize).collect();
-        if let Ok(a) = ArrayD::from_shape_vec(IxDyn(&shape), buf) {
-            out = a;
-        }
         Ok(out)
     }
 

@@ -99,6 +99,7 @@ impl FileOptions {
             expected_bytes: self.expected_size,
             extra_hints: extra,
             libver: env.libver.or(self.libver),
+            mpi: tune::MpiFlavor::detect(),
         })
     }
 }

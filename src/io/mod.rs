@@ -2,6 +2,7 @@
 //! over MPI-IO.
 
 pub mod attribute;
+pub mod buffer;
 pub mod dataset;
 pub mod dtype;
 pub mod file;

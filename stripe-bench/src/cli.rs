@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 
+pub use crate::method::BufferAlign;
+
 /// Defaults of a full run: the NERSC figure's method at laptop scale.
 pub const DEFAULT_SIZE: u64 = 256 << 20;
 /// Stripe counts swept by default.
@@ -31,9 +33,10 @@ pub const QUICK_REPEAT: u32 = 3;
     about = "Parallel HDF5 / MPI-IO bandwidth against the stripe count (run under mpirun)",
     long_about = "Parallel HDF5 / MPI-IO bandwidth against the stripe count (run under mpirun).\n\n\
         Writes and/or reads a 1-D float64 dataset, each rank a contiguous block, with several \
-        implementations (series) interleaved repeat by repeat, for each stripe count. Writes \
+        implementations (series) interleaved repeat by repeat, in an order rotated each \
+        repeat, after one untimed write and read of each, for each stripe count. Writes \
         are timed from create to close (no fsync), reads from open to close; every read is \
-        checked. Writes results.csv, stripe_io.png/.svg and run.txt into --out and prints a \
+        checked; CPU time and the load average are recorded and outliers flagged. Writes results.csv, stripe_io.png/.svg and run.txt into --out and prints a \
         table of medians with each series' ratio to raw MPI-IO.",
     after_long_help = "Environment:
   STRIPE_BENCH_FONT=FILE
@@ -79,6 +82,10 @@ pub struct Args {
     /// A short demo run: 64M, 3 repeats, stripe counts 1,2,4, op both, io both.
     #[arg(long)]
     pub quick: bool,
+    /// Where each rank's data buffers start: as malloc gives them (what a C or numpy user
+    /// gets: 16 bytes past a page on Linux/x86-64), page aligned, or 16 bytes past a page.
+    #[arg(long, value_enum, default_value = "malloc", value_name = "HOW")]
+    pub buffer_align: BufferAlign,
 }
 
 /// `--op`.
@@ -359,6 +366,8 @@ pub struct Config {
     pub reference: Option<PathBuf>,
     /// Whether `--quick` was given.
     pub quick: bool,
+    /// `--buffer-align`.
+    pub buffer_align: BufferAlign,
 }
 
 impl Config {
@@ -407,6 +416,7 @@ impl Config {
             drop_cache: a.drop_cache,
             reference: a.reference,
             quick,
+            buffer_align: a.buffer_align,
         })
     }
 
@@ -528,6 +538,16 @@ mod tests {
         assert_eq!(c.out, PathBuf::from("stripe-bench-out"));
         assert_eq!(c.series, None);
         assert_eq!(c.op_title(), "Read");
+        assert_eq!(c.buffer_align, BufferAlign::Malloc);
+        for (arg, want) in [
+            ("malloc", BufferAlign::Malloc),
+            ("page", BufferAlign::Page),
+            ("page+16", BufferAlign::Page16),
+        ] {
+            assert_eq!(parse(&["--buffer-align", arg]).unwrap().buffer_align, want);
+            assert_eq!(want.name(), arg);
+        }
+        assert!(parse(&["--buffer-align", "huge"]).is_err());
 
         let q = parse(&["--quick"]).unwrap();
         assert_eq!(q.size, 64 << 20);

@@ -69,3 +69,10 @@ pub fn sleepy_barrier(comm: &SimpleCommunicator) {
         }
     }
 }
+
+/// Collective: the sum of every rank's `x`.
+pub fn sum_f64(comm: &SimpleCommunicator, x: f64) -> f64 {
+    let mut m = 0.0f64;
+    comm.all_reduce_into(&x, &mut m, SystemOperation::sum());
+    m
+}

@@ -6,7 +6,16 @@
 //! mpirun -n P stripe-bench [--dir DIR] [--size SIZE] [--stripe-counts LIST] [--stripe-size SIZE]
 //!                          [--op read|write|both] [--io indep|coll|both] [--repeat N]
 //!                          [--series LIST] [--out DIR] [--drop-cache] [--reference CSV] [--quick]
+//!                          [--buffer-align malloc|page|page+16]
 //! ```
+//!
+//! The method ([`method`]): in every repeat the series run in an order rotated by one from the
+//! previous repeat (`position` in `results.csv`); every series writes and reads once, untimed,
+//! before the first measurement; the user buffers are allocated once as `--buffer-align` says
+//! (by default as malloc gives them, like a C or numpy user) and touched before timing; each
+//! operation records its user and system CPU time and the load average; outliers among the
+//! repeats of a line are flagged; `run.txt` names the CPU, the kernel, the MPI library and the
+//! load average at the start and the end.
 //!
 //! Every rank parses the same arguments and reaches the same verdict; checks of the file
 //! system are made by rank 0 and broadcast; every failure is agreed on, so a bad argument or a
@@ -20,6 +29,7 @@
 mod bench;
 mod cli;
 mod comm;
+mod method;
 mod pattern;
 mod plot;
 mod progress;
@@ -188,12 +198,23 @@ fn run(world: &SimpleCommunicator) -> Result<(), Exit> {
             cfg.repeat
         ));
     }
+    let load_start = method::load_text();
     let records = bench::run(&mut ctx, &plan, &mut progress);
     progress.finish();
     let records = records.map_err(Exit::error)?;
 
-    let written = match &surroundings {
-        Some(s) => finish(&cfg, s, &records, procs),
+    let written = match surroundings {
+        Some(mut s) => {
+            s.buffer_offset = records.first().map_or(0, |r| r.buffer_offset);
+            let machine = Machine {
+                cpu: method::cpu(),
+                kernel: method::kernel(),
+                mpi: method::mpi_library(),
+                load_start,
+                load_end: method::load_text(),
+            };
+            finish(&cfg, &s, &machine, &records, procs)
+        }
         None => Ok(()),
     };
     agree(world, written).map_err(|m| Exit::error(m.trim_start_matches("rank 0: ")))
@@ -201,11 +222,19 @@ fn run(world: &SimpleCommunicator) -> Result<(), Exit> {
 
 /// Lines describing the method and the caveats (stdout, run.txt and the plot).
 fn notes(cfg: &Config, s: &setup::Surroundings) -> Vec<String> {
-    let mut v = vec![format!(
-        "write = create+write+close (no fsync: data may still be in the page cache); \
-         read = open+read+close, data checked after; mean \u{b1} sd of {} repeat(s)",
-        cfg.repeat
-    )];
+    let mut v = vec![
+        format!(
+            "write = create+write+close (no fsync: data may still be in the page cache); \
+             read = open+read+close, data checked after; mean \u{b1} sd of {} repeat(s)",
+            cfg.repeat
+        ),
+        format!(
+            "series order rotated each repeat (CSV column position); one untimed write+read \
+             per series first; buffers {} (rank 0's start {} bytes past a page), touched \
+             before timing",
+            cfg.buffer_align, s.buffer_offset
+        ),
+    ];
     if s.fs != FsKind::Lustre {
         v.push(format!(
             "{} has no stripes: the stripe count (striping_factor hint) had no effect here",
@@ -226,10 +255,20 @@ fn notes(cfg: &Config, s: &setup::Surroundings) -> Vec<String> {
     v
 }
 
+/// The machine a run measured (rank 0's view), for run.txt.
+struct Machine {
+    cpu: String,
+    kernel: String,
+    mpi: String,
+    load_start: String,
+    load_end: String,
+}
+
 /// Rank 0: writes results.csv, run.txt and the plots, prints the table.
 fn finish(
     cfg: &Config,
     s: &setup::Surroundings,
+    m: &Machine,
     records: &[Record],
     procs: u64,
 ) -> Result<(), String> {
@@ -270,6 +309,11 @@ fn finish(
          the striping hints and the HDF5 alignment); stripe size {}; command: {}\n",
         format_size(cfg.stripe_size),
         std::env::args().collect::<Vec<_>>().join(" ")
+    ));
+    text.push_str(&format!(
+        "  cpu: {}\n  kernel: {}\n  mpi: {}\n  load average (1, 5, 15 min): {} at the start, \
+         {} at the end\n",
+        m.cpu, m.kernel, m.mpi, m.load_start, m.load_end
     ));
     text.push('\n');
     text.push_str(&table);

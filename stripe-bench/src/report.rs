@@ -9,8 +9,17 @@ use std::path::Path;
 
 use crate::cli::{Op, SeriesKind};
 
-/// The exact header of `results.csv`.
-pub const CSV_HEADER: &str = "series,op,io,stripe_count,stripe_size,procs,bytes,rep,seconds,gbps";
+/// The contract's columns of `results.csv`: always first, in this order.
+pub const CONTRACT_HEADER: &str =
+    "series,op,io,stripe_count,stripe_size,procs,bytes,rep,seconds,gbps";
+
+/// The exact header of `results.csv`: [`CONTRACT_HEADER`], then the new columns: the series'
+/// position in its repeat (from 1; the order is rotated repeat by repeat), `--buffer-align`
+/// and the buffers' actual offset past a page, user and system CPU seconds of the operation
+/// summed over ranks, the 1-minute load average when it ran, and whether it is an outlier
+/// among the repeats of its line (1) or not (0).
+pub const CSV_HEADER: &str = "series,op,io,stripe_count,stripe_size,procs,bytes,rep,seconds,gbps,\
+                              position,buffer_align,buffer_offset,user_s,sys_s,load1,outlier";
 
 /// The header of the NERSC reference curve (`reference/nersc_stripe_io.csv`).
 pub const NERSC_HEADER: &str = "stripe_count,gbps,err_gbps";
@@ -38,6 +47,20 @@ pub struct Record {
     pub seconds: f64,
     /// `bytes / seconds / 1e9`.
     pub gbps: f64,
+    /// Position of the series in its repeat, from 1 (0 when not known).
+    pub position: u32,
+    /// `--buffer-align` (empty when not known).
+    pub buffer_align: String,
+    /// Offset past a page of the user buffer of rank 0.
+    pub buffer_offset: u64,
+    /// User CPU seconds of the operation, summed over ranks (NaN when not known).
+    pub user_s: f64,
+    /// System CPU seconds of the operation, summed over ranks (NaN when not known).
+    pub sys_s: f64,
+    /// The 1-minute load average on rank 0 before the operation (NaN when not known).
+    pub load1: f64,
+    /// Outside the Tukey fences of its line's repeats ([`flag_outliers`]).
+    pub outlier: bool,
 }
 
 impl Record {
@@ -50,9 +73,43 @@ impl Record {
         }
     }
 
+    /// A record of the contract's columns only, the others unknown.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        series: &str,
+        op: &str,
+        io: &str,
+        stripe_count: u32,
+        stripe_size: u64,
+        procs: u32,
+        bytes: u64,
+        rep: u32,
+        seconds: f64,
+    ) -> Record {
+        Record {
+            series: series.into(),
+            op: op.into(),
+            io: io.into(),
+            stripe_count,
+            stripe_size,
+            procs,
+            bytes,
+            rep,
+            seconds,
+            gbps: Record::gbps_of(bytes, seconds),
+            position: 0,
+            buffer_align: String::new(),
+            buffer_offset: 0,
+            user_s: f64::NAN,
+            sys_s: f64::NAN,
+            load1: f64::NAN,
+            outlier: false,
+        }
+    }
+
     fn csv_line(&self) -> String {
         format!(
-            "{},{},{},{},{},{},{},{},{:.6},{:.4}",
+            "{},{},{},{},{},{},{},{},{:.6},{:.4},{},{},{},{:.3},{:.3},{:.2},{}",
             self.series,
             self.op,
             self.io,
@@ -62,8 +119,33 @@ impl Record {
             self.bytes,
             self.rep,
             self.seconds,
-            self.gbps
+            self.gbps,
+            self.position,
+            self.buffer_align,
+            self.buffer_offset,
+            self.user_s,
+            self.sys_s,
+            self.load1,
+            u8::from(self.outlier)
         )
+    }
+}
+
+/// Sets [`Record::outlier`] on every record: outside the Tukey fences of the GB/s of the
+/// repeats of its line (series, op, io, stripe count).
+pub fn flag_outliers(records: &mut [Record]) {
+    let mut lines: BTreeMap<(String, String, String, u32), Vec<usize>> = BTreeMap::new();
+    for (i, r) in records.iter().enumerate() {
+        lines
+            .entry((r.series.clone(), r.op.clone(), r.io.clone(), r.stripe_count))
+            .or_default()
+            .push(i);
+    }
+    for idx in lines.values() {
+        let v: Vec<f64> = idx.iter().map(|&i| records[i].gbps).collect();
+        for (&i, o) in idx.iter().zip(crate::method::outliers(&v)) {
+            records[i].outlier = o;
+        }
     }
 }
 
@@ -85,21 +167,31 @@ pub fn write_csv_file(path: &Path, records: &[Record]) -> io::Result<()> {
 /// Parses the text of a `results.csv` (lines starting with `#` and blank lines are skipped).
 pub fn parse_results_csv(text: &str) -> Result<Vec<Record>, String> {
     let mut lines = data_lines(text);
-    match lines.next() {
-        Some((_, h)) if h == CSV_HEADER => {}
+    let header: Vec<String> = match lines.next() {
+        Some((_, h)) if is_results_header(h) => h.split(',').map(|c| c.trim().into()).collect(),
         Some((n, h)) => {
             return Err(format!(
-                "line {n}: expected the header {CSV_HEADER:?}, found {h:?}"
+                "line {n}: expected a header starting with {CONTRACT_HEADER:?}, found {h:?}"
             ))
         }
         None => return Err("no header".into()),
-    }
+    };
+    let col = |name: &str| header.iter().position(|c| c == name);
     let mut out = Vec::new();
     for (n, line) in lines {
         let f: Vec<&str> = line.split(',').map(str::trim).collect();
-        if f.len() != 10 {
-            return Err(format!("line {n}: expected 10 fields, found {}", f.len()));
+        if f.len() != header.len() {
+            return Err(format!(
+                "line {n}: expected {} fields, found {}",
+                header.len(),
+                f.len()
+            ));
         }
+        let extra_num = |name: &str| {
+            col(name)
+                .and_then(|k| f[k].parse::<f64>().ok())
+                .unwrap_or(f64::NAN)
+        };
         let num = |k: usize| -> Result<f64, String> {
             f[k].parse::<f64>()
                 .map_err(|_| format!("line {n}: field {k} ({:?}) is not a number", f[k]))
@@ -119,9 +211,22 @@ pub fn parse_results_csv(text: &str) -> Result<Vec<Record>, String> {
             rep: int(7)? as u32,
             seconds: num(8)?,
             gbps: num(9)?,
+            position: extra_num("position").max(0.0) as u32,
+            buffer_align: col("buffer_align").map_or(String::new(), |k| f[k].to_string()),
+            buffer_offset: extra_num("buffer_offset").max(0.0) as u64,
+            user_s: extra_num("user_s"),
+            sys_s: extra_num("sys_s"),
+            load1: extra_num("load1"),
+            outlier: col("outlier").is_some_and(|k| f[k] == "1"),
         });
     }
     Ok(out)
+}
+
+/// Whether `h` is the header of a `results.csv`: the contract's columns first (files of
+/// earlier versions have only those).
+fn is_results_header(h: &str) -> bool {
+    h == CONTRACT_HEADER || h.starts_with(&format!("{CONTRACT_HEADER},"))
 }
 
 /// Numbered (from 1) lines that are neither blank nor `#` comments.
@@ -182,6 +287,10 @@ pub struct Row {
     pub max: f64,
     /// Median divided by the median of `mpiio` with the same op, io and stripe count.
     pub vs_mpiio: Option<f64>,
+    /// Median system CPU seconds of an operation, summed over ranks (NaN when not known).
+    pub sys_s: f64,
+    /// Number of repeats flagged as outliers.
+    pub outliers: usize,
 }
 
 /// Sort key of a series name: the run order of known series, then others by name.
@@ -198,9 +307,9 @@ fn op_rank(name: &str) -> (usize, String) {
 
 type GroupKey = ((usize, String), String, u32, (usize, String));
 
-/// Groups GB/s by (op, io, stripe count, series), in table order.
-fn groups(records: &[Record]) -> BTreeMap<GroupKey, Vec<f64>> {
-    let mut g: BTreeMap<GroupKey, Vec<f64>> = BTreeMap::new();
+/// Groups the records by (op, io, stripe count, series), in table order.
+fn groups(records: &[Record]) -> BTreeMap<GroupKey, Vec<&Record>> {
+    let mut g: BTreeMap<GroupKey, Vec<&Record>> = BTreeMap::new();
     for r in records {
         g.entry((
             op_rank(&r.op),
@@ -209,7 +318,7 @@ fn groups(records: &[Record]) -> BTreeMap<GroupKey, Vec<f64>> {
             series_rank(&r.series),
         ))
         .or_default()
-        .push(r.gbps);
+        .push(r);
     }
     g
 }
@@ -220,16 +329,26 @@ pub fn summarize(records: &[Record]) -> Vec<Row> {
     let g = groups(records);
     let mut rows: Vec<Row> = g
         .iter()
-        .map(|((op, io, sc, series), v)| Row {
-            series: series.1.clone(),
-            op: op.1.clone(),
-            io: io.clone(),
-            stripe_count: *sc,
-            reps: v.len(),
-            median: median(v),
-            min: v.iter().copied().fold(f64::INFINITY, f64::min),
-            max: v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            vs_mpiio: None,
+        .map(|((op, io, sc, series), recs)| {
+            let v: Vec<f64> = recs.iter().map(|r| r.gbps).collect();
+            let sys: Vec<f64> = recs
+                .iter()
+                .map(|r| r.sys_s)
+                .filter(|x| !x.is_nan())
+                .collect();
+            Row {
+                series: series.1.clone(),
+                op: op.1.clone(),
+                io: io.clone(),
+                stripe_count: *sc,
+                reps: v.len(),
+                median: median(&v),
+                min: v.iter().copied().fold(f64::INFINITY, f64::min),
+                max: v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                vs_mpiio: None,
+                sys_s: median(&sys),
+                outliers: recs.iter().filter(|r| r.outlier).count(),
+            }
         })
         .collect();
     let base: BTreeMap<(String, String, u32), f64> = rows
@@ -252,8 +371,18 @@ pub fn format_table(rows: &[Row]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{:<13} {:<5} {:<5} {:>7} {:>4} {:>11} {:>8} {:>8} {:>8}",
-        "series", "op", "io", "stripes", "reps", "median GB/s", "min", "max", "vs mpiio"
+        "{:<13} {:<5} {:<5} {:>7} {:>4} {:>11} {:>8} {:>8} {:>8} {:>7} {:>4}",
+        "series",
+        "op",
+        "io",
+        "stripes",
+        "reps",
+        "median GB/s",
+        "min",
+        "max",
+        "vs mpiio",
+        "sys s",
+        "outl"
     );
     let mut last: Option<(String, String, u32)> = None;
     for r in rows {
@@ -267,8 +396,18 @@ pub fn format_table(rows: &[Row]) -> String {
             .map_or_else(|| "-".to_string(), |x| format!("{x:.2}x"));
         let _ = writeln!(
             s,
-            "{:<13} {:<5} {:<5} {:>7} {:>4} {:>11.3} {:>8.3} {:>8.3} {:>8}",
-            r.series, r.op, r.io, r.stripe_count, r.reps, r.median, r.min, r.max, ratio
+            "{:<13} {:<5} {:<5} {:>7} {:>4} {:>11.3} {:>8.3} {:>8.3} {:>8} {:>7.3} {:>4}",
+            r.series,
+            r.op,
+            r.io,
+            r.stripe_count,
+            r.reps,
+            r.median,
+            r.min,
+            r.max,
+            ratio,
+            r.sys_s,
+            r.outliers
         );
     }
     s
@@ -345,7 +484,7 @@ pub fn curves(records: &[Record], prefix: &str, reference: bool) -> Vec<Curve> {
 pub fn parse_reference(text: &str, name: &str) -> Result<Vec<Curve>, String> {
     let header = data_lines(text).next().map(|(_, h)| h.to_string());
     match header.as_deref() {
-        Some(CSV_HEADER) => {
+        Some(h) if is_results_header(h) => {
             let recs = parse_results_csv(text)?;
             if recs.is_empty() {
                 return Err("the results file holds no rows".into());
@@ -395,18 +534,19 @@ mod tests {
     use super::*;
 
     fn rec(series: &str, op: &str, io: &str, sc: u32, rep: u32, gbps: f64) -> Record {
-        Record {
-            series: series.into(),
-            op: op.into(),
-            io: io.into(),
-            stripe_count: sc,
-            stripe_size: 1 << 20,
-            procs: 2,
-            bytes: 1 << 30,
+        let mut r = Record::new(
+            series,
+            op,
+            io,
+            sc,
+            1 << 20,
+            2,
+            1 << 30,
             rep,
-            seconds: (1u64 << 30) as f64 / gbps / 1e9,
-            gbps,
-        }
+            (1u64 << 30) as f64 / gbps / 1e9,
+        );
+        r.gbps = gbps;
+        r
     }
 
     #[test]
@@ -468,7 +608,8 @@ mod tests {
         assert!(t.contains("0.67x"));
         assert!(t.contains("1.67x"));
         let h5py_line = t.lines().find(|l| l.starts_with("h5py")).unwrap();
-        assert!(h5py_line.contains("5.000") && h5py_line.ends_with("1.67x"));
+        assert!(h5py_line.contains("5.000") && h5py_line.contains(" 1.67x "));
+        assert!(h5py_line.ends_with("NaN    0"), "{h5py_line:?}");
     }
 
     #[test]
@@ -483,14 +624,37 @@ mod tests {
         let mut lines = text.lines();
         assert_eq!(lines.next(), Some(CSV_HEADER));
         assert_eq!(
+            CSV_HEADER,
+            format!(
+                "{CONTRACT_HEADER},position,buffer_align,buffer_offset,user_s,sys_s,load1,outlier"
+            )
+        );
+        assert_eq!(
             lines.next(),
-            Some("h5par,read,indep,2,1048576,2,1073741824,1,0.715828,1.5000")
+            Some("h5par,read,indep,2,1048576,2,1073741824,1,0.715828,1.5000,0,,0,NaN,NaN,NaN,0")
         );
         let back = parse_results_csv(&text).unwrap();
         assert_eq!(back.len(), 2);
         assert_eq!(back[1].series, "hdf5-default");
         assert_eq!(back[1].stripe_count, 8);
         assert_eq!(back[1].gbps, 0.25);
+        // A file of an earlier version (the contract's columns only) still parses.
+        let old = format!("{CONTRACT_HEADER}\nmpiio,read,coll,1,1048576,2,8,1,0.5,0.0000\n");
+        let o = parse_results_csv(&old).unwrap();
+        assert_eq!((o[0].series.as_str(), o[0].position), ("mpiio", 0));
+        let mut full = r.clone();
+        full[0].position = 3;
+        full[0].buffer_align = "page+16".into();
+        full[0].buffer_offset = 16;
+        full[0].user_s = 0.25;
+        full[0].outlier = true;
+        let mut buf = Vec::new();
+        write_csv(&mut buf, &full).unwrap();
+        let back = parse_results_csv(&String::from_utf8(buf).unwrap()).unwrap();
+        assert_eq!(back[0].position, 3);
+        assert_eq!(back[0].buffer_align, "page+16");
+        assert_eq!((back[0].buffer_offset, back[0].user_s), (16, 0.25));
+        assert!(back[0].outlier && !back[1].outlier);
         assert!(parse_results_csv("a,b\n1,2").is_err());
         assert!(parse_results_csv(&format!("{CSV_HEADER}\nx,y")).is_err());
     }
@@ -502,7 +666,25 @@ mod tests {
         write_csv_file(&p, &[rec("mpiio", "write", "coll", 1, 1, 2.0)]).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         assert_eq!(text.lines().count(), 2);
-        assert!(text.ends_with("2.0000\n"));
+        assert!(text.contains(",2.0000,"), "{text}");
+    }
+
+    #[test]
+    fn outliers_per_line() {
+        let mut r: Vec<Record> = [5.0, 5.1, 4.9, 5.0, 1.0]
+            .iter()
+            .enumerate()
+            .map(|(i, &g)| rec("h5par", "read", "coll", 1, i as u32 + 1, g))
+            .collect();
+        // Another line with the same values does not mix with the first.
+        r.extend((1..=5).map(|i| rec("mpiio", "read", "coll", 1, i, 1.0)));
+        flag_outliers(&mut r);
+        let flagged: Vec<(String, u32)> = r
+            .iter()
+            .filter(|x| x.outlier)
+            .map(|x| (x.series.clone(), x.rep))
+            .collect();
+        assert_eq!(flagged, vec![("h5par".to_string(), 5)]);
     }
 
     #[test]

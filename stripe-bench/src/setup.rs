@@ -30,6 +30,8 @@ pub struct Surroundings {
     pub script: Option<PathBuf>,
     /// Curves of `--reference`.
     pub reference: Vec<Curve>,
+    /// Where rank 0's buffers start past a page (known after the run).
+    pub buffer_offset: u64,
 }
 
 /// Rank 0: checks everything and prepares `--out`; an error is a message for the user.
@@ -92,6 +94,7 @@ fn survey_in(cfg: &Config, dir: PathBuf) -> Result<Surroundings, String> {
         h5py_skipped,
         script,
         reference,
+        buffer_offset: 0,
     })
 }
 

@@ -108,7 +108,7 @@ export PYTHONPATH=$WORK/site${PYTHONPATH:+:$PYTHONPATH}
 for n in $RANKS; do
     say "pytest on $n rank(s)"
     (cd "$WORK" && mpi_run "$n" "pytest-$n" "$PY" -m pytest -q -p no:cacheprovider \
-        "$ROOT/tests/python/test_h5par_api.py")
+        "$ROOT/tests/python/test_h5par_api.py" "$ROOT/tests/python/test_read_buffers.py")
     rc=$?
     if ((rc == 5)); then fail "pytest on $n rank(s): no tests collected (exit 5)"
     elif ((rc != 0)); then fail "pytest on $n rank(s) (exit $rc)"; fi

@@ -33,6 +33,8 @@ import os as _os
 import warnings as _warnings
 
 import numpy as _np
+# Arrays allocated for reads start on a page (see h5par/_buffer.py).
+from h5par._buffer import page_aligned_empty as _page_aligned_empty
 from mpi4py import MPI as _MPI
 
 from cpython.buffer cimport (PyObject_GetBuffer, PyBuffer_Release, PyBUF_C_CONTIGUOUS,
@@ -1294,8 +1296,8 @@ cdef class Dataset:
         shape = ()
         try:
             offset, count, shape = _selection(key, self._shape)
-            out = _np.empty(count, dtype=_DTYPES[self._code])
-        except Exception as e:
+            out = _page_aligned_empty(count, _DTYPES[self._code])
+        except H5parError as e:
             local_error = e
         except (MemoryError, OverflowError) as e:
             local_error = ShapeError("cannot allocate %s elements: %s" % (count, e))
@@ -1321,7 +1323,7 @@ cdef class Dataset:
                                                    self._dh.path))
             if out is None:
                 dt = self.dtype if dtype is None else _DTYPES[dtype_code(dtype)]
-                out = _np.empty(cnt, dtype=dt)
+                out = _page_aligned_empty(cnt, dt)
             else:
                 if not isinstance(out, _np.ndarray):
                     raise InvalidError("out must be a numpy array")

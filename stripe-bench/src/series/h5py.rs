@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::Ctx;
-use crate::cli::{Io, Op};
+use crate::cli::{BufferAlign, Io, Op};
 use crate::comm::{agree, broadcast_string, sleepy_barrier};
 
 /// The Python interpreter that has Debian's h5py (with MPI), mpi4py and numpy.
@@ -131,6 +131,8 @@ pub struct Job {
     /// The testing aid [`super::CORRUPT_ENV`]: the child damages the file after every write
     /// (`--corrupt-after-write`), as the Rust series do.
     pub corrupt_after_write: bool,
+    /// `--buffer-align` of the run, for the child's numpy buffers.
+    pub buffer_align: BufferAlign,
 }
 
 /// The timing of one action: seconds of the slowest rank.
@@ -142,6 +144,12 @@ pub struct Timing {
     pub io: Io,
     /// Seconds.
     pub seconds: f64,
+    /// User CPU seconds summed over the child's ranks (NaN if not reported).
+    pub user_s: f64,
+    /// System CPU seconds summed over the child's ranks (NaN if not reported).
+    pub sys_s: f64,
+    /// Offset past a page of rank 0's numpy buffer.
+    pub buffer_offset: u64,
 }
 
 /// The command line of the child job (without the program, `mpirun.openmpi`).
@@ -179,6 +187,10 @@ pub fn child_args(ctx: &Ctx, job: &Job, cores: usize) -> Vec<String> {
     if job.corrupt_after_write {
         a.push("--corrupt-after-write".into());
     }
+    // Every child is a new process: it writes and reads once, untimed, before its actions.
+    a.push("--warmup".into());
+    a.push("--buffer-align".into());
+    a.push(job.buffer_align.name().into());
     a
 }
 
@@ -315,8 +327,20 @@ pub fn parse_timings(text: &str, job: &Job) -> Result<Vec<Timing>, String> {
             _ => None,
         });
         let seconds = json_field(line, "seconds").and_then(|s| s.parse::<f64>().ok());
+        let num = |k: &str| {
+            json_field(line, k)
+                .and_then(|s| s.parse::<f64>().ok())
+                .unwrap_or(f64::NAN)
+        };
         match (op, io, seconds) {
-            (Some(op), Some(io), Some(seconds)) => out.push(Timing { op, io, seconds }),
+            (Some(op), Some(io), Some(seconds)) => out.push(Timing {
+                op,
+                io,
+                seconds,
+                user_s: num("user_s"),
+                sys_s: num("sys_s"),
+                buffer_offset: num("buffer_offset").max(0.0) as u64,
+            }),
             _ => return Err(format!("h5py: unexpected line from the child job: {line}")),
         }
     }
@@ -410,6 +434,7 @@ mod tests {
             path: "f.h5".into(),
             prepare: None,
             corrupt_after_write: false,
+            buffer_align: BufferAlign::Malloc,
             actions: vec![
                 Action {
                     op: Op::Write,
@@ -425,16 +450,21 @@ mod tests {
         };
         let text = "noise\n\
             {\"event\": \"result\", \"op\": \"write\", \"io\": \"coll\", \"seconds\": 1.5}\n\
-            {\"event\": \"result\", \"op\": \"read\", \"io\": \"coll\", \"seconds\": 0.5}\n";
+            {\"event\": \"result\", \"op\": \"read\", \"io\": \"coll\", \"seconds\": 0.5, \
+             \"user_s\": 0.25, \"sys_s\": 0.125, \"buffer_offset\": 16}\n";
         let t = parse_timings(text, &job).unwrap();
         assert_eq!(
             t[1],
             Timing {
                 op: Op::Read,
                 io: Io::Coll,
-                seconds: 0.5
+                seconds: 0.5,
+                user_s: 0.25,
+                sys_s: 0.125,
+                buffer_offset: 16
             }
         );
+        assert!(t[0].user_s.is_nan());
         assert!(parse_timings("", &job).is_err());
     }
 

@@ -17,7 +17,8 @@ use mpi::topology::SimpleCommunicator;
 use mpi::traits::{Communicator, CommunicatorCollectives};
 
 use crate::cli::{Io, SeriesKind};
-use crate::comm::{agree, max_f64};
+use crate::comm::{agree, max_f64, sum_f64};
+use crate::method::cpu_times;
 
 /// The name of the dataset in the HDF5 files.
 pub const DATASET: &str = "x";
@@ -116,18 +117,35 @@ pub fn file_path(dir: &Path, tag: &str, kind: SeriesKind) -> PathBuf {
     dir.join(format!("stripe-bench-{tag}-{}.{ext}", kind.name()))
 }
 
+/// What one timed operation cost.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timed {
+    /// Seconds of the slowest rank (`MPI_Wtime`).
+    pub seconds: f64,
+    /// User CPU seconds, summed over ranks.
+    pub user_s: f64,
+    /// System CPU seconds, summed over ranks.
+    pub sys_s: f64,
+}
+
 /// Collective: runs `f` between a barrier and the agreement on its outcome and returns the
-/// slowest rank's seconds (`MPI_Wtime`).
+/// slowest rank's seconds (`MPI_Wtime`) and the CPU time of all ranks (`getrusage`).
 pub fn timed(
     comm: &SimpleCommunicator,
     f: impl FnOnce() -> Result<(), String>,
-) -> Result<f64, String> {
+) -> Result<Timed, String> {
     comm.barrier();
+    let (u0, s0) = cpu_times();
     let t0 = mpi::time();
     let r = f();
     let dt = mpi::time() - t0;
+    let (u1, s1) = cpu_times();
     agree(comm, r)?;
-    Ok(max_f64(comm, dt))
+    Ok(Timed {
+        seconds: max_f64(comm, dt),
+        user_s: sum_f64(comm, u1 - u0),
+        sys_s: sum_f64(comm, s1 - s0),
+    })
 }
 
 /// Whether [`CORRUPT_ENV`] asks for the testing aid in this process's environment.
