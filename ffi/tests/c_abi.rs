@@ -84,6 +84,7 @@ fn main() {
     ];
     for n in [1, 2, 3] {
         trials.push(Trial::test(format!("c::api::np{n}"), move || c_api(n)));
+        trials.push(Trial::test(format!("c::farm::np{n}"), move || c_farm(n)));
     }
     libtest_mimic::run(&args, trials).exit();
 }
@@ -557,4 +558,44 @@ fn install() -> Result<(), Failed> {
         .args(pkg("h5par-fortran")?);
     run(fc)?;
     run_ranks(&fapp, 1, &[data.path()], &[("LD_LIBRARY_PATH", &lib)])
+}
+
+// ---------------------------------------------------------------------------------------
+// The task farm (tests/c/test_farm.c, tests/fortran/test_farm.f90).
+
+/// The farm's C test program, built once.
+fn built_farm() -> Result<&'static (tempfile::TempDir, PathBuf), Failed> {
+    static BUILT: OnceLock<Result<(tempfile::TempDir, PathBuf), String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let dir = tempfile::Builder::new()
+                .prefix("h5par-ffi-farm-")
+                .tempdir()
+                .map_err(|e| e.to_string())?;
+            let so = built_library()?;
+            let lib = dir.path().join("lib");
+            std::fs::create_dir_all(&lib).map_err(|e| e.to_string())?;
+            std::fs::copy(&so, lib.join("libh5par.so")).map_err(|e| e.to_string())?;
+            let exe = dir.path().join("test_farm");
+            let mut cmd = Command::new(mpi_tool("mpicc"));
+            cmd.args(["-std=gnu99", "-Wall", "-Werror", "-o"])
+                .arg(&exe)
+                .arg(root().join("tests/c/test_farm.c"))
+                .arg("-I")
+                .arg(root().join("include"))
+                .arg(format!("-L{}", lib.display()))
+                .arg("-lh5par")
+                .arg(format!("-Wl,-rpath,{}", lib.display()));
+            run(cmd)?;
+            Ok((dir, exe))
+        })
+        .as_ref()
+        .map_err(|e| Failed::from(format!("building the farm test: {e}")))
+}
+
+/// The farm's C API on `n` ranks.
+fn c_farm(n: usize) -> Result<(), Failed> {
+    let (_, exe) = built_farm()?;
+    let dir = trial_dir()?;
+    run_ranks(exe, n, &[dir.path()], &[])
 }
