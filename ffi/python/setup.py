@@ -195,7 +195,12 @@ def extensions():
         extra_compile_args=mpi_cargs,
         extra_link_args=mpi_largs,
     )
-    return cythonize([ext], include_path=[HERE], language_level=3, quiet=True)
+    # The task farm (h5par.farm over h5par._farm), built like _core.
+    farm = Extension("h5par._farm", sources=[os.path.join("h5par", "_farm.pyx")],
+                     **{k: getattr(ext, k) for k in ("include_dirs", "library_dirs", "libraries",
+                                                      "runtime_library_dirs", "extra_compile_args",
+                                                      "extra_link_args")})
+    return cythonize([ext, farm], include_path=[HERE], language_level=3, quiet=True)
 
 
 # Paths in setup.py are relative to its own folder (pip may run it from elsewhere).
