@@ -85,6 +85,9 @@ fn main() {
     for n in [1, 2, 3] {
         trials.push(Trial::test(format!("c::api::np{n}"), move || c_api(n)));
         trials.push(Trial::test(format!("c::farm::np{n}"), move || c_farm(n)));
+        trials.push(Trial::test(format!("fortran::farm::np{n}"), move || {
+            fortran_farm(n)
+        }));
     }
     libtest_mimic::run(&args, trials).exit();
 }
@@ -563,9 +566,10 @@ fn install() -> Result<(), Failed> {
 // ---------------------------------------------------------------------------------------
 // The task farm (tests/c/test_farm.c, tests/fortran/test_farm.f90).
 
-/// The farm's C test program, built once.
-fn built_farm() -> Result<&'static (tempfile::TempDir, PathBuf), Failed> {
-    static BUILT: OnceLock<Result<(tempfile::TempDir, PathBuf), String>> = OnceLock::new();
+/// The farm's C and Fortran test programs, built once.
+type FarmBuilt = (tempfile::TempDir, PathBuf, PathBuf);
+fn built_farm() -> Result<&'static FarmBuilt, Failed> {
+    static BUILT: OnceLock<Result<FarmBuilt, String>> = OnceLock::new();
     BUILT
         .get_or_init(|| {
             let dir = tempfile::Builder::new()
@@ -587,7 +591,18 @@ fn built_farm() -> Result<&'static (tempfile::TempDir, PathBuf), Failed> {
                 .arg("-lh5par")
                 .arg(format!("-Wl,-rpath,{}", lib.display()));
             run(cmd)?;
-            Ok((dir, exe))
+            let fexe = dir.path().join("test_farm_f");
+            let mut cmd = Command::new(mpi_tool("mpif90"));
+            cmd.current_dir(dir.path())
+                .args(["-std=f2008", "-Wall", "-o"])
+                .arg(&fexe)
+                .arg(root().join("ffi/fortran/h5par.f90"))
+                .arg(root().join("tests/fortran/test_farm.f90"))
+                .arg(format!("-L{}", lib.display()))
+                .arg("-lh5par")
+                .arg(format!("-Wl,-rpath,{}", lib.display()));
+            run(cmd)?;
+            Ok((dir, exe, fexe))
         })
         .as_ref()
         .map_err(|e| Failed::from(format!("building the farm test: {e}")))
@@ -595,7 +610,14 @@ fn built_farm() -> Result<&'static (tempfile::TempDir, PathBuf), Failed> {
 
 /// The farm's C API on `n` ranks.
 fn c_farm(n: usize) -> Result<(), Failed> {
-    let (_, exe) = built_farm()?;
+    let (_, exe, _) = built_farm()?;
+    let dir = trial_dir()?;
+    run_ranks(exe, n, &[dir.path()], &[])
+}
+
+/// The farm's Fortran binding on `n` ranks.
+fn fortran_farm(n: usize) -> Result<(), Failed> {
+    let (_, _, exe) = built_farm()?;
     let dir = trial_dir()?;
     run_ranks(exe, n, &[dir.path()], &[])
 }
