@@ -18,6 +18,16 @@ use ndarray::Array2;
 
 type Case = fn(&SimpleCommunicator, &Path);
 
+/// The README's Rust example of the farm, compiled into this binary.
+mod readme {
+    include!("../../examples/farm_readme.rs");
+
+    /// Runs the example's `main`.
+    pub fn run() -> Result<(), h5par::Error> {
+        main()
+    }
+}
+
 /// (name, rank counts, time limit in seconds, function)
 static CASES: &[(&str, &[usize], u64, Case)] = &[
     ("exactly_once", &[1, 2, 3, 4], 120, exactly_once),
@@ -42,6 +52,14 @@ const RESUME_TASKS: u64 = 300;
 
 fn main() {
     if let Ok(case) = std::env::var("H5PAR_FARM_CASE") {
+        if case == "readme" {
+            if let Err(e) = readme::run() {
+                eprintln!("README example failed: {e}");
+                std::process::exit(1);
+            }
+            println!("example: ok");
+            return;
+        }
         let Some(&(_, _, _, f)) = CASES.iter().find(|c| c.0 == case) else {
             eprintln!("unknown case {case}");
             std::process::exit(2);
@@ -81,6 +99,7 @@ fn main() {
         sigkill_and_resume(3)
     }));
     trials.push(Trial::test("farm::progress_lines_and_bar", progress_modes));
+    trials.push(Trial::test("farm::readme_examples", readme_examples));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -264,6 +283,50 @@ fn sigkill_and_resume(ranks: usize) -> Result<(), Failed> {
     }
     if journaled(&jpath).len() as u64 != RESUME_TASKS {
         return Err("the journal does not hold every task after the rerun".into());
+    }
+    Ok(())
+}
+
+/// The README's Rust and Python farm examples are examples/farm_readme.rs and
+/// tests/python/farm_readme_example.py word for word; the Rust one runs on 3 ranks, twice (the
+/// second run resumes from the journal and runs nothing).
+fn readme_examples() -> Result<(), Failed> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md"))?;
+    for (file, skip_comments) in [
+        ("examples/farm_readme.rs", true),
+        ("tests/python/farm_readme_example.py", false),
+    ] {
+        let text = std::fs::read_to_string(format!("{root}/{file}"))?;
+        let body: String = text
+            .lines()
+            .skip_while(|l| skip_comments && (l.starts_with("//") || l.is_empty()))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        if !readme.contains(&body) {
+            return Err(format!("{file} differs from the README's example").into());
+        }
+    }
+    let dir = trial_dir();
+    for run in 0..2 {
+        let mut cmd = command("readme", Some(3), dir.path(), &[]);
+        cmd.current_dir(dir.path());
+        let o = run_limited(cmd, Duration::from_secs(60));
+        if o.status != Some(0) || o.output.matches("example: ok").count() != 3 {
+            return Err(format!(
+                "the README example, run {run}: {:?}\n{}",
+                o.status, o.output
+            )
+            .into());
+        }
+        let want = if run == 0 {
+            "1000 done, 0 failed, 0 skipped"
+        } else {
+            "0 done, 0 failed, 1000 skipped"
+        };
+        if !o.output.contains(want) {
+            return Err(format!("run {run}: no \"{want}\" in\n{}", o.output).into());
+        }
     }
     Ok(())
 }

@@ -132,6 +132,10 @@ mpi_run 2 readme "$PY" "$ROOT/tests/python/readme_example.py" "$WORK/example.h5"
     || fail "README example on 2 ranks"
 [[ -f $WORK/example.h5 ]] || fail "README example: $WORK/example.h5 was not written"
 
+say "the README's farm example on 2 ranks"
+(cd "$WORK" && mpi_run 2 farm-readme "$PY" "$ROOT/tests/python/farm_readme_example.py") \
+    || fail "README farm example on 2 ranks"
+
 say "summary"
 if ((${#failures[@]})); then
     printf 'FAILED: %s\n' "${failures[@]}"
