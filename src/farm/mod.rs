@@ -108,7 +108,7 @@ pub enum Controller {
 }
 
 impl Controller {
-    fn from_env(self) -> Result<Controller> {
+    fn or_env(self) -> Result<Controller> {
         match std::env::var("H5PAR_FARM_CONTROLLER") {
             Err(_) => Ok(self),
             Ok(v) => match v.to_ascii_lowercase().as_str() {
@@ -223,7 +223,7 @@ impl Farm {
     {
         let dup = comm.duplicate();
         let (rank, size) = (dup.rank(), dup.size());
-        let controller = self.controller.from_env();
+        let controller = self.controller.or_env();
         let mode = match controller {
             Ok(Controller::Dedicated) if size > 1 => Controller::Dedicated,
             _ => Controller::Prefetch,

@@ -579,7 +579,9 @@ fn wrong_journal(world: &SimpleCommunicator, dir: &Path) {
 fn truncated_record(world: &SimpleCommunicator, dir: &Path) {
     let j = dir.join("j.journal");
     let farm = || Farm::new().progress(ProgressMode::Off).journal(&j, b"list");
-    farm().map(world, 30, |i| Ok(i)).unwrap();
+    farm()
+        .map(world, 30, Ok::<u64, h5par::farm::TaskError>)
+        .unwrap();
     if world.rank() == 0 {
         // Cut the last record in half, as a kill mid-append would.
         let len = std::fs::metadata(&j).unwrap().len();
@@ -587,7 +589,9 @@ fn truncated_record(world: &SimpleCommunicator, dir: &Path) {
         f.set_len(len - 5).unwrap();
     }
     world.barrier();
-    let out = farm().map(world, 30, |i| Ok(i)).unwrap();
+    let out = farm()
+        .map(world, 30, Ok::<u64, h5par::farm::TaskError>)
+        .unwrap();
     assert_eq!((out.summary.skipped, out.summary.done), (29, 1));
     if let Some(r) = out.results {
         assert!(r
