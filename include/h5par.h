@@ -154,9 +154,132 @@ typedef enum {
 typedef struct h5par_dataset h5par_dataset;
 
 /**
+ * What a task callback fills in: its result bytes or its failure message. Valid only during
+ * the callback it was passed to (opaque; use `h5par_farm_task_result` and
+ * `h5par_farm_task_message`).
+ */
+typedef struct h5par_farm_task h5par_farm_task;
+
+/**
  * What C sees of a file: `h5par_file *` (opaque).
  */
 typedef struct h5par_file h5par_file;
+
+/**
+ * Options of `h5par_farm_run`; fill the defaults with `h5par_farm_options_init`.
+ */
+typedef struct {
+  /**
+   * Journal path (rank 0 writes it; finished tasks in it are skipped), or NULL.
+   */
+  const char *journal;
+  /**
+   * The task list's identity (for example the bytes of the task file), `identity_len`
+   * bytes, or NULL: a journal of another identity or task count is refused.
+   */
+  const void *identity;
+  /**
+   * Bytes at `identity`.
+   */
+  size_t identity_len;
+  /**
+   * Retries of a failed task (default 0), on another rank when there is one.
+   */
+  uint32_t retries;
+  /**
+   * Per-attempt records as CSV (rank 0), or NULL.
+   */
+  const char *records;
+  /**
+   * 0 = automatic (a bar on a terminal, lines otherwise; default), 1 = bar, 2 = lines,
+   * 3 = none.
+   */
+  int progress;
+  /**
+   * Batches in flight per worker (default 2).
+   */
+  uint32_t depth;
+  /**
+   * Tasks per message: 0 = adaptive (default), n = at most n (1 turns batching off).
+   */
+  uint64_t batch;
+  /**
+   * 0 = rank 0 controls and works (prefetch, default), 1 = rank 0 only controls.
+   */
+  int controller;
+} h5par_farm_options;
+
+/**
+ * A task: runs task `task` (0-based) with the caller's `user_data`; returns 0 when it is
+ * done, non-zero when it failed (the farm retries it, then records it as failed). It may set
+ * its result with `h5par_farm_task_result` and its message with `h5par_farm_task_message`.
+ */
+typedef int (*h5par_farm_task_fn)(uint64_t task, void *user_data, h5par_farm_task *ctx);
+
+/**
+ * A result callback, called on rank 0 for each finished task: `ok` is 1 when done (`data`,
+ * `len`: its result bytes) and 0 when it failed after its retries (`data`: its message,
+ * not NUL-terminated); `replayed` is 1 for tasks finished by an earlier run (from the
+ * journal). The bytes are valid during the call only. Non-zero stops the farm with an error
+ * on every rank.
+ */
+typedef int (*h5par_farm_result_fn)(uint64_t task,
+                                    int ok,
+                                    const void *data,
+                                    size_t len,
+                                    int replayed,
+                                    void *user_data);
+
+/**
+ * What a farm did (the same on every rank). `h5par_farm_summary_text` has it in words,
+ * with every failed task and its message.
+ */
+typedef struct {
+  /**
+   * Tasks in the farm.
+   */
+  uint64_t tasks;
+  /**
+   * Done in this run.
+   */
+  uint64_t done;
+  /**
+   * Failed for good in this run.
+   */
+  uint64_t failed;
+  /**
+   * Skipped (finished by an earlier run, from the journal).
+   */
+  uint64_t skipped;
+  /**
+   * Failed attempts that were retried.
+   */
+  uint64_t retried;
+  /**
+   * Ranks of the communicator.
+   */
+  uint32_t ranks;
+  /**
+   * Ranks that ran tasks.
+   */
+  uint32_t working_ranks;
+  /**
+   * Seconds of wall time.
+   */
+  double wall_seconds;
+  /**
+   * Seconds inside task functions, summed over the ranks.
+   */
+  double busy_seconds;
+  /**
+   * Finished tasks per second.
+   */
+  double tasks_per_second;
+  /**
+   * busy / (ranks x wall).
+   */
+  double efficiency;
+} h5par_farm_summary;
 
 /**
  * Options of `h5par_file_create` and `h5par_file_open`. Fill the defaults with
@@ -377,6 +500,63 @@ int h5par_dataset_extend_nd(h5par_dataset *dset, int ndims, const uint64_t *new_
  * again is `H5PAR_ERR_HANDLE`. Every rank that opened the dataset should close it.
  */
 int h5par_dataset_close(h5par_dataset *dset);
+
+/**
+ * Fills `*opts` with the defaults (no journal, no retries, no records, automatic progress,
+ * depth 2, adaptive batches, rank 0 works). Does nothing when `opts` is NULL.
+ */
+void h5par_farm_options_init(h5par_farm_options *opts);
+
+/**
+ * Sets the running task's result to the `len` bytes at `data` (copied). Only inside a task
+ * callback, with the `ctx` it was given (else `H5PAR_ERR_HANDLE`).
+ */
+int h5par_farm_task_result(h5par_farm_task *ctx, const void *data, size_t len);
+
+/**
+ * Sets the running task's failure message (copied; NUL-terminated UTF-8, invalid bytes are
+ * replaced). Only inside a task callback, with the `ctx` it was given.
+ */
+int h5par_farm_task_message(h5par_farm_task *ctx, const char *message);
+
+/**
+ * The summary of this thread's last `h5par_farm_run` in words (every failed task with its
+ * last message), or "" before any; valid until the next farm on this thread.
+ */
+const char *h5par_farm_summary_text(void);
+
+/**
+ * Collective on `comm`: runs `task_fn(i, user_data, ctx)` once for every task `i` in
+ * `0..ntasks` across the ranks (rank 0 controls and, by default, works too), retrying failed
+ * tasks as `options` says, and calls `result_fn` (may be NULL) on rank 0 for each finished
+ * task in completion order. `options` NULL means the defaults. `*summary` (may be NULL) gets
+ * the summary on every rank. Returns `H5PAR_OK` when the farm ran to its end, even when tasks
+ * failed (see `summary->failed` and `h5par_farm_summary_text`); an error (a journal of another
+ * task list, a different `ntasks` on some rank, a journal or records that cannot be written,
+ * `result_fn` returning non-zero) is a status on every rank. Task callbacks run on the
+ * calling thread and may call other h5par functions (independent writes of their rows).
+ */
+int h5par_farm_run(MPI_Comm comm,
+                   uint64_t ntasks,
+                   h5par_farm_task_fn task_fn,
+                   void *user_data,
+                   const h5par_farm_options *options,
+                   h5par_farm_result_fn result_fn,
+                   void *result_user_data,
+                   h5par_farm_summary *summary);
+
+/**
+ * `h5par_farm_run` with a Fortran communicator handle (converted with `MPI_Comm_f2c`); used
+ * by the Fortran module.
+ */
+int h5par_farm_run_f2c(MPI_Fint comm,
+                       uint64_t ntasks,
+                       h5par_farm_task_fn task_fn,
+                       void *user_data,
+                       const h5par_farm_options *options,
+                       h5par_farm_result_fn result_fn,
+                       void *result_user_data,
+                       h5par_farm_summary *summary);
 
 /**
  * Collective on `comm`: creates (or truncates) the HDF5 file `path` and sets `*out` to its

@@ -324,6 +324,71 @@ module h5par
     module procedure attr_read_r8_0, attr_read_r8_1
   end interface h5par_attr_read_f
 
+  ! ==== Task farm (h5par_farm_run) ===========================================================
+  !> A task of h5par_farm_run_f: a bind(C) function of the task index (0-based), the
+  !> user_data pointer given to h5par_farm_run_f and the task's context (for
+  !> h5par_farm_task_message_f); returns 0 when the task is done, non-zero when it failed.
+  !>
+  !>     integer(c_int) function my_task(task, user_data, ctx) bind(c)
+  !>       integer(c_int64_t), value :: task
+  !>       type(c_ptr), value :: user_data, ctx
+  abstract interface
+    function h5par_farm_task_f(task, user_data, ctx) bind(c) result(s)
+      import :: c_int, c_int64_t, c_ptr
+      integer(c_int64_t), value :: task
+      type(c_ptr), value :: user_data, ctx
+      integer(c_int) :: s
+    end function h5par_farm_task_f
+  end interface
+  public :: h5par_farm_task_f, h5par_farm_run_f, h5par_farm_task_message_f
+
+  type, bind(c) :: c_farm_options
+    type(c_ptr) :: journal
+    type(c_ptr) :: identity
+    integer(c_size_t) :: identity_len
+    integer(c_int32_t) :: retries
+    type(c_ptr) :: records
+    integer(c_int) :: progress
+    integer(c_int32_t) :: depth
+    integer(c_int64_t) :: batch
+    integer(c_int) :: controller
+  end type c_farm_options
+
+  type, bind(c) :: c_farm_summary
+    integer(c_int64_t) :: tasks, done, failed, skipped, retried
+    integer(c_int32_t) :: ranks, working_ranks
+    real(c_double) :: wall_seconds, busy_seconds, tasks_per_second, efficiency
+  end type c_farm_summary
+
+  interface
+    subroutine c_farm_options_init(o) bind(c, name='h5par_farm_options_init')
+      import :: c_farm_options
+      type(c_farm_options), intent(out) :: o
+    end subroutine c_farm_options_init
+
+    function c_farm_run(comm, ntasks, task_fn, user_data, o, result_fn, result_user_data, &
+                        summary) bind(c, name='h5par_farm_run_f2c') result(s)
+      import :: c_int, c_int64_t, c_funptr, c_ptr, c_farm_options, c_farm_summary
+      integer(c_int), value :: comm
+      integer(c_int64_t), value :: ntasks
+      type(c_funptr), value :: task_fn
+      type(c_ptr), value :: user_data
+      type(c_farm_options), intent(in) :: o
+      type(c_funptr), value :: result_fn
+      type(c_ptr), value :: result_user_data
+      type(c_farm_summary), intent(out) :: summary
+      integer(c_int) :: s
+    end function c_farm_run
+
+    function c_farm_task_message(ctx, message) bind(c, name='h5par_farm_task_message') result(s)
+      import :: c_int, c_ptr, c_char
+      type(c_ptr), value :: ctx
+      character(kind=c_char), intent(in) :: message(*)
+      integer(c_int) :: s
+    end function c_farm_task_message
+  end interface
+  ! ==== end of the task farm's declarations ==================================================
+
 contains
 
   ! ---- Strings ----
@@ -1303,5 +1368,67 @@ contains
     if (present(n)) n = int(got)
     if (status == H5PAR_OK .and. got > 0) value(1:got) = tmp(1:got)
   end subroutine attr_read_r8_1
+
+  ! ==== Task farm (h5par_farm_run) ===========================================================
+
+  !> Collective on comm: runs task_fn(i, user_data, ctx) once for every task i in 0..ntasks-1
+  !> across the ranks (rank 0 controls and works too), with dynamic scheduling. A task that
+  !> returns non-zero is retried up to `retries` times on another rank, then counted failed.
+  !> Tasks write their own results (for example their rows of a dataset, with
+  !> h5par_dataset_write_f(..., xfer=H5PAR_INDEPENDENT) into a file created before the farm).
+  !> Optional: user_data (passed to every task), retries, journal (a path: finished tasks are
+  !> journaled and skipped by a rerun), identity (text identifying the task list; a journal of
+  !> another identity or task count is refused), records (a CSV of every attempt), progress
+  !> (0 auto, 1 bar, 2 lines, 3 none); outputs done, failed, skipped, efficiency. status is
+  !> H5PAR_OK when the farm ran to its end, even when tasks failed (see `failed`).
+  subroutine h5par_farm_run_f(comm, ntasks, task_fn, status, user_data, retries, journal, &
+                              identity, records, progress, done, failed, skipped, efficiency)
+    integer, intent(in) :: comm
+    integer(c_int64_t), intent(in) :: ntasks
+    procedure(h5par_farm_task_f) :: task_fn
+    integer, intent(out) :: status
+    type(c_ptr), intent(in), optional :: user_data
+    integer, intent(in), optional :: retries, progress
+    character(len=*), intent(in), optional :: journal, identity, records
+    integer(c_int64_t), intent(out), optional :: done, failed, skipped
+    real(c_double), intent(out), optional :: efficiency
+    type(c_farm_options) :: o
+    type(c_farm_summary) :: s
+    type(c_ptr) :: ud
+    character(kind=c_char), allocatable, target :: cj(:), ci(:), cr(:)
+    call c_farm_options_init(o)
+    ud = c_null_ptr
+    if (present(user_data)) ud = user_data
+    if (present(retries)) o%retries = int(retries, c_int32_t)
+    if (present(progress)) o%progress = int(progress, c_int)
+    if (present(journal)) then
+      call to_c(journal, cj)
+      o%journal = c_loc(cj)
+    end if
+    if (present(identity)) then
+      call to_c(identity, ci)
+      o%identity = c_loc(ci)
+      o%identity_len = int(size(ci) - 1, c_size_t)
+    end if
+    if (present(records)) then
+      call to_c(records, cr)
+      o%records = c_loc(cr)
+    end if
+    status = c_farm_run(int(comm, c_int), ntasks, c_funloc(task_fn), ud, o, c_null_funptr, &
+                        c_null_ptr, s)
+    if (present(done)) done = s%done
+    if (present(failed)) failed = s%failed
+    if (present(skipped)) skipped = s%skipped
+    if (present(efficiency)) efficiency = s%efficiency
+  end subroutine h5par_farm_run_f
+
+  !> Inside a task: sets the task's failure message (recorded when it returns non-zero).
+  subroutine h5par_farm_task_message_f(ctx, message, status)
+    type(c_ptr), intent(in) :: ctx
+    character(len=*), intent(in) :: message
+    integer, intent(out) :: status
+    status = c_farm_task_message(ctx, trim(message)//c_null_char)
+  end subroutine h5par_farm_task_message_f
+  ! ==== end of the task farm =================================================================
 
 end module h5par

@@ -250,9 +250,14 @@ def extensions(build_base):
         extra_compile_args=mpi_cargs,
         extra_link_args=mpi_largs,
     )
-    # The generated C file goes to the temporary build folder, regenerated every time: one left
+    # The task farm (h5par.farm over h5par._farm), built like _core.
+    farm = Extension("h5par._farm", sources=[os.path.join("h5par", "_farm.pyx")],
+                     **{k: getattr(ext, k) for k in ("include_dirs", "library_dirs", "libraries",
+                                                      "runtime_library_dirs", "extra_compile_args",
+                                                      "extra_link_args")})
+    # The generated C files go to the temporary build folder, regenerated every time: one left
     # in the source tree by a build for another MPI or mpi4py would be compiled as it is.
-    return cythonize([ext], include_path=[HERE, mpi4py_dir], language_level=3, quiet=True,
+    return cythonize([ext, farm], include_path=[HERE, mpi4py_dir], language_level=3, quiet=True,
                      force=True, build_dir=os.path.join(build_base, "cython"))
 
 

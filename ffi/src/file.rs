@@ -37,6 +37,27 @@ unsafe fn check_comm(comm: MPI_Comm) -> Result<()> {
     Ok(())
 }
 
+/// Checks `comm` and duplicates it (collective on `comm`): the own communicator of a farm or
+/// a map, freed by the core object that takes it.
+///
+/// # Safety
+/// `comm` is a communicator handle of the MPI h5par was built with.
+pub(crate) unsafe fn duplicate(comm: MPI_Comm) -> Result<mpi::topology::SimpleCommunicator> {
+    // SAFETY: as documented (caller).
+    unsafe { check_comm(comm) }?;
+    // SAFETY: `comm` is a checked, live intracommunicator.
+    unsafe {
+        let mut dup = mpi_sys::RSMPI_COMM_NULL;
+        let rc = mpi_sys::MPI_Comm_dup(comm, &mut dup);
+        if rc != 0 || dup == mpi_sys::RSMPI_COMM_NULL {
+            return Err(h5par::Error::Mpi(format!(
+                "MPI_Comm_dup failed (code {rc})"
+            )));
+        }
+        Ok(<mpi::topology::SimpleCommunicator as mpi::raw::FromRaw>::from_raw(dup))
+    }
+}
+
 /// The common part of creating and opening (`mode` is `None` for create).
 ///
 /// # Safety

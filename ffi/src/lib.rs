@@ -59,6 +59,12 @@ pub use dataset::{
     h5par_dataset_write, h5par_dataset_write_nd,
 };
 
+pub use farm::{
+    h5par_farm_options, h5par_farm_options_init, h5par_farm_result_fn, h5par_farm_run,
+    h5par_farm_run_f2c, h5par_farm_summary, h5par_farm_summary_text, h5par_farm_task,
+    h5par_farm_task_fn, h5par_farm_task_message, h5par_farm_task_result,
+};
+
 pub use attr::{
     h5par_attr_read, h5par_attr_read_string, h5par_attr_write, h5par_attr_write_string,
 };

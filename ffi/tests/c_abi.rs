@@ -87,7 +87,12 @@ fn main() {
         trials.push(Trial::test(format!("c::threads::np{n}"), move || {
             threads(n)
         }));
+        trials.push(Trial::test(format!("c::farm::np{n}"), move || c_farm(n)));
+        trials.push(Trial::test(format!("fortran::farm::np{n}"), move || {
+            fortran_farm(n)
+        }));
     }
+    trials.push(Trial::test("readme::farm_examples", farm_readme_examples));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -592,4 +597,118 @@ fn install() -> Result<(), Failed> {
         .args(pkg("h5par-fortran")?);
     run(fc)?;
     run_ranks(&fapp, 1, &[data.path()], &[("LD_LIBRARY_PATH", no_path)])
+}
+
+// ---------------------------------------------------------------------------------------
+// The task farm (tests/c/test_farm.c, tests/fortran/test_farm.f90).
+
+/// The farm's C and Fortran test programs, built once.
+type FarmBuilt = (tempfile::TempDir, PathBuf, PathBuf, PathBuf, PathBuf);
+fn built_farm() -> Result<&'static FarmBuilt, Failed> {
+    static BUILT: OnceLock<Result<FarmBuilt, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let dir = tempfile::Builder::new()
+                .prefix("h5par-ffi-farm-")
+                .tempdir()
+                .map_err(|e| e.to_string())?;
+            let so = built_library()?;
+            let lib = dir.path().join("lib");
+            std::fs::create_dir_all(&lib).map_err(|e| e.to_string())?;
+            std::fs::copy(&so, lib.join("libh5par.so")).map_err(|e| e.to_string())?;
+            let exe = dir.path().join("test_farm");
+            let mut cmd = Command::new(mpi_tool("mpicc"));
+            cmd.args(["-std=gnu99", "-Wall", "-Werror", "-o"])
+                .arg(&exe)
+                .arg(root().join("tests/c/test_farm.c"))
+                .arg("-I")
+                .arg(root().join("include"))
+                .arg(format!("-L{}", lib.display()))
+                .arg("-lh5par")
+                .arg(format!("-Wl,-rpath,{}", lib.display()));
+            run(cmd)?;
+            let fexe = dir.path().join("test_farm_f");
+            let mut cmd = Command::new(mpi_tool("mpif90"));
+            cmd.current_dir(dir.path())
+                .args(["-std=f2008", "-Wall", "-o"])
+                .arg(&fexe)
+                .arg(root().join("ffi/fortran/h5par.f90"))
+                .arg(root().join("tests/fortran/test_farm.f90"))
+                .arg(format!("-L{}", lib.display()))
+                .arg("-lh5par")
+                .arg(format!("-Wl,-rpath,{}", lib.display()));
+            run(cmd)?;
+            // The README's examples.
+            let cexample = dir.path().join("farm_readme_c");
+            let mut cmd = Command::new(mpi_tool("mpicc"));
+            cmd.args(["-std=c99", "-Wall", "-Werror", "-o"])
+                .arg(&cexample)
+                .arg(root().join("tests/c/farm_readme_example.c"))
+                .arg("-I")
+                .arg(root().join("include"))
+                .arg(format!("-L{}", lib.display()))
+                .arg("-lh5par")
+                .arg("-lm")
+                .arg(format!("-Wl,-rpath,{}", lib.display()));
+            run(cmd)?;
+            let fexample = dir.path().join("farm_readme_f");
+            let mut cmd = Command::new(mpi_tool("mpif90"));
+            cmd.current_dir(dir.path())
+                .args(["-std=f2008", "-Wall", "-o"])
+                .arg(&fexample)
+                .arg(root().join("ffi/fortran/h5par.f90"))
+                .arg(root().join("tests/fortran/farm_readme_example.f90"))
+                .arg(format!("-L{}", lib.display()))
+                .arg("-lh5par")
+                .arg(format!("-Wl,-rpath,{}", lib.display()));
+            run(cmd)?;
+            Ok((dir, exe, fexe, cexample, fexample))
+        })
+        .as_ref()
+        .map_err(|e| Failed::from(format!("building the farm test: {e}")))
+}
+
+/// The farm's C API on `n` ranks.
+fn c_farm(n: usize) -> Result<(), Failed> {
+    let (_, exe, _, _, _) = built_farm()?;
+    let dir = trial_dir()?;
+    run_ranks(exe, n, &[dir.path()], &[])
+}
+
+/// The farm's Fortran binding on `n` ranks.
+fn fortran_farm(n: usize) -> Result<(), Failed> {
+    let (_, _, exe, _, _) = built_farm()?;
+    let dir = trial_dir()?;
+    run_ranks(exe, n, &[dir.path()], &[])
+}
+
+/// The README's C and Fortran farm examples are tests/c/farm_readme_example.c and
+/// tests/fortran/farm_readme_example.f90 word for word, and they run on 3 and 2 ranks.
+fn farm_readme_examples() -> Result<(), Failed> {
+    let readme = std::fs::read_to_string(root().join("README.md"))?;
+    for f in [
+        "tests/c/farm_readme_example.c",
+        "tests/fortran/farm_readme_example.f90",
+    ] {
+        let text = std::fs::read_to_string(root().join(f))?;
+        if !readme.contains(&text) {
+            return Err(format!("{f} differs from the README's example").into());
+        }
+    }
+    let (_, _, _, c, f) = built_farm()?;
+    let dir = trial_dir()?;
+    let mut cmd = Command::new(mpi_tool("mpirun"));
+    cmd.arg("-n").arg("3").arg(c);
+    mpi_env(&mut cmd);
+    let o = run_limited(cmd, LIMIT);
+    if o.status != Some(0) || !o.output.contains("999 done, 1 failed; sqrt(16) = 4") {
+        return Err(format!("the README's C farm example: {:?}\n{}", o.status, o.output).into());
+    }
+    if !o
+        .output
+        .contains("failed: task 13 after 3 attempt(s): task 13 refuses")
+    {
+        return Err(format!("the C example's summary:\n{}", o.output).into());
+    }
+    run_ranks(f, 2, &[dir.path()], &[])
 }

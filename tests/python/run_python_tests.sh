@@ -114,6 +114,16 @@ for n in $RANKS; do
     elif ((rc != 0)); then fail "pytest on $n rank(s) (exit $rc)"; fi
 done
 
+# --- 2b. the task farm (h5par.farm) on 1, 2, 3 ranks ------------------------------------
+for n in $RANKS; do
+    say "pytest test_farm.py on $n rank(s)"
+    (cd "$WORK" && mpi_run "$n" "farm-$n" "$PY" -m pytest -q -p no:cacheprovider \
+        "$ROOT/tests/python/test_farm.py")
+    rc=$?
+    if ((rc == 5)); then fail "farm pytest on $n rank(s): no tests collected (exit 5)"
+    elif ((rc != 0)); then fail "farm pytest on $n rank(s) (exit $rc)"; fi
+done
+
 # --- 3. the user-style Cython extension --------------------------------------------------
 say "user extension (cimports libh5par and mpi4py), built against the installed package"
 cp -r "$ROOT/tests/python/user_ext" "$WORK/user_ext"
@@ -130,6 +140,10 @@ say "README example on 2 ranks"
 mpi_run 2 readme "$PY" "$ROOT/tests/python/readme_example.py" "$WORK/example.h5" \
     || fail "README example on 2 ranks"
 [[ -f $WORK/example.h5 ]] || fail "README example: $WORK/example.h5 was not written"
+
+say "the README's farm example on 2 ranks"
+(cd "$WORK" && mpi_run 2 farm-readme "$PY" "$ROOT/tests/python/farm_readme_example.py") \
+    || fail "README farm example on 2 ranks"
 
 # --- 5. issue 8: one rank's mistake is every rank's error, nothing hangs, nothing is lost --
 say "robustness scenarios (tests/python/run_robustness.py)"

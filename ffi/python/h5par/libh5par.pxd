@@ -133,3 +133,46 @@ cdef extern from "h5par.h" nogil:
                         uint64_t *n)
 
     int h5par_file_report_json(h5par_file *file, char *buf, size_t capacity, size_t *len)
+
+
+# ---- The task farm (h5par_farm_*; used by h5par/_farm.pyx) ----
+cdef extern from "h5par.h" nogil:
+    ctypedef struct h5par_farm_task:
+        pass
+    ctypedef int (*h5par_farm_task_fn)(uint64_t task, void *user_data, h5par_farm_task *ctx) noexcept
+    ctypedef int (*h5par_farm_result_fn)(uint64_t task, int ok, const void *data, size_t len,
+                                         int replayed, void *user_data) noexcept
+    ctypedef struct h5par_farm_options:
+        const char *journal
+        const void *identity
+        size_t identity_len
+        unsigned int retries
+        const char *records
+        int progress
+        unsigned int depth
+        uint64_t batch
+        int controller
+    ctypedef struct h5par_farm_summary:
+        uint64_t tasks
+        uint64_t done
+        uint64_t failed
+        uint64_t skipped
+        uint64_t retried
+        unsigned int ranks
+        unsigned int working_ranks
+        double wall_seconds
+        double busy_seconds
+        double tasks_per_second
+        double efficiency
+    void h5par_farm_options_init(h5par_farm_options *opts)
+    int h5par_farm_run(MPI_Comm comm, uint64_t ntasks, h5par_farm_task_fn task_fn,
+                       void *user_data, const h5par_farm_options *options,
+                       h5par_farm_result_fn result_fn, void *result_user_data,
+                       h5par_farm_summary *summary)
+    int h5par_farm_task_result(h5par_farm_task *ctx, const void *data, size_t len)
+    int h5par_farm_task_message(h5par_farm_task *ctx, const char *message)
+    int h5par_farm_run_f2c(MPI_Fint comm, uint64_t ntasks, h5par_farm_task_fn task_fn,
+                           void *user_data, const h5par_farm_options *options,
+                           h5par_farm_result_fn result_fn, void *result_user_data,
+                           h5par_farm_summary *summary)
+    const char *h5par_farm_summary_text()
