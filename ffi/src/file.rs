@@ -19,7 +19,7 @@ use crate::status::{guard, invalid};
 ///
 /// # Safety
 /// `comm` is a communicator handle of the MPI h5par was built with.
-unsafe fn duplicate(comm: MPI_Comm) -> Result<SimpleCommunicator> {
+pub(crate) unsafe fn duplicate(comm: MPI_Comm) -> Result<SimpleCommunicator> {
     mpi_ready()?;
     // SAFETY: MPI is initialized; `comm` is checked against MPI_COMM_NULL before MPI sees it.
     unsafe {

@@ -85,6 +85,7 @@ fn main() {
     for n in [1, 2, 3] {
         trials.push(Trial::test(format!("c::api::np{n}"), move || c_api(n)));
     }
+    trials.extend(vector_trials());
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -557,4 +558,80 @@ fn install() -> Result<(), Failed> {
         .args(pkg("h5par-fortran")?);
     run(fc)?;
     run_ranks(&fapp, 1, &[data.path()], &[("LD_LIBRARY_PATH", &lib)])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distributed vectors (issue 11): tests/c/test_vector.c on 1 and 3 ranks, and the PyTrilinos
+// example examples/pytrilinos.c on 3 ranks with the numbers of reference/pytrilinos_case.md.
+// ---------------------------------------------------------------------------------------------
+
+fn vector_trials() -> Vec<Trial> {
+    let mut t: Vec<Trial> = [1, 3]
+        .into_iter()
+        .map(|n| Trial::test(format!("c::vector::np{n}"), move || c_vector(n)))
+        .collect();
+    t.push(Trial::test("c::pytrilinos_example_np3", c_pytrilinos));
+    t
+}
+
+/// The vector programs, built once against the library staged by [`build`].
+fn vector_programs() -> Result<&'static (PathBuf, PathBuf), Failed> {
+    static BUILT: OnceLock<Result<(PathBuf, PathBuf), String>> = OnceLock::new();
+    let b = built()?;
+    BUILT
+        .get_or_init(|| {
+            let dir = b._dir.path();
+            let lib = dir.join("lib");
+            let c = |src: &str, name: &str| -> Result<PathBuf, String> {
+                let exe = dir.join(name);
+                let mut cmd = Command::new(mpi_tool("mpicc"));
+                cmd.args(["-std=c99", "-Wall", "-Werror", "-o"])
+                    .arg(&exe)
+                    .arg(root().join(src))
+                    .arg("-I")
+                    .arg(root().join("include"))
+                    .arg(format!("-L{}", lib.display()))
+                    .arg("-lh5par")
+                    .arg(format!("-Wl,-rpath,{}", lib.display()))
+                    .arg("-lm");
+                run(cmd).map(|_| exe)
+            };
+            Ok((
+                c("tests/c/test_vector.c", "test_vector")?,
+                c("examples/pytrilinos.c", "pytrilinos_c")?,
+            ))
+        })
+        .as_ref()
+        .map_err(|e| Failed::from(format!("building the vector programs: {e}")))
+}
+
+fn c_vector(n: usize) -> Result<(), Failed> {
+    let (test, _) = vector_programs()?;
+    let dir = trial_dir()?;
+    run_ranks(test, n, &[dir.path()], &[])
+}
+
+fn c_pytrilinos() -> Result<(), Failed> {
+    let (_, example) = vector_programs()?;
+    let mut cmd = Command::new(mpi_tool("mpirun"));
+    cmd.arg("-n").arg("3").arg(example);
+    mpi_env(&mut cmd);
+    let o = run_limited(cmd, LIMIT);
+    if o.status != Some(0) || o.timed_out {
+        return Err(format!("the C example failed ({:?}):\n{}", o.status, o.output).into());
+    }
+    for want in [
+        "rank 0: MaxValue = 3",
+        "rank 1: MaxValue = 3",
+        "rank 2: MaxValue = 3",
+        "u = [1, 1, 1, 1.5, 1.5, 2, 2.5, 3, 2, 3]",
+        "b = [1, 0, -0.5, 0.5, -0.5, 0, 0, 1.5, -2, 4]",
+        "CG converged after ",
+        "rank 2: ok",
+    ] {
+        if !o.output.contains(want) {
+            return Err(format!("the C example's output lacks {want:?}:\n{}", o.output).into());
+        }
+    }
+    Ok(())
 }
