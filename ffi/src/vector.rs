@@ -49,8 +49,8 @@ pub struct h5par_matrix {
 enum Entry {
     Map(Map),
     Vector(RefCell<DistVector>),
-    Plan(Plan),
-    Matrix(RefCell<CsrMatrix>),
+    Plan(Box<Plan>),
+    Matrix(Box<RefCell<CsrMatrix>>),
 }
 
 impl Entry {
@@ -583,7 +583,7 @@ pub unsafe extern "C" fn h5par_plan_create(
             } else {
                 Export::export(&s, &t)?
             };
-            let tok = reg.insert(Entry::Plan(plan));
+            let tok = reg.insert(Entry::Plan(Box::new(plan)));
             // SAFETY: checked above.
             unsafe { *out = tok as *mut h5par_plan };
             Ok(())
@@ -639,7 +639,7 @@ pub unsafe extern "C" fn h5par_matrix_create(
         unsafe { clear_out(out)? };
         with_vectors(|reg| {
             let m = CsrMatrix::new(reg.map(row_map)?)?;
-            let t = reg.insert(Entry::Matrix(RefCell::new(m)));
+            let t = reg.insert(Entry::Matrix(Box::new(RefCell::new(m))));
             // SAFETY: checked above.
             unsafe { *out = t as *mut h5par_matrix };
             Ok(())
