@@ -195,7 +195,12 @@ def extensions():
         extra_compile_args=mpi_cargs,
         extra_link_args=mpi_largs,
     )
-    return cythonize([ext], include_path=[HERE], language_level=3, quiet=True)
+    # Distributed vectors (h5par.vector): a second extension over the same library.
+    vec = Extension("h5par._vector", sources=[os.path.join("h5par", "_vector.pyx")],
+                    **{k: getattr(ext, k) for k in (
+                        "include_dirs", "library_dirs", "libraries", "runtime_library_dirs",
+                        "extra_compile_args", "extra_link_args")})
+    return cythonize([ext, vec], include_path=[HERE], language_level=3, quiet=True)
 
 
 # Paths in setup.py are relative to its own folder (pip may run it from elsewhere).
