@@ -561,8 +561,9 @@ fn install() -> Result<(), Failed> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Distributed vectors (issue 11): tests/c/test_vector.c on 1 and 3 ranks, and the PyTrilinos
-// example examples/pytrilinos.c on 3 ranks with the numbers of reference/pytrilinos_case.md.
+// Distributed vectors (issue 11): tests/c/test_vector.c on 1 and 3 ranks, the PyTrilinos
+// example examples/pytrilinos.c on 3 ranks with the numbers of reference/pytrilinos_case.md,
+// and the Fortran module's vector section (tests/fortran/test_vector.f90) on 3 ranks.
 // ---------------------------------------------------------------------------------------------
 
 fn vector_trials() -> Vec<Trial> {
@@ -571,12 +572,13 @@ fn vector_trials() -> Vec<Trial> {
         .map(|n| Trial::test(format!("c::vector::np{n}"), move || c_vector(n)))
         .collect();
     t.push(Trial::test("c::pytrilinos_example_np3", c_pytrilinos));
+    t.push(Trial::test("fortran::vector_np3", fortran_vector));
     t
 }
 
 /// The vector programs, built once against the library staged by [`build`].
-fn vector_programs() -> Result<&'static (PathBuf, PathBuf), Failed> {
-    static BUILT: OnceLock<Result<(PathBuf, PathBuf), String>> = OnceLock::new();
+fn vector_programs() -> Result<&'static (PathBuf, PathBuf, PathBuf), Failed> {
+    static BUILT: OnceLock<Result<(PathBuf, PathBuf, PathBuf), String>> = OnceLock::new();
     let b = built()?;
     BUILT
         .get_or_init(|| {
@@ -596,9 +598,23 @@ fn vector_programs() -> Result<&'static (PathBuf, PathBuf), Failed> {
                     .arg("-lm");
                 run(cmd).map(|_| exe)
             };
+            let fortran = dir.join("test_vector_f");
+            let vdir = dir.join("vector-mod");
+            std::fs::create_dir_all(&vdir).map_err(|e| e.to_string())?;
+            let mut cmd = Command::new(mpi_tool("mpif90"));
+            cmd.current_dir(&vdir)
+                .args(["-std=f2008", "-Wall", "-o"])
+                .arg(&fortran)
+                .arg(root().join("ffi/fortran/h5par.f90"))
+                .arg(root().join("tests/fortran/test_vector.f90"))
+                .arg(format!("-L{}", lib.display()))
+                .arg("-lh5par")
+                .arg(format!("-Wl,-rpath,{}", lib.display()));
+            run(cmd)?;
             Ok((
                 c("tests/c/test_vector.c", "test_vector")?,
                 c("examples/pytrilinos.c", "pytrilinos_c")?,
+                fortran,
             ))
         })
         .as_ref()
@@ -606,13 +622,13 @@ fn vector_programs() -> Result<&'static (PathBuf, PathBuf), Failed> {
 }
 
 fn c_vector(n: usize) -> Result<(), Failed> {
-    let (test, _) = vector_programs()?;
+    let (test, _, _) = vector_programs()?;
     let dir = trial_dir()?;
     run_ranks(test, n, &[dir.path()], &[])
 }
 
 fn c_pytrilinos() -> Result<(), Failed> {
-    let (_, example) = vector_programs()?;
+    let (_, example, _) = vector_programs()?;
     let mut cmd = Command::new(mpi_tool("mpirun"));
     cmd.arg("-n").arg("3").arg(example);
     mpi_env(&mut cmd);
@@ -634,4 +650,10 @@ fn c_pytrilinos() -> Result<(), Failed> {
         }
     }
     Ok(())
+}
+
+fn fortran_vector() -> Result<(), Failed> {
+    let (_, _, fortran) = vector_programs()?;
+    let dir = trial_dir()?;
+    run_ranks(fortran, 3, &[dir.path()], &[])
 }

@@ -141,6 +141,11 @@ if mpi_run 3 pytrilinos "$PY" "$ROOT/examples/pytrilinos.py" >"$WORK/pytrilinos.
 else
     cat "$WORK/pytrilinos.out"; fail "PyTrilinos example on 3 ranks"
 fi
+"$PY" - "$ROOT" <<'PYEOF' || fail "README.md does not show examples/pytrilinos.py word for word"
+import sys
+root = sys.argv[1]
+sys.exit(0 if open(root + "/examples/pytrilinos.py").read() in open(root + "/README.md").read() else 1)
+PYEOF
 
 say "summary"
 if ((${#failures[@]})); then
