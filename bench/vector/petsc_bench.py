@@ -47,7 +47,14 @@ x.set(1.0)
 y.set(2.0)
 row("petsc", "dot", 16 * n / timed(lambda: x.dot(y), 5) / 1e9, "GB/s")
 row("petsc", "axpy", 24 * n / timed(lambda: y.axpy(0.5, x), 5) / 1e9, "GB/s")
-row("petsc", "norm2", 8 * n / timed(lambda: x.norm(), 5) / 1e9, "GB/s")
+
+
+def norm2():
+    x.stateIncrease()  # PETSc caches a vector's norms until it changes: make it recompute
+    x.norm()
+
+
+row("petsc", "norm2", 8 * n / timed(norm2, 5) / 1e9, "GB/s")
 
 # HDF5: VecView into a fresh file, VecLoad; raw MPI-IO of the same bytes (numpy buffers)
 path = os.path.join(outdir, "petsc_vec.h5")

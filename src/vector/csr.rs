@@ -160,8 +160,8 @@ impl CsrMatrix {
         let owners = map.lookup_unchecked(&rows);
         let mut local = Ok(());
         let mut out: Vec<(i32, [i64; 3])> = Vec::with_capacity(rows.len());
-        for (e, h) in self.stash.iter().zip(&owners) {
-            match h.first() {
+        for (i, e) in self.stash.iter().enumerate() {
+            match owners.get(i).first() {
                 Some(&(r, _)) => out.push((r, [e.0, e.1, e.2.to_bits() as i64])),
                 None => {
                     local = Err(Error::Invalid(format!(
@@ -326,12 +326,13 @@ impl CsrMatrix {
 
 /// `y = A x` (or `y += A x` with `add`) for one CSR block.
 fn spmv(ptr: &[usize], idx: &[u32], val: &[f64], x: &[f64], y: &mut [f64], add: bool) {
-    for (i, yi) in y.iter_mut().enumerate() {
-        let (lo, hi) = (ptr[i], ptr[i + 1]);
-        let mut s = 0.0;
-        for k in lo..hi {
-            s += val[k] * x[idx[k] as usize];
-        }
+    for (yi, w) in y.iter_mut().zip(ptr.windows(2)) {
+        let (lo, hi) = (w[0], w[1]);
+        let s: f64 = val[lo..hi]
+            .iter()
+            .zip(&idx[lo..hi])
+            .map(|(v, &j)| v * x[j as usize])
+            .sum();
         if add {
             *yi += s;
         } else {

@@ -19,6 +19,25 @@ use crate::error::{Error, Result};
 /// Who holds gid `g`: `(rank, local index)` pairs, ranks increasing.
 pub type Holders = Vec<(i32, u64)>;
 
+/// The holders of a list of gids, flat: those of query `i` are `get(i)`.
+#[derive(Debug, Default)]
+pub(crate) struct HolderTable {
+    offsets: Vec<usize>,
+    items: Vec<(i32, u64)>,
+}
+
+impl HolderTable {
+    /// The number of queries.
+    pub(crate) fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// The holders of query `i`.
+    pub(crate) fn get(&self, i: usize) -> &[(i32, u64)] {
+        &self.items[self.offsets[i]..self.offsets[i + 1]]
+    }
+}
+
 #[derive(Debug)]
 enum Layout {
     /// Rank `r` holds gids `starts[r]..starts[r + 1]` (block and user-sized maps).
@@ -382,19 +401,26 @@ impl Map {
             Ok(()),
             Some(&format!("lookup {:x}", self.signature())),
         )?;
-        Ok(self.lookup_unchecked(gids))
+        let t = self.lookup_unchecked(gids);
+        Ok((0..t.len()).map(|i| t.get(i).to_vec()).collect())
     }
 
     /// [`Map::lookup`] without the agreement (for callers that agreed already).
-    pub(crate) fn lookup_unchecked(&self, gids: &[Gid]) -> Vec<Holders> {
+    pub(crate) fn lookup_unchecked(&self, gids: &[Gid]) -> HolderTable {
+        let mut t = HolderTable {
+            offsets: Vec::with_capacity(gids.len() + 1),
+            items: Vec::with_capacity(gids.len()),
+        };
+        t.offsets.push(0);
         match &self.inner.layout {
-            Layout::Contiguous { starts, .. } => gids
-                .iter()
-                .map(|&g| match partition::contiguous_owner(starts, g) {
-                    Some(r) => vec![(r as i32, (g - starts[r]) as u64)],
-                    None => Vec::new(),
-                })
-                .collect(),
+            Layout::Contiguous { starts, .. } => {
+                for &g in gids {
+                    if let Some(r) = partition::contiguous_owner(starts, g) {
+                        t.items.push((r as i32, (g - starts[r]) as u64));
+                    }
+                    t.offsets.push(t.items.len());
+                }
+            }
             Layout::Arbitrary { directory, .. } => {
                 let p = self.inner.size as usize;
                 let queries: Vec<(i32, [i64; 1])> = gids
@@ -402,9 +428,10 @@ impl Map {
                     .map(|&g| (partition::directory_rank(g, p) as i32, [g]))
                     .collect();
                 let asked = exchange::all_to_all(self.comm(), &Grouped::from_pairs(&queries));
-                // Answer: per query, its holders, as (gid, rank, lid) records, preceded by a
-                // count record (-1, count, 0).
-                let mut answers: Vec<(i32, [i64; 3])> = Vec::new();
+                drop(queries);
+                // Answer: per query, a count record (-1, count, 0), then its holders as
+                // (gid, rank, lid) records.
+                let mut answers: Vec<(i32, [i64; 3])> = Vec::with_capacity(asked.items.len());
                 for (i, &src) in asked.peers.iter().enumerate() {
                     for q in asked.slice(i) {
                         let hs = directory.holders(q[0]);
@@ -414,26 +441,35 @@ impl Map {
                         }
                     }
                 }
+                drop(asked);
                 let back = exchange::all_to_all(self.comm(), &Grouped::from_pairs(&answers));
+                drop(answers);
                 // Queries to one directory rank were sent in order; replies come back in it.
-                let mut per_rank: Vec<std::slice::Iter<'_, [i64; 3]>> = Vec::new();
+                let mut next = vec![0usize; p];
                 let mut which = vec![usize::MAX; p];
                 for (i, &r) in back.peers.iter().enumerate() {
-                    which[r as usize] = per_rank.len();
-                    per_rank.push(back.slice(i).iter());
+                    which[r as usize] = i;
+                    next[r as usize] = back.offsets[i];
                 }
-                gids.iter()
-                    .map(|&g| {
-                        let d = partition::directory_rank(g, p);
-                        let it = &mut per_rank[which[d]];
-                        let head = it.next().copied().unwrap_or([-1, 0, 0]);
-                        (0..head[1])
-                            .filter_map(|_| it.next().map(|h| (h[1] as i32, h[2] as u64)))
-                            .collect()
-                    })
-                    .collect()
+                for &g in gids {
+                    let d = partition::directory_rank(g, p);
+                    if which[d] != usize::MAX {
+                        let end = back.offsets[which[d] + 1];
+                        let head = back.items[next[d]];
+                        next[d] += 1;
+                        for _ in 0..head[1] {
+                            if next[d] < end {
+                                let h = back.items[next[d]];
+                                t.items.push((h[1] as i32, h[2] as u64));
+                                next[d] += 1;
+                            }
+                        }
+                    }
+                    t.offsets.push(t.items.len());
+                }
             }
         }
+        t
     }
 
     /// Collective: the owner of each of `gids` (the lowest rank holding it), `-1` when none does.

@@ -8,7 +8,7 @@ use mpi::topology::CommunicatorRelation;
 use mpi::traits::*;
 
 use super::exchange::{self, Side};
-use super::map::{Holders, Map};
+use super::map::{HolderTable, Map};
 use super::partition::{choose_source, CombineMode, Gid, Grouped};
 use crate::comm;
 use crate::error::{Error, Result};
@@ -130,11 +130,11 @@ impl Plan {
         target: Option<&Map>,
         n_target: usize,
         gids: &[Gid],
-        holders: &[Holders],
+        holders: &HolderTable,
     ) -> Result<Plan> {
         let what = "Export::new";
         let me = source.rank();
-        let missing = gids.iter().zip(holders).position(|(_, h)| h.is_empty());
+        let missing = (0..gids.len()).position(|i| holders.get(i).is_empty());
         let local = match missing {
             Some(i) => Err(Error::Invalid(format!(
                 "{what}: gid {} (source local index {i}) is not in the target map{}",
@@ -145,10 +145,10 @@ impl Plan {
         };
         comm::agree(source.comm(), what, local, None)?;
         let (mut self_src, mut self_tgt) = (Vec::new(), Vec::new());
-        let mut out: Vec<(i32, usize)> = Vec::new();
-        let mut tell: Vec<(i32, [i64; 1])> = Vec::new();
-        for (lid, hs) in holders.iter().enumerate() {
-            for &(r, tlid) in hs {
+        let mut out: Vec<(i32, usize)> = Vec::with_capacity(gids.len());
+        let mut tell: Vec<(i32, [i64; 1])> = Vec::with_capacity(gids.len());
+        for lid in 0..holders.len() {
+            for &(r, tlid) in holders.get(lid) {
                 if r == me {
                     self_src.push(lid);
                     self_tgt.push(tlid as usize);
@@ -201,8 +201,8 @@ impl Plan {
         let mut want: Vec<(i32, [i64; 1])> = Vec::new();
         let mut into: Vec<(i32, usize)> = Vec::new();
         let (mut self_src, mut self_tgt) = (Vec::new(), Vec::new());
-        for (tlid, hs) in holders.iter().enumerate() {
-            match choose_source(hs, me) {
+        for tlid in 0..holders.len() {
+            match choose_source(holders.get(tlid), me) {
                 Some((r, slid)) if r == me => {
                     self_src.push(slid as usize);
                     self_tgt.push(tlid);
@@ -433,18 +433,23 @@ impl Plan {
             )
         };
         let mut sbuf = Vec::with_capacity(send.items.len() * k);
-        for &l in &send.items {
-            sbuf.extend_from_slice(&from[l * k..(l + 1) * k]);
+        if k == 1 {
+            sbuf.extend(send.items.iter().map(|&l| from[l]));
+        } else {
+            for &l in &send.items {
+                sbuf.extend_from_slice(&from[l * k..(l + 1) * k]);
+            }
         }
         let mut rbuf = vec![0.0f64; recv.items.len() * k];
-        for (t, &c) in count.iter().enumerate() {
-            if c > 0 {
-                for v in &mut into[t * k..(t + 1) * k] {
-                    mode.start(v);
+        if matches!(mode, CombineMode::Average | CombineMode::Zero) {
+            for (t, &c) in count.iter().enumerate() {
+                if c > 0 {
+                    for v in &mut into[t * k..(t + 1) * k] {
+                        mode.start(v);
+                    }
                 }
             }
         }
-        let zero = mode == CombineMode::Zero;
         {
             let into_ref = &mut *into;
             exchange::exchange(
@@ -461,24 +466,14 @@ impl Plan {
                 &mut rbuf,
                 k,
                 || {
-                    if !zero {
-                        for (&s, &t) in self_from.iter().zip(self_into) {
-                            for j in 0..k {
-                                mode.combine(&mut into_ref[t * k + j], from[s * k + j]);
-                            }
-                        }
-                    }
+                    combine_all(mode, into_ref, k, self_into, |i, j| {
+                        from[self_from[i] * k + j]
+                    });
                     overlap();
                 },
             );
         }
-        if !zero {
-            for (i, &t) in recv.items.iter().enumerate() {
-                for j in 0..k {
-                    mode.combine(&mut into[t * k + j], rbuf[i * k + j]);
-                }
-            }
-        }
+        combine_all(mode, into, k, &recv.items, |i, j| rbuf[i * k + j]);
         if mode == CombineMode::Average {
             for (t, &c) in count.iter().enumerate() {
                 if c > 0 {
@@ -488,5 +483,45 @@ impl Plan {
                 }
             }
         }
+    }
+}
+
+/// Combines value `(i, j)` (the `j`-th of `k` values of contribution `i`) into element
+/// `targets[i]` of `into`, for every `i`, with the mode chosen once outside the loop.
+#[inline]
+fn combine_all(
+    mode: CombineMode,
+    into: &mut [f64],
+    k: usize,
+    targets: &[usize],
+    value: impl Fn(usize, usize) -> f64,
+) {
+    #[inline(always)]
+    fn each(
+        into: &mut [f64],
+        k: usize,
+        targets: &[usize],
+        value: impl Fn(usize, usize) -> f64,
+        f: impl Fn(&mut f64, f64),
+    ) {
+        if k == 1 {
+            for (i, &t) in targets.iter().enumerate() {
+                f(&mut into[t], value(i, 0));
+            }
+        } else {
+            for (i, &t) in targets.iter().enumerate() {
+                for j in 0..k {
+                    f(&mut into[t * k + j], value(i, j));
+                }
+            }
+        }
+    }
+    match mode {
+        CombineMode::Insert => each(into, k, targets, value, |t, c| *t = c),
+        CombineMode::Add | CombineMode::Average => each(into, k, targets, value, |t, c| *t += c),
+        CombineMode::AbsMax => each(into, k, targets, value, |t, c| *t = t.abs().max(c.abs())),
+        CombineMode::Max => each(into, k, targets, value, |t, c| *t = t.max(c)),
+        CombineMode::Min => each(into, k, targets, value, |t, c| *t = t.min(c)),
+        CombineMode::Zero => {}
     }
 }
