@@ -201,7 +201,7 @@ impl Plan {
         let mut want: Vec<(i32, [i64; 1])> = Vec::new();
         let mut into: Vec<(i32, usize)> = Vec::new();
         let (mut self_src, mut self_tgt) = (Vec::new(), Vec::new());
-        for tlid in 0..holders.len() {
+        for (tlid, &gid) in gids.iter().enumerate() {
             match choose_source(holders.get(tlid), me) {
                 Some((r, slid)) if r == me => {
                     self_src.push(slid as usize);
@@ -214,9 +214,8 @@ impl Plan {
                 None => {
                     if local.is_ok() {
                         local = Err(Error::Invalid(format!(
-                            "{what}: gid {} (target local index {tlid}) is not in the source \
-                             map {source}",
-                            gids[tlid]
+                            "{what}: gid {gid} (target local index {tlid}) is not in the source \
+                             map {source}"
                         )));
                     }
                 }
