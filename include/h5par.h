@@ -149,6 +149,40 @@ typedef enum {
 } h5par_dtype;
 
 /**
+ * The reductions of `h5par_vector_reduce`.
+ */
+typedef enum {
+  /**
+   * The sum of absolute values.
+   */
+  H5PAR_NORM1,
+  /**
+   * The Euclidean norm.
+   */
+  H5PAR_NORM2,
+  /**
+   * The largest absolute value.
+   */
+  H5PAR_NORMINF,
+  /**
+   * The sum.
+   */
+  H5PAR_SUM,
+  /**
+   * The mean.
+   */
+  H5PAR_MEAN,
+  /**
+   * The largest value (its smallest gid in `*gid`).
+   */
+  H5PAR_MAX,
+  /**
+   * The smallest value (its smallest gid in `*gid`).
+   */
+  H5PAR_MIN,
+} h5par_reduction;
+
+/**
  * What C sees of a dataset: `h5par_dataset *` (opaque).
  */
 typedef struct h5par_dataset h5par_dataset;
@@ -164,6 +198,26 @@ typedef struct h5par_farm_task h5par_farm_task;
  * What C sees of a file: `h5par_file *` (opaque).
  */
 typedef struct h5par_file h5par_file;
+
+/**
+ * What C sees of a map: `h5par_map *` (opaque).
+ */
+typedef struct h5par_map h5par_map;
+
+/**
+ * What C sees of a CSR matrix: `h5par_matrix *` (opaque).
+ */
+typedef struct h5par_matrix h5par_matrix;
+
+/**
+ * What C sees of an Export or Import plan: `h5par_plan *` (opaque).
+ */
+typedef struct h5par_plan h5par_plan;
+
+/**
+ * What C sees of a distributed vector: `h5par_vector *` (opaque).
+ */
+typedef struct h5par_vector h5par_vector;
 
 /**
  * Options of `h5par_farm_run`; fill the defaults with `h5par_farm_options_init`.
@@ -688,6 +742,185 @@ int h5par_fail_next(int status, const char *message);
  * leave it as it is. The string stays valid until the next failing h5par call on this thread.
  */
 const char *h5par_last_error(void);
+
+/**
+ * Collective on `comm`: Epetra's linear map of `n` elements (the first `n mod P` ranks hold
+ * one more). Every rank passes the same `n`.
+ */
+int h5par_map_block(MPI_Comm comm, int64_t n, h5par_map **out);
+
+/**
+ * Collective on `comm`: a contiguous map in which this rank holds `n_local` elements (0 is
+ * allowed) after those of the lower ranks.
+ */
+int h5par_map_contiguous(MPI_Comm comm, int64_t n_local, h5par_map **out);
+
+/**
+ * Collective on `comm`: a map in which this rank holds the `n` global ids `gids`, in that
+ * order (`gids` may be NULL when `n` is 0). Ranks may share gids; a rank may not list one twice.
+ */
+int h5par_map_arbitrary(MPI_Comm comm, const int64_t *gids, int64_t n, h5par_map **out);
+
+/**
+ * `h5par_map_block` with a Fortran communicator (used by the Fortran module).
+ */
+int h5par_map_block_f2c(MPI_Fint comm, int64_t n, h5par_map **out);
+
+/**
+ * `h5par_map_arbitrary` with a Fortran communicator (used by the Fortran module).
+ */
+int h5par_map_arbitrary_f2c(MPI_Fint comm, const int64_t *gids, int64_t n, h5par_map **out);
+
+/**
+ * Local: the map's sizes: this rank's number of elements, the global number (a gid on two
+ * ranks counts twice), the number of distinct gids, and whether it is one-to-one (1 or 0).
+ * Any output pointer may be NULL.
+ */
+int h5par_map_info(const h5par_map *map,
+                   int64_t *local_len,
+                   int64_t *global_len,
+                   int64_t *distinct_len,
+                   int *one_to_one);
+
+/**
+ * Local: copies this rank's gids (in local order) into `gids`, which has room for `capacity`;
+ * `*n` is set to their number (also when `capacity` is too small: then H5PAR_ERR_INVALID).
+ */
+int h5par_map_gids(const h5par_map *map, int64_t *gids, int64_t capacity, int64_t *n);
+
+/**
+ * Local: frees a map handle (NULL is a no-op). Vectors, plans and matrices on it stay valid.
+ */
+int h5par_map_free(h5par_map *map);
+
+/**
+ * Local: a new vector of zeros on `map`.
+ */
+int h5par_vector_create(const h5par_map *map, h5par_vector **out);
+
+/**
+ * Local: `*data` points to this rank's values (`*len` of them, in the map's local order),
+ * valid until the vector is freed; reading and writing through it is reading and writing the
+ * vector (no copy).
+ */
+int h5par_vector_data(h5par_vector *vec, double **data, int64_t *len);
+
+/**
+ * Local: frees a vector handle (NULL is a no-op); its data pointer dies with it.
+ */
+int h5par_vector_free(h5par_vector *vec);
+
+/**
+ * Local: every value of `vec` becomes `value`.
+ */
+int h5par_vector_fill(h5par_vector *vec, double value);
+
+/**
+ * Local: `y = a * x + b * y` (`x` and `y` on the same map: otherwise H5PAR_ERR_INVALID on
+ * every rank). `b = 1` is axpy, `a = 0` scales `y` (then `x` may be `y`).
+ */
+int h5par_vector_axpby(h5par_vector *y, double a, const h5par_vector *x, double b);
+
+/**
+ * Local: `y = y .* x` element by element.
+ */
+int h5par_vector_multiply(h5par_vector *y, const h5par_vector *x);
+
+/**
+ * Collective: `*out = x . y` (`x` may be `y`).
+ */
+int h5par_vector_dot(const h5par_vector *x, const h5par_vector *y, double *out);
+
+/**
+ * Collective: `*out` is the reduction `what` (an `h5par_reduction`) of `vec`; for H5PAR_MAX
+ * and H5PAR_MIN, `*gid` (when not NULL) is the smallest gid where it occurs.
+ */
+int h5par_vector_reduce(const h5par_vector *vec, int what, double *out, int64_t *gid);
+
+/**
+ * Collective on the maps' communicator: an Export plan (`import` 0: every source element goes
+ * to every target element of its gid) or an Import plan (`import` 1: every target element
+ * receives from one source element of its gid) from `source` to `target`.
+ */
+int h5par_plan_create(const h5par_map *source,
+                      const h5par_map *target,
+                      int import,
+                      h5par_plan **out);
+
+/**
+ * Collective: combines `from` into `into` with `mode` (0 insert, 1 add, 2 average (the mean of
+ * all contributions), 3 absmax, 4 max, 5 min, 6 zero): forward (`reverse` 0: `from` on the
+ * plan's source map, `into` on its target) or in reverse (`reverse` 1).
+ */
+int h5par_plan_apply(const h5par_plan *plan,
+                     const h5par_vector *from,
+                     h5par_vector *into,
+                     int mode,
+                     int reverse);
+
+/**
+ * Local: frees a plan handle (NULL is a no-op).
+ */
+int h5par_plan_free(h5par_plan *plan);
+
+/**
+ * Local: a new, empty CSR matrix whose rows are distributed by the one-to-one `row_map`.
+ */
+int h5par_matrix_create(const h5par_map *row_map, h5par_matrix **out);
+
+/**
+ * Local: adds the `n` entries `(row, cols[k], vals[k])` of any global row (summed with
+ * entries already there); rows held elsewhere are shipped by `h5par_matrix_fill_complete`.
+ */
+int h5par_matrix_insert(h5par_matrix *mat,
+                        int64_t row,
+                        const int64_t *cols,
+                        const double *vals,
+                        int64_t n);
+
+/**
+ * Collective: ships entries to their rows' ranks, sums duplicates, builds the halo plan. A
+ * bad insert on any rank is an error on every rank here.
+ */
+int h5par_matrix_fill_complete(h5par_matrix *mat);
+
+/**
+ * Collective: `y = A x` (`x` and `y` distinct vectors on the row map).
+ */
+int h5par_matrix_apply(const h5par_matrix *mat, const h5par_vector *x, h5par_vector *y);
+
+/**
+ * Local: frees a matrix handle (NULL is a no-op).
+ */
+int h5par_matrix_free(h5par_matrix *mat);
+
+/**
+ * Collective: solves `A x = b` by conjugate gradients from the `x` given (Jacobi
+ * preconditioning when `jacobi` is 1), at most `max_iterations`, until
+ * `||b - A x|| <= tolerance ||b||`. Not converging is not an error: `*converged` is 0 then.
+ * `*iterations`, `*relative_residual` and `*converged` may be NULL.
+ */
+int h5par_cg(const h5par_matrix *mat,
+             const h5par_vector *b,
+             h5par_vector *x,
+             int64_t max_iterations,
+             double tolerance,
+             int jacobi,
+             int64_t *iterations,
+             double *relative_residual,
+             int *converged);
+
+/**
+ * Collective on the file's ranks: writes `vec` (on a one-to-one map) as the 1-D dataset
+ * `name` in gid order (PETSc's VecView layout).
+ */
+int h5par_vector_write(h5par_file *file, const char *name, const h5par_vector *vec);
+
+/**
+ * Collective on the file's ranks: reads the 1-D dataset `name` into a new vector on `map` (any
+ * map, any number of ranks) and sets `*out` to it.
+ */
+int h5par_vector_read(h5par_file *file, const char *name, const h5par_map *map, h5par_vector **out);
 
 #ifdef __cplusplus
 }  // extern "C"

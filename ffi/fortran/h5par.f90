@@ -1432,3 +1432,427 @@ contains
   ! ==== end of the task farm =================================================================
 
 end module h5par
+
+! =============================================================================================
+! Distributed vectors (maps, vectors, Export/Import plans, CSR matrices, CG, vector I/O): the
+! module h5par_vector over the h5par_map_* / h5par_vector_* / h5par_plan_* / h5par_matrix_* /
+! h5par_cg functions of h5par.h. `use h5par_vector` (it uses h5par for files and statuses).
+! Global ids are 0-based, as in C; a vector's local part is a Fortran pointer to h5par's own
+! memory (h5par_vector_data_f), valid until the vector is freed.
+! =============================================================================================
+
+!> Distributed vectors for Fortran: maps, vectors, plans, CSR matrices, CG and vector I/O.
+module h5par_vector
+  use, intrinsic :: iso_c_binding
+  use h5par, only: h5par_file_t
+  implicit none
+  private
+
+  !> Combine modes of h5par_plan_apply_f (Average is the mean of all contributions).
+  integer, parameter, public :: H5PAR_INSERT = 0, H5PAR_ADD = 1, H5PAR_AVERAGE = 2, &
+    H5PAR_ABSMAX = 3, H5PAR_MAX_VALUES = 4, H5PAR_MIN_VALUES = 5, H5PAR_ZERO = 6
+  !> Reductions of h5par_vector_reduce_f.
+  integer, parameter, public :: H5PAR_NORM1 = 0, H5PAR_NORM2 = 1, H5PAR_NORMINF = 2, &
+    H5PAR_SUM = 3, H5PAR_MEAN = 4, H5PAR_MAX = 5, H5PAR_MIN = 6
+
+  !> A map, a vector, a plan, a matrix (opaque handles).
+  type, public :: h5par_map_t
+    type(c_ptr) :: ptr = c_null_ptr
+  end type h5par_map_t
+  type, public :: h5par_vec_t
+    type(c_ptr) :: ptr = c_null_ptr
+  end type h5par_vec_t
+  type, public :: h5par_plan_t
+    type(c_ptr) :: ptr = c_null_ptr
+  end type h5par_plan_t
+  type, public :: h5par_matrix_t
+    type(c_ptr) :: ptr = c_null_ptr
+  end type h5par_matrix_t
+
+  public :: h5par_map_block_f, h5par_map_arbitrary_f, h5par_map_info_f, h5par_map_free_f
+  public :: h5par_vector_create_f, h5par_vector_data_f, h5par_vector_free_f
+  public :: h5par_vector_fill_f, h5par_vector_axpby_f, h5par_vector_dot_f, h5par_vector_reduce_f
+  public :: h5par_plan_create_f, h5par_plan_apply_f, h5par_plan_free_f
+  public :: h5par_matrix_create_f, h5par_matrix_insert_f, h5par_matrix_fill_complete_f
+  public :: h5par_matrix_apply_f, h5par_matrix_free_f, h5par_cg_f
+  public :: h5par_vector_write_f, h5par_vector_read_f
+
+  interface
+    function c_map_block(comm, n, out) bind(c, name='h5par_map_block_f2c') result(s)
+      import :: c_int, c_int64_t, c_ptr
+      integer(c_int), value :: comm
+      integer(c_int64_t), value :: n
+      type(c_ptr), intent(out) :: out
+      integer(c_int) :: s
+    end function c_map_block
+    function c_map_arbitrary(comm, gids, n, out) bind(c, name='h5par_map_arbitrary_f2c') result(s)
+      import :: c_int, c_int64_t, c_ptr
+      integer(c_int), value :: comm
+      integer(c_int64_t), intent(in) :: gids(*)
+      integer(c_int64_t), value :: n
+      type(c_ptr), intent(out) :: out
+      integer(c_int) :: s
+    end function c_map_arbitrary
+    function c_map_info(map, local_len, global_len, distinct_len, one_to_one) &
+        bind(c, name='h5par_map_info') result(s)
+      import :: c_int, c_int64_t, c_ptr
+      type(c_ptr), value :: map
+      integer(c_int64_t), intent(out) :: local_len, global_len, distinct_len
+      integer(c_int), intent(out) :: one_to_one
+      integer(c_int) :: s
+    end function c_map_info
+    function c_map_free(map) bind(c, name='h5par_map_free') result(s)
+      import :: c_int, c_ptr
+      type(c_ptr), value :: map
+      integer(c_int) :: s
+    end function c_map_free
+    function c_vector_create(map, out) bind(c, name='h5par_vector_create') result(s)
+      import :: c_int, c_ptr
+      type(c_ptr), value :: map
+      type(c_ptr), intent(out) :: out
+      integer(c_int) :: s
+    end function c_vector_create
+    function c_vector_data(vec, data, len) bind(c, name='h5par_vector_data') result(s)
+      import :: c_int, c_int64_t, c_ptr
+      type(c_ptr), value :: vec
+      type(c_ptr), intent(out) :: data
+      integer(c_int64_t), intent(out) :: len
+      integer(c_int) :: s
+    end function c_vector_data
+    function c_vector_free(vec) bind(c, name='h5par_vector_free') result(s)
+      import :: c_int, c_ptr
+      type(c_ptr), value :: vec
+      integer(c_int) :: s
+    end function c_vector_free
+    function c_vector_fill(vec, value) bind(c, name='h5par_vector_fill') result(s)
+      import :: c_int, c_ptr, c_double
+      type(c_ptr), value :: vec
+      real(c_double), value :: value
+      integer(c_int) :: s
+    end function c_vector_fill
+    function c_vector_axpby(y, a, x, b) bind(c, name='h5par_vector_axpby') result(s)
+      import :: c_int, c_ptr, c_double
+      type(c_ptr), value :: y, x
+      real(c_double), value :: a, b
+      integer(c_int) :: s
+    end function c_vector_axpby
+    function c_vector_dot(x, y, out) bind(c, name='h5par_vector_dot') result(s)
+      import :: c_int, c_ptr, c_double
+      type(c_ptr), value :: x, y
+      real(c_double), intent(out) :: out
+      integer(c_int) :: s
+    end function c_vector_dot
+    function c_vector_reduce(vec, what, out, gid) bind(c, name='h5par_vector_reduce') result(s)
+      import :: c_int, c_ptr, c_double, c_int64_t
+      type(c_ptr), value :: vec
+      integer(c_int), value :: what
+      real(c_double), intent(out) :: out
+      integer(c_int64_t), intent(out) :: gid
+      integer(c_int) :: s
+    end function c_vector_reduce
+    function c_plan_create(source, target, import_, out) bind(c, name='h5par_plan_create') &
+        result(s)
+      import :: c_int, c_ptr
+      type(c_ptr), value :: source, target
+      integer(c_int), value :: import_
+      type(c_ptr), intent(out) :: out
+      integer(c_int) :: s
+    end function c_plan_create
+    function c_plan_apply(plan, from, into, mode, reverse) bind(c, name='h5par_plan_apply') &
+        result(s)
+      import :: c_int, c_ptr
+      type(c_ptr), value :: plan, from, into
+      integer(c_int), value :: mode, reverse
+      integer(c_int) :: s
+    end function c_plan_apply
+    function c_plan_free(plan) bind(c, name='h5par_plan_free') result(s)
+      import :: c_int, c_ptr
+      type(c_ptr), value :: plan
+      integer(c_int) :: s
+    end function c_plan_free
+    function c_matrix_create(map, out) bind(c, name='h5par_matrix_create') result(s)
+      import :: c_int, c_ptr
+      type(c_ptr), value :: map
+      type(c_ptr), intent(out) :: out
+      integer(c_int) :: s
+    end function c_matrix_create
+    function c_matrix_insert(mat, row, cols, vals, n) bind(c, name='h5par_matrix_insert') &
+        result(s)
+      import :: c_int, c_ptr, c_int64_t, c_double
+      type(c_ptr), value :: mat
+      integer(c_int64_t), value :: row, n
+      integer(c_int64_t), intent(in) :: cols(*)
+      real(c_double), intent(in) :: vals(*)
+      integer(c_int) :: s
+    end function c_matrix_insert
+    function c_matrix_fill_complete(mat) bind(c, name='h5par_matrix_fill_complete') result(s)
+      import :: c_int, c_ptr
+      type(c_ptr), value :: mat
+      integer(c_int) :: s
+    end function c_matrix_fill_complete
+    function c_matrix_apply(mat, x, y) bind(c, name='h5par_matrix_apply') result(s)
+      import :: c_int, c_ptr
+      type(c_ptr), value :: mat, x, y
+      integer(c_int) :: s
+    end function c_matrix_apply
+    function c_matrix_free(mat) bind(c, name='h5par_matrix_free') result(s)
+      import :: c_int, c_ptr
+      type(c_ptr), value :: mat
+      integer(c_int) :: s
+    end function c_matrix_free
+    function c_cg(mat, b, x, max_iterations, tolerance, jacobi, iterations, relative_residual, &
+                  converged) bind(c, name='h5par_cg') result(s)
+      import :: c_int, c_ptr, c_int64_t, c_double
+      type(c_ptr), value :: mat, b, x
+      integer(c_int64_t), value :: max_iterations
+      real(c_double), value :: tolerance
+      integer(c_int), value :: jacobi
+      integer(c_int64_t), intent(out) :: iterations
+      real(c_double), intent(out) :: relative_residual
+      integer(c_int), intent(out) :: converged
+      integer(c_int) :: s
+    end function c_cg
+    function c_vector_write(file, name, vec) bind(c, name='h5par_vector_write') result(s)
+      import :: c_int, c_ptr, c_char
+      type(c_ptr), value :: file, vec
+      character(kind=c_char), intent(in) :: name(*)
+      integer(c_int) :: s
+    end function c_vector_write
+    function c_vector_read(file, name, map, out) bind(c, name='h5par_vector_read') result(s)
+      import :: c_int, c_ptr, c_char
+      type(c_ptr), value :: file, map
+      character(kind=c_char), intent(in) :: name(*)
+      type(c_ptr), intent(out) :: out
+      integer(c_int) :: s
+    end function c_vector_read
+  end interface
+
+contains
+
+  !> Collective on comm: Epetra's linear map of n elements.
+  subroutine h5par_map_block_f(n, comm, map, status)
+    integer(c_int64_t), intent(in) :: n
+    integer, intent(in) :: comm
+    type(h5par_map_t), intent(out) :: map
+    integer, intent(out) :: status
+    status = c_map_block(int(comm, c_int), n, map%ptr)
+  end subroutine h5par_map_block_f
+
+  !> Collective on comm: this rank holds the (0-based) global ids gids, in that order.
+  subroutine h5par_map_arbitrary_f(gids, comm, map, status)
+    integer(c_int64_t), intent(in) :: gids(:)
+    integer, intent(in) :: comm
+    type(h5par_map_t), intent(out) :: map
+    integer, intent(out) :: status
+    integer(c_int64_t) :: copy(max(size(gids), 1))
+    copy(1:size(gids)) = gids
+    status = c_map_arbitrary(int(comm, c_int), copy, int(size(gids), c_int64_t), map%ptr)
+  end subroutine h5par_map_arbitrary_f
+
+  !> Local: this rank's and the global number of elements, and whether it is one-to-one.
+  subroutine h5par_map_info_f(map, local_len, global_len, status, one_to_one)
+    type(h5par_map_t), intent(in) :: map
+    integer(c_int64_t), intent(out) :: local_len, global_len
+    integer, intent(out) :: status
+    logical, intent(out), optional :: one_to_one
+    integer(c_int64_t) :: distinct
+    integer(c_int) :: o
+    status = c_map_info(map%ptr, local_len, global_len, distinct, o)
+    if (present(one_to_one)) one_to_one = o /= 0
+  end subroutine h5par_map_info_f
+
+  !> Local: frees a map.
+  subroutine h5par_map_free_f(map, status)
+    type(h5par_map_t), intent(inout) :: map
+    integer, intent(out) :: status
+    status = c_map_free(map%ptr)
+    map%ptr = c_null_ptr
+  end subroutine h5par_map_free_f
+
+  !> Local: a vector of zeros on map.
+  subroutine h5par_vector_create_f(map, vec, status)
+    type(h5par_map_t), intent(in) :: map
+    type(h5par_vec_t), intent(out) :: vec
+    integer, intent(out) :: status
+    status = c_vector_create(map%ptr, vec%ptr)
+  end subroutine h5par_vector_create_f
+
+  !> Local: data points to this rank's values (h5par's memory, no copy).
+  subroutine h5par_vector_data_f(vec, data, status)
+    type(h5par_vec_t), intent(in) :: vec
+    real(c_double), pointer, intent(out) :: data(:)
+    integer, intent(out) :: status
+    type(c_ptr) :: p
+    integer(c_int64_t) :: n
+    status = c_vector_data(vec%ptr, p, n)
+    if (status == 0 .and. n > 0) then
+      call c_f_pointer(p, data, [n])
+    else
+      allocate(data(0))
+    end if
+  end subroutine h5par_vector_data_f
+
+  !> Local: frees a vector (its data pointer dies with it).
+  subroutine h5par_vector_free_f(vec, status)
+    type(h5par_vec_t), intent(inout) :: vec
+    integer, intent(out) :: status
+    status = c_vector_free(vec%ptr)
+    vec%ptr = c_null_ptr
+  end subroutine h5par_vector_free_f
+
+  !> Local: every value becomes value.
+  subroutine h5par_vector_fill_f(vec, value, status)
+    type(h5par_vec_t), intent(in) :: vec
+    real(c_double), intent(in) :: value
+    integer, intent(out) :: status
+    status = c_vector_fill(vec%ptr, value)
+  end subroutine h5par_vector_fill_f
+
+  !> Local: y = a x + b y (the same map).
+  subroutine h5par_vector_axpby_f(y, a, x, b, status)
+    type(h5par_vec_t), intent(in) :: y, x
+    real(c_double), intent(in) :: a, b
+    integer, intent(out) :: status
+    status = c_vector_axpby(y%ptr, a, x%ptr, b)
+  end subroutine h5par_vector_axpby_f
+
+  !> Collective: d = x . y.
+  subroutine h5par_vector_dot_f(x, y, d, status)
+    type(h5par_vec_t), intent(in) :: x, y
+    real(c_double), intent(out) :: d
+    integer, intent(out) :: status
+    status = c_vector_dot(x%ptr, y%ptr, d)
+  end subroutine h5par_vector_dot_f
+
+  !> Collective: the reduction what (H5PAR_NORM1 ... H5PAR_MIN); gid: where a max/min is.
+  subroutine h5par_vector_reduce_f(vec, what, value, status, gid)
+    type(h5par_vec_t), intent(in) :: vec
+    integer, intent(in) :: what
+    real(c_double), intent(out) :: value
+    integer, intent(out) :: status
+    integer(c_int64_t), intent(out), optional :: gid
+    integer(c_int64_t) :: g
+    status = c_vector_reduce(vec%ptr, int(what, c_int), value, g)
+    if (present(gid)) gid = g
+  end subroutine h5par_vector_reduce_f
+
+  !> Collective: an Export (import = .false.) or Import plan from source to target.
+  subroutine h5par_plan_create_f(source, target, import, plan, status)
+    type(h5par_map_t), intent(in) :: source, target
+    logical, intent(in) :: import
+    type(h5par_plan_t), intent(out) :: plan
+    integer, intent(out) :: status
+    status = c_plan_create(source%ptr, target%ptr, merge(1_c_int, 0_c_int, import), plan%ptr)
+  end subroutine h5par_plan_create_f
+
+  !> Collective: combines from into into with mode (H5PAR_INSERT ... H5PAR_ZERO), forward or
+  !> (reverse = .true.) along the plan's messages in reverse.
+  subroutine h5par_plan_apply_f(plan, from, into, mode, reverse, status)
+    type(h5par_plan_t), intent(in) :: plan
+    type(h5par_vec_t), intent(in) :: from, into
+    integer, intent(in) :: mode
+    logical, intent(in) :: reverse
+    integer, intent(out) :: status
+    status = c_plan_apply(plan%ptr, from%ptr, into%ptr, int(mode, c_int), &
+                          merge(1_c_int, 0_c_int, reverse))
+  end subroutine h5par_plan_apply_f
+
+  !> Local: frees a plan.
+  subroutine h5par_plan_free_f(plan, status)
+    type(h5par_plan_t), intent(inout) :: plan
+    integer, intent(out) :: status
+    status = c_plan_free(plan%ptr)
+    plan%ptr = c_null_ptr
+  end subroutine h5par_plan_free_f
+
+  !> Local: an empty CSR matrix on the one-to-one row map.
+  subroutine h5par_matrix_create_f(map, mat, status)
+    type(h5par_map_t), intent(in) :: map
+    type(h5par_matrix_t), intent(out) :: mat
+    integer, intent(out) :: status
+    status = c_matrix_create(map%ptr, mat%ptr)
+  end subroutine h5par_matrix_create_f
+
+  !> Local: adds entries (row, cols(k), vals(k)) of any global row (0-based ids).
+  subroutine h5par_matrix_insert_f(mat, row, cols, vals, status)
+    type(h5par_matrix_t), intent(in) :: mat
+    integer(c_int64_t), intent(in) :: row
+    integer(c_int64_t), intent(in) :: cols(:)
+    real(c_double), intent(in) :: vals(:)
+    integer, intent(out) :: status
+    integer(c_int64_t) :: c(max(size(cols), 1))
+    real(c_double) :: v(max(size(vals), 1))
+    if (size(cols) /= size(vals)) then
+      status = 6 ! H5PAR_ERR_SHAPE
+      return
+    end if
+    c(1:size(cols)) = cols
+    v(1:size(vals)) = vals
+    status = c_matrix_insert(mat%ptr, row, c, v, int(size(cols), c_int64_t))
+  end subroutine h5par_matrix_insert_f
+
+  !> Collective: ships off-rank entries, builds the halo plan.
+  subroutine h5par_matrix_fill_complete_f(mat, status)
+    type(h5par_matrix_t), intent(in) :: mat
+    integer, intent(out) :: status
+    status = c_matrix_fill_complete(mat%ptr)
+  end subroutine h5par_matrix_fill_complete_f
+
+  !> Collective: y = A x.
+  subroutine h5par_matrix_apply_f(mat, x, y, status)
+    type(h5par_matrix_t), intent(in) :: mat
+    type(h5par_vec_t), intent(in) :: x, y
+    integer, intent(out) :: status
+    status = c_matrix_apply(mat%ptr, x%ptr, y%ptr)
+  end subroutine h5par_matrix_apply_f
+
+  !> Local: frees a matrix.
+  subroutine h5par_matrix_free_f(mat, status)
+    type(h5par_matrix_t), intent(inout) :: mat
+    integer, intent(out) :: status
+    status = c_matrix_free(mat%ptr)
+    mat%ptr = c_null_ptr
+  end subroutine h5par_matrix_free_f
+
+  !> Collective: CG on A x = b from x; stops at ||r|| <= tolerance ||b|| or max_iterations.
+  subroutine h5par_cg_f(mat, b, x, max_iterations, tolerance, jacobi, iterations, converged, &
+                        status, relative_residual)
+    type(h5par_matrix_t), intent(in) :: mat
+    type(h5par_vec_t), intent(in) :: b, x
+    integer, intent(in) :: max_iterations
+    real(c_double), intent(in) :: tolerance
+    logical, intent(in) :: jacobi
+    integer, intent(out) :: iterations
+    logical, intent(out) :: converged
+    integer, intent(out) :: status
+    real(c_double), intent(out), optional :: relative_residual
+    integer(c_int64_t) :: it
+    real(c_double) :: res
+    integer(c_int) :: conv
+    status = c_cg(mat%ptr, b%ptr, x%ptr, int(max_iterations, c_int64_t), tolerance, &
+                  merge(1_c_int, 0_c_int, jacobi), it, res, conv)
+    iterations = int(it)
+    converged = conv /= 0
+    if (present(relative_residual)) relative_residual = res
+  end subroutine h5par_cg_f
+
+  !> Collective: writes vec (a one-to-one map) as the 1-D dataset name, in gid order.
+  subroutine h5par_vector_write_f(file, name, vec, status)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: name
+    type(h5par_vec_t), intent(in) :: vec
+    integer, intent(out) :: status
+    status = c_vector_write(file%ptr, trim(name)//c_null_char, vec%ptr)
+  end subroutine h5par_vector_write_f
+
+  !> Collective: reads the 1-D dataset name into a new vector on map (any map).
+  subroutine h5par_vector_read_f(file, name, map, vec, status)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: name
+    type(h5par_map_t), intent(in) :: map
+    type(h5par_vec_t), intent(out) :: vec
+    integer, intent(out) :: status
+    status = c_vector_read(file%ptr, trim(name)//c_null_char, map%ptr, vec%ptr)
+  end subroutine h5par_vector_read_f
+
+end module h5par_vector

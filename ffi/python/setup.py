@@ -255,9 +255,14 @@ def extensions(build_base):
                      **{k: getattr(ext, k) for k in ("include_dirs", "library_dirs", "libraries",
                                                       "runtime_library_dirs", "extra_compile_args",
                                                       "extra_link_args")})
+    # Distributed vectors (h5par.vector): a third extension over the same library.
+    vec = Extension("h5par._vector", sources=[os.path.join("h5par", "_vector.pyx")],
+                    **{k: getattr(ext, k) for k in (
+                        "include_dirs", "library_dirs", "libraries", "runtime_library_dirs",
+                        "extra_compile_args", "extra_link_args")})
     # The generated C files go to the temporary build folder, regenerated every time: one left
     # in the source tree by a build for another MPI or mpi4py would be compiled as it is.
-    return cythonize([ext, farm], include_path=[HERE, mpi4py_dir], language_level=3, quiet=True,
+    return cythonize([ext, farm, vec], include_path=[HERE, mpi4py_dir], language_level=3, quiet=True,
                      force=True, build_dir=os.path.join(build_base, "cython"))
 
 

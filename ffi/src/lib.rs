@@ -69,6 +69,17 @@ pub use attr::{
     h5par_attr_read, h5par_attr_read_string, h5par_attr_write, h5par_attr_write_string,
 };
 
+// Distributed vectors (ffi/src/vector.rs).
+pub use vector::{
+    h5par_cg, h5par_map, h5par_map_arbitrary, h5par_map_arbitrary_f2c, h5par_map_block,
+    h5par_map_block_f2c, h5par_map_contiguous, h5par_map_free, h5par_map_gids, h5par_map_info,
+    h5par_matrix, h5par_matrix_apply, h5par_matrix_create, h5par_matrix_fill_complete,
+    h5par_matrix_free, h5par_matrix_insert, h5par_plan, h5par_plan_apply, h5par_plan_create,
+    h5par_plan_free, h5par_reduction, h5par_vector, h5par_vector_axpby, h5par_vector_create,
+    h5par_vector_data, h5par_vector_dot, h5par_vector_fill, h5par_vector_free,
+    h5par_vector_multiply, h5par_vector_read, h5par_vector_reduce, h5par_vector_write,
+};
+
 /// `H5PAR_READONLY`: the `mode` of `h5par_file_open` for reading only.
 pub const H5PAR_READONLY: std::ffi::c_int = 0;
 /// `H5PAR_READWRITE`: the `mode` of `h5par_file_open` for reading and writing.

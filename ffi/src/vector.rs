@@ -1,1 +1,833 @@
-//! The C ABI of distributed vectors (`h5par_map_*`, `h5par_vector_*`, ...).
+//! The C ABI of distributed vectors (`h5par_map_*`, `h5par_vector_*`, `h5par_plan_*`,
+//! `h5par_matrix_*`, `h5par_cg`): conversions of C arguments and calls of `h5par::vector`.
+//!
+//! Handles of this layer live in their own registry (tokens of another range than files and
+//! datasets), reached while the file registry's lock is held, so calls still run one at a time.
+//! Collective calls check their C arguments on each rank and agree on the outcome across the
+//! ranks of the map's communicator before calling the core.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::ffi::{c_char, c_double, c_int};
+use std::sync::Mutex;
+
+use h5par::vector::{
+    self, cg, CgOptions, CombineMode, CsrMatrix, DistVector, Export, Import, Map, Plan,
+};
+use h5par::{Error, Result};
+use mpi_sys::MPI_Comm;
+use mpi_sys::RSMPI_Fint as MPI_Fint;
+
+use crate::args::{mpi_ready, text};
+use crate::handles::{file_token, h5par_file, registry};
+use crate::status::{guard, invalid};
+
+/// What C sees of a map: `h5par_map *` (opaque).
+#[allow(non_camel_case_types)]
+pub struct h5par_map {
+    _private: [u8; 0],
+}
+
+/// What C sees of a distributed vector: `h5par_vector *` (opaque).
+#[allow(non_camel_case_types)]
+pub struct h5par_vector {
+    _private: [u8; 0],
+}
+
+/// What C sees of an Export or Import plan: `h5par_plan *` (opaque).
+#[allow(non_camel_case_types)]
+pub struct h5par_plan {
+    _private: [u8; 0],
+}
+
+/// What C sees of a CSR matrix: `h5par_matrix *` (opaque).
+#[allow(non_camel_case_types)]
+pub struct h5par_matrix {
+    _private: [u8; 0],
+}
+
+enum Entry {
+    Map(Map),
+    Vector(RefCell<DistVector>),
+    Plan(Box<Plan>),
+    Matrix(Box<RefCell<CsrMatrix>>),
+}
+
+impl Entry {
+    fn kind(&self) -> &'static str {
+        match self {
+            Entry::Map(_) => "map",
+            Entry::Vector(_) => "vector",
+            Entry::Plan(_) => "plan",
+            Entry::Matrix(_) => "matrix",
+        }
+    }
+}
+
+struct Vectors {
+    next: usize,
+    live: BTreeMap<usize, Entry>,
+}
+
+// SAFETY: the entries hold `Rc`s and MPI communicators, used only while this mutex (and the
+// file registry's) is held, so no two threads touch them at once.
+unsafe impl Send for Vectors {}
+
+/// Tokens of this registry: another range than files' and datasets', never reused.
+static VECTORS: Mutex<Vectors> = Mutex::new(Vectors {
+    next: 0x5645_0010,
+    live: BTreeMap::new(),
+});
+
+fn with_vectors<T>(f: impl FnOnce(&mut Vectors) -> Result<T>) -> Result<T> {
+    let _files = registry();
+    let mut v = VECTORS.lock().unwrap_or_else(|p| p.into_inner());
+    f(&mut v)
+}
+
+impl Vectors {
+    fn insert(&mut self, e: Entry) -> usize {
+        while self.next == 0 || self.live.contains_key(&self.next) {
+            self.next = self.next.wrapping_add(0x10);
+        }
+        let t = self.next;
+        self.next = self.next.wrapping_add(0x10);
+        self.live.insert(t, e);
+        t
+    }
+
+    fn get(&self, token: usize, kind: &str) -> Result<&Entry> {
+        match self.live.get(&token) {
+            Some(e) if e.kind() == kind => Ok(e),
+            _ if token == 0 => Err(Error::Handle(format!("the {kind} handle is NULL"))),
+            Some(e) => Err(Error::Handle(format!(
+                "{token:#x} is an h5par_{} handle, not an h5par_{kind} handle",
+                e.kind()
+            ))),
+            None => Err(Error::Handle(format!(
+                "{token:#x} is not a live h5par_{kind} handle (freed already, or not from h5par)"
+            ))),
+        }
+    }
+
+    fn map(&self, p: *const h5par_map) -> Result<&Map> {
+        match self.get(p as usize, "map")? {
+            Entry::Map(m) => Ok(m),
+            _ => Err(Error::Internal("map entry".into())),
+        }
+    }
+
+    fn vector(&self, p: *const h5par_vector) -> Result<&RefCell<DistVector>> {
+        match self.get(p as usize, "vector")? {
+            Entry::Vector(v) => Ok(v),
+            _ => Err(Error::Internal("vector entry".into())),
+        }
+    }
+
+    fn plan(&self, p: *const h5par_plan) -> Result<&Plan> {
+        match self.get(p as usize, "plan")? {
+            Entry::Plan(v) => Ok(v),
+            _ => Err(Error::Internal("plan entry".into())),
+        }
+    }
+
+    fn matrix(&self, p: *const h5par_matrix) -> Result<&RefCell<CsrMatrix>> {
+        match self.get(p as usize, "matrix")? {
+            Entry::Matrix(v) => Ok(v),
+            _ => Err(Error::Internal("matrix entry".into())),
+        }
+    }
+
+    fn free(&mut self, token: usize, kind: &str) -> Result<()> {
+        if token == 0 {
+            return Ok(());
+        }
+        self.get(token, kind)?;
+        self.live.remove(&token);
+        Ok(())
+    }
+}
+
+fn borrow<'a>(v: &'a RefCell<DistVector>, what: &str) -> Result<std::cell::Ref<'a, DistVector>> {
+    v.try_borrow()
+        .map_err(|_| invalid(format!("{what}: the same vector is passed twice")))
+}
+
+fn borrow_mut<'a>(
+    v: &'a RefCell<DistVector>,
+    what: &str,
+) -> Result<std::cell::RefMut<'a, DistVector>> {
+    v.try_borrow_mut()
+        .map_err(|_| invalid(format!("{what}: the same vector is passed twice")))
+}
+
+/// Writes `value` to `out` (an error if NULL).
+///
+/// # Safety
+/// `out` is NULL or writable.
+unsafe fn put<T>(out: *mut T, value: T, what: &str) -> Result<()> {
+    if out.is_null() {
+        return Err(invalid(format!("{what} is NULL")));
+    }
+    // SAFETY: non-NULL and writable (caller).
+    unsafe { *out = value };
+    Ok(())
+}
+
+/// Clears `*out` (when not NULL), then checks it.
+///
+/// # Safety
+/// `out` is NULL or writable.
+unsafe fn clear_out<T>(out: *mut *mut T) -> Result<()> {
+    if out.is_null() {
+        return Err(invalid("out is NULL"));
+    }
+    // SAFETY: non-NULL and writable (caller).
+    unsafe { *out = std::ptr::null_mut() };
+    Ok(())
+}
+
+/// Builds a map on the caller's `comm` with `make`, after agreeing on the local checks.
+///
+/// # Safety
+/// `comm` as for `h5par_file_create`; `out` NULL or writable.
+unsafe fn new_map(
+    comm: MPI_Comm,
+    out: *mut *mut h5par_map,
+    local: Result<()>,
+    make: impl FnOnce(&mpi::topology::SimpleCommunicator) -> Result<Map>,
+) -> Result<()> {
+    // SAFETY: as documented (caller).
+    let outcheck = unsafe { clear_out(out) };
+    with_vectors(|reg| {
+        // SAFETY: the caller's communicator.
+        let c = unsafe { crate::file::duplicate(comm) }?;
+        h5par::comm::agree(&c, "h5par_map", local.and(outcheck), None)?;
+        let m = make(&c)?;
+        let t = reg.insert(Entry::Map(m));
+        // SAFETY: checked non-NULL above.
+        unsafe { *out = t as *mut h5par_map };
+        Ok(())
+    })
+}
+
+/// Collective on `comm`: Epetra's linear map of `n` elements (the first `n mod P` ranks hold
+/// one more). Every rank passes the same `n`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_map_block(
+    comm: MPI_Comm,
+    n: i64,
+    out: *mut *mut h5par_map,
+) -> c_int {
+    guard("h5par_map_block", || {
+        let local = if n < 0 {
+            Err(invalid(format!("n {n} is negative")))
+        } else {
+            Ok(())
+        };
+        // SAFETY: as documented.
+        unsafe { new_map(comm, out, local, |c| Map::block(c, n.max(0) as u64)) }
+    })
+}
+
+/// Collective on `comm`: a contiguous map in which this rank holds `n_local` elements (0 is
+/// allowed) after those of the lower ranks.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_map_contiguous(
+    comm: MPI_Comm,
+    n_local: i64,
+    out: *mut *mut h5par_map,
+) -> c_int {
+    guard("h5par_map_contiguous", || {
+        let local = if n_local < 0 {
+            Err(invalid(format!("n_local {n_local} is negative")))
+        } else {
+            Ok(())
+        };
+        // SAFETY: as documented.
+        unsafe {
+            new_map(comm, out, local, |c| {
+                Map::contiguous(c, n_local.max(0) as u64)
+            })
+        }
+    })
+}
+
+/// Collective on `comm`: a map in which this rank holds the `n` global ids `gids`, in that
+/// order (`gids` may be NULL when `n` is 0). Ranks may share gids; a rank may not list one twice.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_map_arbitrary(
+    comm: MPI_Comm,
+    gids: *const i64,
+    n: i64,
+    out: *mut *mut h5par_map,
+) -> c_int {
+    guard("h5par_map_arbitrary", || {
+        let (local, list) = if n < 0 {
+            (Err(invalid(format!("n {n} is negative"))), Vec::new())
+        } else if n > 0 && gids.is_null() {
+            (Err(invalid("gids is NULL")), Vec::new())
+        } else if n == 0 {
+            (Ok(()), Vec::new())
+        } else {
+            // SAFETY: `n` readable values (caller).
+            (
+                Ok(()),
+                unsafe { std::slice::from_raw_parts(gids, n as usize) }.to_vec(),
+            )
+        };
+        // SAFETY: as documented.
+        unsafe { new_map(comm, out, local, |c| Map::arbitrary(c, &list)) }
+    })
+}
+
+/// `h5par_map_block` with a Fortran communicator (used by the Fortran module).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_map_block_f2c(
+    comm: MPI_Fint,
+    n: i64,
+    out: *mut *mut h5par_map,
+) -> c_int {
+    match mpi_ready() {
+        // SAFETY: MPI is running; as documented.
+        Ok(()) => unsafe { h5par_map_block(mpi_sys::RSMPI_Comm_f2c(comm), n, out) },
+        Err(e) => guard("h5par_map_block", || Err(e)),
+    }
+}
+
+/// `h5par_map_arbitrary` with a Fortran communicator (used by the Fortran module).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_map_arbitrary_f2c(
+    comm: MPI_Fint,
+    gids: *const i64,
+    n: i64,
+    out: *mut *mut h5par_map,
+) -> c_int {
+    match mpi_ready() {
+        // SAFETY: MPI is running; as documented.
+        Ok(()) => unsafe { h5par_map_arbitrary(mpi_sys::RSMPI_Comm_f2c(comm), gids, n, out) },
+        Err(e) => guard("h5par_map_arbitrary", || Err(e)),
+    }
+}
+
+/// Local: the map's sizes: this rank's number of elements, the global number (a gid on two
+/// ranks counts twice), the number of distinct gids, and whether it is one-to-one (1 or 0).
+/// Any output pointer may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_map_info(
+    map: *const h5par_map,
+    local_len: *mut i64,
+    global_len: *mut i64,
+    distinct_len: *mut i64,
+    one_to_one: *mut c_int,
+) -> c_int {
+    guard("h5par_map_info", || {
+        with_vectors(|reg| {
+            let m = reg.map(map)?;
+            // SAFETY: NULL or writable (caller).
+            unsafe {
+                for (p, v) in [
+                    (local_len, m.local_len() as i64),
+                    (global_len, m.global_len() as i64),
+                    (distinct_len, m.distinct_len() as i64),
+                ] {
+                    if !p.is_null() {
+                        *p = v;
+                    }
+                }
+                if !one_to_one.is_null() {
+                    *one_to_one = m.is_one_to_one() as c_int;
+                }
+            }
+            Ok(())
+        })
+    })
+}
+
+/// Local: copies this rank's gids (in local order) into `gids`, which has room for `capacity`;
+/// `*n` is set to their number (also when `capacity` is too small: then H5PAR_ERR_INVALID).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_map_gids(
+    map: *const h5par_map,
+    gids: *mut i64,
+    capacity: i64,
+    n: *mut i64,
+) -> c_int {
+    guard("h5par_map_gids", || {
+        with_vectors(|reg| {
+            let m = reg.map(map)?;
+            let mine = m.my_gids();
+            // SAFETY: as documented.
+            unsafe { put(n, mine.len() as i64, "n")? };
+            if (capacity.max(0) as usize) < mine.len() || (gids.is_null() && !mine.is_empty()) {
+                return Err(invalid(format!(
+                    "gids has room for {capacity}, the map holds {} here",
+                    mine.len()
+                )));
+            }
+            if !mine.is_empty() {
+                // SAFETY: room for `capacity` values (caller).
+                unsafe { std::ptr::copy_nonoverlapping(mine.as_ptr(), gids, mine.len()) };
+            }
+            Ok(())
+        })
+    })
+}
+
+/// Local: frees a map handle (NULL is a no-op). Vectors, plans and matrices on it stay valid.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_map_free(map: *mut h5par_map) -> c_int {
+    guard("h5par_map_free", || {
+        with_vectors(|reg| reg.free(map as usize, "map"))
+    })
+}
+
+/// Local: a new vector of zeros on `map`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_vector_create(
+    map: *const h5par_map,
+    out: *mut *mut h5par_vector,
+) -> c_int {
+    guard("h5par_vector_create", || {
+        // SAFETY: as documented.
+        unsafe { clear_out(out)? };
+        with_vectors(|reg| {
+            let v = DistVector::new(reg.map(map)?);
+            let t = reg.insert(Entry::Vector(RefCell::new(v)));
+            // SAFETY: checked above.
+            unsafe { *out = t as *mut h5par_vector };
+            Ok(())
+        })
+    })
+}
+
+/// Local: `*data` points to this rank's values (`*len` of them, in the map's local order),
+/// valid until the vector is freed; reading and writing through it is reading and writing the
+/// vector (no copy).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_vector_data(
+    vec: *mut h5par_vector,
+    data: *mut *mut c_double,
+    len: *mut i64,
+) -> c_int {
+    guard("h5par_vector_data", || {
+        with_vectors(|reg| {
+            let mut v = borrow_mut(reg.vector(vec)?, "h5par_vector_data")?;
+            let s = v.as_mut_slice();
+            // SAFETY: as documented.
+            unsafe {
+                put(len, s.len() as i64, "len")?;
+                put(data, s.as_mut_ptr(), "data")?;
+            }
+            Ok(())
+        })
+    })
+}
+
+/// Local: frees a vector handle (NULL is a no-op); its data pointer dies with it.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_vector_free(vec: *mut h5par_vector) -> c_int {
+    guard("h5par_vector_free", || {
+        with_vectors(|reg| reg.free(vec as usize, "vector"))
+    })
+}
+
+/// Local: every value of `vec` becomes `value`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_vector_fill(vec: *mut h5par_vector, value: c_double) -> c_int {
+    guard("h5par_vector_fill", || {
+        with_vectors(|reg| {
+            borrow_mut(reg.vector(vec)?, "fill")?.fill(value);
+            Ok(())
+        })
+    })
+}
+
+/// Local: `y = a * x + b * y` (`x` and `y` on the same map: otherwise H5PAR_ERR_INVALID on
+/// every rank). `b = 1` is axpy, `a = 0` scales `y` (then `x` may be `y`).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_vector_axpby(
+    y: *mut h5par_vector,
+    a: c_double,
+    x: *const h5par_vector,
+    b: c_double,
+) -> c_int {
+    guard("h5par_vector_axpby", || {
+        with_vectors(|reg| {
+            if a == 0.0 && std::ptr::eq(x as *const u8, y as *const u8) {
+                borrow_mut(reg.vector(y)?, "axpby")?.scale(b);
+                return Ok(());
+            }
+            let xv = borrow(reg.vector(x)?, "axpby")?;
+            borrow_mut(reg.vector(y)?, "axpby")?.axpby(a, &xv, b)
+        })
+    })
+}
+
+/// Local: `y = y .* x` element by element.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_vector_multiply(
+    y: *mut h5par_vector,
+    x: *const h5par_vector,
+) -> c_int {
+    guard("h5par_vector_multiply", || {
+        with_vectors(|reg| {
+            let xv = borrow(reg.vector(x)?, "multiply")?;
+            borrow_mut(reg.vector(y)?, "multiply")?.multiply(&xv)
+        })
+    })
+}
+
+/// Collective: `*out = x . y` (`x` may be `y`).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_vector_dot(
+    x: *const h5par_vector,
+    y: *const h5par_vector,
+    out: *mut c_double,
+) -> c_int {
+    guard("h5par_vector_dot", || {
+        with_vectors(|reg| {
+            let xv = borrow(reg.vector(x)?, "dot")?;
+            let yv = reg.vector(y)?.borrow();
+            let d = xv.dot(&yv)?;
+            // SAFETY: as documented.
+            unsafe { put(out, d, "out") }
+        })
+    })
+}
+
+/// The reductions of `h5par_vector_reduce`.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum h5par_reduction {
+    /// The sum of absolute values.
+    H5PAR_NORM1,
+    /// The Euclidean norm.
+    H5PAR_NORM2,
+    /// The largest absolute value.
+    H5PAR_NORMINF,
+    /// The sum.
+    H5PAR_SUM,
+    /// The mean.
+    H5PAR_MEAN,
+    /// The largest value (its smallest gid in `*gid`).
+    H5PAR_MAX,
+    /// The smallest value (its smallest gid in `*gid`).
+    H5PAR_MIN,
+}
+
+/// Collective: `*out` is the reduction `what` (an `h5par_reduction`) of `vec`; for H5PAR_MAX
+/// and H5PAR_MIN, `*gid` (when not NULL) is the smallest gid where it occurs.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_vector_reduce(
+    vec: *const h5par_vector,
+    what: c_int,
+    out: *mut c_double,
+    gid: *mut i64,
+) -> c_int {
+    guard("h5par_vector_reduce", || {
+        with_vectors(|reg| {
+            let v = reg.vector(vec)?.borrow();
+            // A bad code is agreed on (an error on every rank), as a reduction would be.
+            let (value, at) = match what {
+                0 => (v.norm1()?, -1),
+                1 => (v.norm2()?, -1),
+                2 => (v.norm_inf()?, -1),
+                3 => (v.sum()?, -1),
+                4 => (v.mean()?, -1),
+                5 => v.max_loc()?,
+                6 => v.min_loc()?,
+                _ => {
+                    let e = Err(invalid(format!(
+                        "what {what} is not an h5par_reduction (0 to 6)"
+                    )));
+                    return h5par::comm::agree(v.map().comm(), "h5par_vector_reduce", e, None);
+                }
+            };
+            // SAFETY: as documented.
+            unsafe {
+                put(out, value, "out")?;
+                if !gid.is_null() {
+                    *gid = at;
+                }
+            }
+            Ok(())
+        })
+    })
+}
+
+/// Collective on the maps' communicator: an Export plan (`import` 0: every source element goes
+/// to every target element of its gid) or an Import plan (`import` 1: every target element
+/// receives from one source element of its gid) from `source` to `target`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_plan_create(
+    source: *const h5par_map,
+    target: *const h5par_map,
+    import: c_int,
+    out: *mut *mut h5par_plan,
+) -> c_int {
+    guard("h5par_plan_create", || {
+        // SAFETY: as documented.
+        let outcheck = unsafe { clear_out(out) };
+        with_vectors(|reg| {
+            let (s, t) = (reg.map(source)?.clone(), reg.map(target)?.clone());
+            let local = outcheck.and(if import == 0 || import == 1 {
+                Ok(())
+            } else {
+                Err(invalid(format!("import {import} is neither 0 nor 1")))
+            });
+            h5par::comm::agree(s.comm(), "h5par_plan_create", local, None)?;
+            let plan = if import == 1 {
+                Import::import(&s, &t)?
+            } else {
+                Export::export(&s, &t)?
+            };
+            let tok = reg.insert(Entry::Plan(Box::new(plan)));
+            // SAFETY: checked above.
+            unsafe { *out = tok as *mut h5par_plan };
+            Ok(())
+        })
+    })
+}
+
+/// Collective: combines `from` into `into` with `mode` (0 insert, 1 add, 2 average (the mean of
+/// all contributions), 3 absmax, 4 max, 5 min, 6 zero): forward (`reverse` 0: `from` on the
+/// plan's source map, `into` on its target) or in reverse (`reverse` 1).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_plan_apply(
+    plan: *const h5par_plan,
+    from: *const h5par_vector,
+    into: *mut h5par_vector,
+    mode: c_int,
+    reverse: c_int,
+) -> c_int {
+    guard("h5par_plan_apply", || {
+        with_vectors(|reg| {
+            let p = reg.plan(plan)?;
+            let x = borrow(reg.vector(from)?, "h5par_plan_apply")?;
+            let mut y = borrow_mut(reg.vector(into)?, "h5par_plan_apply")?;
+            let m = CombineMode::from_code(mode);
+            let local = m.as_ref().map(|_| ()).map_err(Clone::clone);
+            h5par::comm::agree(p.source().comm(), "h5par_plan_apply", local, None)?;
+            let m = m?;
+            if reverse != 0 {
+                p.reverse(&*x, &mut *y, m)
+            } else {
+                p.forward(&*x, &mut *y, m)
+            }
+        })
+    })
+}
+
+/// Local: frees a plan handle (NULL is a no-op).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_plan_free(plan: *mut h5par_plan) -> c_int {
+    guard("h5par_plan_free", || {
+        with_vectors(|reg| reg.free(plan as usize, "plan"))
+    })
+}
+
+/// Local: a new, empty CSR matrix whose rows are distributed by the one-to-one `row_map`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_matrix_create(
+    row_map: *const h5par_map,
+    out: *mut *mut h5par_matrix,
+) -> c_int {
+    guard("h5par_matrix_create", || {
+        // SAFETY: as documented.
+        unsafe { clear_out(out)? };
+        with_vectors(|reg| {
+            let m = CsrMatrix::new(reg.map(row_map)?)?;
+            let t = reg.insert(Entry::Matrix(Box::new(RefCell::new(m))));
+            // SAFETY: checked above.
+            unsafe { *out = t as *mut h5par_matrix };
+            Ok(())
+        })
+    })
+}
+
+/// Local: adds the `n` entries `(row, cols[k], vals[k])` of any global row (summed with
+/// entries already there); rows held elsewhere are shipped by `h5par_matrix_fill_complete`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_matrix_insert(
+    mat: *mut h5par_matrix,
+    row: i64,
+    cols: *const i64,
+    vals: *const c_double,
+    n: i64,
+) -> c_int {
+    guard("h5par_matrix_insert", || {
+        with_vectors(|reg| {
+            let mut m = reg
+                .matrix(mat)?
+                .try_borrow_mut()
+                .map_err(|_| invalid("matrix in use"))?;
+            if n < 0 || (n > 0 && (cols.is_null() || vals.is_null())) {
+                return Err(invalid(format!("n {n} with NULL cols or vals")));
+            }
+            let (c, v): (&[i64], &[f64]) = if n == 0 {
+                (&[], &[])
+            } else {
+                // SAFETY: `n` readable values each (caller).
+                unsafe {
+                    (
+                        std::slice::from_raw_parts(cols, n as usize),
+                        std::slice::from_raw_parts(vals, n as usize),
+                    )
+                }
+            };
+            m.insert_global(row, c, v)
+        })
+    })
+}
+
+/// Collective: ships entries to their rows' ranks, sums duplicates, builds the halo plan. A
+/// bad insert on any rank is an error on every rank here.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_matrix_fill_complete(mat: *mut h5par_matrix) -> c_int {
+    guard("h5par_matrix_fill_complete", || {
+        with_vectors(|reg| {
+            reg.matrix(mat)?
+                .try_borrow_mut()
+                .map_err(|_| invalid("matrix in use"))?
+                .fill_complete()
+        })
+    })
+}
+
+/// Collective: `y = A x` (`x` and `y` distinct vectors on the row map).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_matrix_apply(
+    mat: *const h5par_matrix,
+    x: *const h5par_vector,
+    y: *mut h5par_vector,
+) -> c_int {
+    guard("h5par_matrix_apply", || {
+        with_vectors(|reg| {
+            let a = reg.matrix(mat)?.borrow();
+            let xv = borrow(reg.vector(x)?, "h5par_matrix_apply")?;
+            let mut yv = borrow_mut(reg.vector(y)?, "h5par_matrix_apply")?;
+            a.apply(&xv, &mut yv)
+        })
+    })
+}
+
+/// Local: frees a matrix handle (NULL is a no-op).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_matrix_free(mat: *mut h5par_matrix) -> c_int {
+    guard("h5par_matrix_free", || {
+        with_vectors(|reg| reg.free(mat as usize, "matrix"))
+    })
+}
+
+/// Collective: solves `A x = b` by conjugate gradients from the `x` given (Jacobi
+/// preconditioning when `jacobi` is 1), at most `max_iterations`, until
+/// `||b - A x|| <= tolerance ||b||`. Not converging is not an error: `*converged` is 0 then.
+/// `*iterations`, `*relative_residual` and `*converged` may be NULL.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn h5par_cg(
+    mat: *const h5par_matrix,
+    b: *const h5par_vector,
+    x: *mut h5par_vector,
+    max_iterations: i64,
+    tolerance: c_double,
+    jacobi: c_int,
+    iterations: *mut i64,
+    relative_residual: *mut c_double,
+    converged: *mut c_int,
+) -> c_int {
+    guard("h5par_cg", || {
+        with_vectors(|reg| {
+            let a = reg.matrix(mat)?.borrow();
+            let bv = borrow(reg.vector(b)?, "h5par_cg")?;
+            let mut xv = borrow_mut(reg.vector(x)?, "h5par_cg")?;
+            let local = if max_iterations < 0 {
+                Err(invalid(format!(
+                    "max_iterations {max_iterations} is negative"
+                )))
+            } else {
+                Ok(())
+            };
+            h5par::comm::agree(a.row_map().comm(), "h5par_cg", local, None)?;
+            let opts = CgOptions {
+                max_iterations: max_iterations as usize,
+                tolerance,
+                jacobi: jacobi != 0,
+            };
+            let out = cg(&a, &bv, &mut xv, &opts)?;
+            // SAFETY: NULL or writable (caller).
+            unsafe {
+                if !iterations.is_null() {
+                    *iterations = out.iterations as i64;
+                }
+                if !relative_residual.is_null() {
+                    *relative_residual = out.relative_residual();
+                }
+                if !converged.is_null() {
+                    *converged = out.converged as c_int;
+                }
+            }
+            Ok(())
+        })
+    })
+}
+
+/// Collective on the file's ranks: writes `vec` (on a one-to-one map) as the 1-D dataset
+/// `name` in gid order (PETSc's VecView layout).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_vector_write(
+    file: *mut h5par_file,
+    name: *const c_char,
+    vec: *const h5par_vector,
+) -> c_int {
+    guard("h5par_vector_write", || {
+        with_files_and_vectors(file, |f, reg| {
+            // SAFETY: NUL-terminated (caller).
+            let n = unsafe { text(name, "name") };
+            let v = reg.vector(vec)?.borrow();
+            let local = n.as_ref().map(|_| ()).map_err(Clone::clone);
+            h5par::comm::agree(f.comm(), "h5par_vector_write", local, None)?;
+            vector::write_vector(f, n?, &v)
+        })
+    })
+}
+
+/// Collective on the file's ranks: reads the 1-D dataset `name` into a new vector on `map` (any
+/// map, any number of ranks) and sets `*out` to it.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_vector_read(
+    file: *mut h5par_file,
+    name: *const c_char,
+    map: *const h5par_map,
+    out: *mut *mut h5par_vector,
+) -> c_int {
+    guard("h5par_vector_read", || {
+        // SAFETY: as documented.
+        let outcheck = unsafe { clear_out(out) };
+        with_files_and_vectors(file, |f, reg| {
+            // SAFETY: NUL-terminated (caller).
+            let n = unsafe { text(name, "name") };
+            let m = reg.map(map)?.clone();
+            let local = n.as_ref().map(|_| ()).map_err(Clone::clone).and(outcheck);
+            h5par::comm::agree(f.comm(), "h5par_vector_read", local, None)?;
+            let v = vector::read_vector(f, n?, &m)?;
+            let t = reg.insert(Entry::Vector(RefCell::new(v)));
+            // SAFETY: checked above.
+            unsafe { *out = t as *mut h5par_vector };
+            Ok(())
+        })
+    })
+}
+
+/// Runs `f` with the open file of `file` and this layer's registry (both locks held).
+fn with_files_and_vectors<T>(
+    file: *mut h5par_file,
+    f: impl FnOnce(&h5par::File, &mut Vectors) -> Result<T>,
+) -> Result<T> {
+    let files = registry();
+    let entry = files.file(file_token(file))?;
+    let mut v = VECTORS.lock().unwrap_or_else(|p| p.into_inner());
+    f(&entry.file, &mut v)
+}

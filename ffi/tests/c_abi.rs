@@ -93,6 +93,7 @@ fn main() {
         }));
     }
     trials.push(Trial::test("readme::farm_examples", farm_readme_examples));
+    trials.extend(vector_trials());
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -711,4 +712,102 @@ fn farm_readme_examples() -> Result<(), Failed> {
         return Err(format!("the C example's summary:\n{}", o.output).into());
     }
     run_ranks(f, 2, &[dir.path()], &[])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distributed vectors (issue 11): tests/c/test_vector.c on 1 and 3 ranks, the PyTrilinos
+// example examples/pytrilinos.c on 3 ranks with the numbers of reference/pytrilinos_case.md,
+// and the Fortran module's vector section (tests/fortran/test_vector.f90) on 3 ranks.
+// ---------------------------------------------------------------------------------------------
+
+fn vector_trials() -> Vec<Trial> {
+    let mut t: Vec<Trial> = [1, 3]
+        .into_iter()
+        .map(|n| Trial::test(format!("c::vector::np{n}"), move || c_vector(n)))
+        .collect();
+    t.push(Trial::test("c::pytrilinos_example_np3", c_pytrilinos));
+    t.push(Trial::test("fortran::vector_np3", fortran_vector));
+    t
+}
+
+/// The vector programs, built once against the library staged by [`build`].
+fn vector_programs() -> Result<&'static (PathBuf, PathBuf, PathBuf), Failed> {
+    static BUILT: OnceLock<Result<(PathBuf, PathBuf, PathBuf), String>> = OnceLock::new();
+    let b = built()?;
+    BUILT
+        .get_or_init(|| {
+            let dir = b._dir.path();
+            let lib = dir.join("lib");
+            let c = |src: &str, name: &str| -> Result<PathBuf, String> {
+                let exe = dir.join(name);
+                let mut cmd = Command::new(mpi_tool("mpicc"));
+                cmd.args(["-std=c99", "-Wall", "-Werror", "-o"])
+                    .arg(&exe)
+                    .arg(root().join(src))
+                    .arg("-I")
+                    .arg(root().join("include"))
+                    .arg(format!("-L{}", lib.display()))
+                    .arg("-lh5par")
+                    .arg(format!("-Wl,-rpath,{}", lib.display()))
+                    .arg("-lm");
+                run(cmd).map(|_| exe)
+            };
+            let fortran = dir.join("test_vector_f");
+            let vdir = dir.join("vector-mod");
+            std::fs::create_dir_all(&vdir).map_err(|e| e.to_string())?;
+            let mut cmd = Command::new(mpi_tool("mpif90"));
+            cmd.current_dir(&vdir)
+                .args(["-std=f2008", "-Wall", "-o"])
+                .arg(&fortran)
+                .arg(root().join("ffi/fortran/h5par.f90"))
+                .arg(root().join("tests/fortran/test_vector.f90"))
+                .arg(format!("-L{}", lib.display()))
+                .arg("-lh5par")
+                .arg(format!("-Wl,-rpath,{}", lib.display()));
+            run(cmd)?;
+            Ok((
+                c("tests/c/test_vector.c", "test_vector")?,
+                c("examples/pytrilinos.c", "pytrilinos_c")?,
+                fortran,
+            ))
+        })
+        .as_ref()
+        .map_err(|e| Failed::from(format!("building the vector programs: {e}")))
+}
+
+fn c_vector(n: usize) -> Result<(), Failed> {
+    let (test, _, _) = vector_programs()?;
+    let dir = trial_dir()?;
+    run_ranks(test, n, &[dir.path()], &[])
+}
+
+fn c_pytrilinos() -> Result<(), Failed> {
+    let (_, example, _) = vector_programs()?;
+    let mut cmd = Command::new(mpi_tool("mpirun"));
+    cmd.arg("-n").arg("3").arg(example);
+    mpi_env(&mut cmd);
+    let o = run_limited(cmd, LIMIT);
+    if o.status != Some(0) || o.timed_out {
+        return Err(format!("the C example failed ({:?}):\n{}", o.status, o.output).into());
+    }
+    for want in [
+        "rank 0: MaxValue = 3",
+        "rank 1: MaxValue = 3",
+        "rank 2: MaxValue = 3",
+        "u = [1, 1, 1, 1.5, 1.5, 2, 2.5, 3, 2, 3]",
+        "b = [1, 0, -0.5, 0.5, -0.5, 0, 0, 1.5, -2, 4]",
+        "CG converged after ",
+        "rank 2: ok",
+    ] {
+        if !o.output.contains(want) {
+            return Err(format!("the C example's output lacks {want:?}:\n{}", o.output).into());
+        }
+    }
+    Ok(())
+}
+
+fn fortran_vector() -> Result<(), Failed> {
+    let (_, _, fortran) = vector_programs()?;
+    let dir = trial_dir()?;
+    run_ranks(fortran, 3, &[dir.path()], &[])
 }

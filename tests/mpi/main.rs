@@ -6,6 +6,7 @@ mod cases;
 mod center;
 mod harness;
 mod process;
+mod vector;
 /// The README's Rust example, compiled into this binary so the tests run exactly that code.
 mod readme {
     include!("../../examples/readme.rs");
@@ -32,7 +33,7 @@ fn main() {
     }
     let args = Arguments::from_args();
     let mut trials = Vec::new();
-    for &(name, ranks, limit, _) in cases::ALL {
+    for &(name, ranks, limit, _) in cases::ALL.iter().chain(vector::ALL) {
         for &n in ranks {
             trials.push(Trial::test(format!("{name}::np{n}"), move || {
                 let dir = harness::trial_dir();
@@ -44,6 +45,7 @@ fn main() {
     }
     trials.extend(process::trials());
     trials.extend(center::trials());
+    trials.extend(vector::trials());
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -56,7 +58,12 @@ fn run_as_rank(case: &str) {
         }
         return;
     }
-    let Some(&(_, _, _, f)) = cases::ALL.iter().chain(center::CASES).find(|c| c.0 == case) else {
+    let Some(&(_, _, _, f)) = cases::ALL
+        .iter()
+        .chain(center::CASES)
+        .chain(vector::ALL)
+        .find(|c| c.0 == case)
+    else {
         eprintln!("unknown case {case}");
         std::process::exit(2);
     };

@@ -5,12 +5,13 @@
 #   1. installs the package from ffi/python with pip (--no-build-isolation) into a temporary
 #      folder, built against include/h5par.h and the newest libh5par of target/{debug,release}
 #      (cargo's libh5par_ffi.so; built with `cargo build -p h5par-ffi` if there is none),
-#   2. runs tests/python/test_h5par_api.py with pytest on 1, 2 and 3 ranks,
+#   2. runs tests/python/test_h5par_api.py and test_vector.py with pytest on 1, 2 and 3 ranks,
 #   3. builds the user-style Cython extension tests/python/user_ext against the installed
 #      package and runs it on 2 ranks,
 #   4. runs the README example tests/python/readme_example.py on 2 ranks,
 #   5. runs the adversarial scenarios of tests/python/robustness.py (run_robustness.py: one
 #      rank skipping, repeating or reordering calls, exceptions, a full tmpfs, no close, ...).
+#   6. runs the PyTrilinos example examples/pytrilinos.py on 3 ranks and checks its numbers.
 # Every run has a time limit (H5PAR_PY_TIMEOUT seconds, default 300): a hang is a failure.
 # Exits non-zero when anything fails (pytest's "no tests collected", exit code 5, included).
 #
@@ -108,7 +109,8 @@ export PYTHONPATH=$WORK/site${PYTHONPATH:+:$PYTHONPATH}
 for n in $RANKS; do
     say "pytest on $n rank(s)"
     (cd "$WORK" && mpi_run "$n" "pytest-$n" "$PY" -m pytest -q -p no:cacheprovider \
-        "$ROOT/tests/python/test_h5par_api.py" "$ROOT/tests/python/test_read_buffers.py")
+        "$ROOT/tests/python/test_h5par_api.py" "$ROOT/tests/python/test_read_buffers.py" \
+        "$ROOT/tests/python/test_vector.py")
     rc=$?
     if ((rc == 5)); then fail "pytest on $n rank(s): no tests collected (exit 5)"
     elif ((rc != 0)); then fail "pytest on $n rank(s) (exit $rc)"; fi
@@ -148,6 +150,30 @@ say "the README's farm example on 2 ranks"
 # --- 5. issue 8: one rank's mistake is every rank's error, nothing hangs, nothing is lost --
 say "robustness scenarios (tests/python/run_robustness.py)"
 "$PY" "$ROOT/tests/python/run_robustness.py" || fail "robustness scenarios"
+
+# --- 6. the PyTrilinos example (distributed vectors) ---------------------------------------
+say "PyTrilinos example on 3 ranks (the numbers of reference/pytrilinos_case.md)"
+if mpi_run 3 pytrilinos "$PY" "$ROOT/examples/pytrilinos.py" >"$WORK/pytrilinos.out"; then
+    cat "$WORK/pytrilinos.out"
+    for want in "rank 0: MaxValue = 3" "u = [1, 1, 1, 1.5, 1.5, 2, 2.5, 3, 2, 3]" \
+                "b = [1, 0, -0.5, 0.5, -0.5, 0, 0, 1.5, -2, 4]" "CG converged after"; do
+        grep -qF "$want" "$WORK/pytrilinos.out" || fail "PyTrilinos example: no \"$want\""
+    done
+    err=$(sed -n 's/^max |y - u| = //p' "$WORK/pytrilinos.out")
+    "$PY" -c "import sys; sys.exit(0 if float('$err') < 1e-12 else 1)" 2>/dev/null \
+        || fail "PyTrilinos example: max |y - u| = '$err'"
+    for r in 1 2; do
+        grep -qF "rank $r: MaxValue = 3" "$WORK/logs/pytrilinos/rank$r.log" \
+            || fail "PyTrilinos example: rank $r did not print MaxValue = 3"
+    done
+else
+    cat "$WORK/pytrilinos.out"; fail "PyTrilinos example on 3 ranks"
+fi
+"$PY" - "$ROOT" <<'PYEOF' || fail "README.md does not show examples/pytrilinos.py word for word"
+import sys
+root = sys.argv[1]
+sys.exit(0 if open(root + "/examples/pytrilinos.py").read() in open(root + "/README.md").read() else 1)
+PYEOF
 
 say "summary"
 if ((${#failures[@]})); then

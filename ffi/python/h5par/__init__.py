@@ -71,6 +71,9 @@ from ._core import (  # noqa: F401
     H5PAR_FLOAT64,
 )
 
+# Distributed vectors (h5par.vector).
+from .vector import CsrMatrix, Export, Import, Map, Vector, cg, read_vector, write_vector  # noqa: F401,E402
+
 try:
     from . import _build_config
 except ImportError:  # pragma: no cover - the extension is built with setup.py, which writes it

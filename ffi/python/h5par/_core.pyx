@@ -655,6 +655,12 @@ cdef class File:
             raise HandleError("h5par.File %r is closed" % (self.filename,))
         return 0
 
+    def _token(self):
+        """The C handle as an integer, for h5par's own extension modules (h5par._vector);
+        raises HandleError when the file is closed."""
+        self._check_open()
+        return <size_t>self._h
+
     def close(self):
         """Collective: closes the file (and the datasets still open). A file created with "w"
         appears at its path now. Closing a closed file does nothing.

@@ -176,3 +176,57 @@ cdef extern from "h5par.h" nogil:
                            h5par_farm_result_fn result_fn, void *result_user_data,
                            h5par_farm_summary *summary)
     const char *h5par_farm_summary_text()
+
+# Distributed vectors (maps, vectors, Export/Import plans, CSR matrices, CG, vector I/O).
+cdef extern from "h5par.h" nogil:
+    ctypedef struct h5par_map:
+        pass
+    ctypedef struct h5par_vector:
+        pass
+    ctypedef struct h5par_plan:
+        pass
+    ctypedef struct h5par_matrix:
+        pass
+    int h5par_map_block(MPI_Comm comm, int64_t n, h5par_map **out)
+    int h5par_map_contiguous(MPI_Comm comm, int64_t n_local, h5par_map **out)
+    int h5par_map_arbitrary(MPI_Comm comm, const int64_t *gids, int64_t n, h5par_map **out)
+    int h5par_map_block_f2c(MPI_Fint comm, int64_t n, h5par_map **out)
+    int h5par_map_arbitrary_f2c(MPI_Fint comm, const int64_t *gids, int64_t n, h5par_map **out)
+    int h5par_map_info(const h5par_map *map, int64_t *local_len, int64_t *global_len,
+                       int64_t *distinct_len, int *one_to_one)
+    int h5par_map_gids(const h5par_map *map, int64_t *gids, int64_t capacity, int64_t *n)
+    int h5par_map_free(h5par_map *map)
+    int h5par_vector_create(const h5par_map *map, h5par_vector **out)
+    int h5par_vector_data(h5par_vector *vec, double **data, int64_t *len)
+    int h5par_vector_free(h5par_vector *vec)
+    int h5par_vector_fill(h5par_vector *vec, double value)
+    int h5par_vector_axpby(h5par_vector *y, double a, const h5par_vector *x, double b)
+    int h5par_vector_multiply(h5par_vector *y, const h5par_vector *x)
+    int h5par_vector_dot(const h5par_vector *x, const h5par_vector *y, double *out)
+    # Reductions of h5par_vector_reduce.
+    ctypedef enum h5par_reduction:
+        H5PAR_NORM1
+        H5PAR_NORM2
+        H5PAR_NORMINF
+        H5PAR_SUM
+        H5PAR_MEAN
+        H5PAR_MAX
+        H5PAR_MIN
+    int h5par_vector_reduce(const h5par_vector *vec, int what, double *out, int64_t *gid)
+    int h5par_plan_create(const h5par_map *source, const h5par_map *target, int import_,
+                          h5par_plan **out)
+    int h5par_plan_apply(const h5par_plan *plan, const h5par_vector *from_,
+                         h5par_vector *into, int mode, int reverse)
+    int h5par_plan_free(h5par_plan *plan)
+    int h5par_matrix_create(const h5par_map *row_map, h5par_matrix **out)
+    int h5par_matrix_insert(h5par_matrix *mat, int64_t row, const int64_t *cols,
+                            const double *vals, int64_t n)
+    int h5par_matrix_fill_complete(h5par_matrix *mat)
+    int h5par_matrix_apply(const h5par_matrix *mat, const h5par_vector *x, h5par_vector *y)
+    int h5par_matrix_free(h5par_matrix *mat)
+    int h5par_cg(const h5par_matrix *mat, const h5par_vector *b, h5par_vector *x,
+                 int64_t max_iterations, double tolerance, int jacobi, int64_t *iterations,
+                 double *relative_residual, int *converged)
+    int h5par_vector_write(h5par_file *file, const char *name, const h5par_vector *vec)
+    int h5par_vector_read(h5par_file *file, const char *name, const h5par_map *map,
+                          h5par_vector **out)

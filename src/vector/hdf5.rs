@@ -1,0 +1,184 @@
+//! Collective HDF5 I/O of vectors on any map, in global-id order, without gathering to a rank.
+//!
+//! A vector is stored as the 1-D dataset of `f64` whose element `g` is the value of gid `g`
+//! (a multivector of `k` columns as the 2-D dataset `[N, k]`): PETSc's `VecView`/`VecLoad`
+//! layout (block size `k`). Writing from a map that is not contiguous first redistributes the
+//! values to the block map of the dataset (an Export among the ranks that share data), then
+//! every rank writes its block with one collective hyperslab write; reading does the reverse,
+//! and an overlapping map receives every gid it holds.
+
+use mpi::topology::CommunicatorRelation;
+use mpi::traits::*;
+
+use super::map::Map;
+use super::partition::CombineMode;
+use super::plan::{Distributed, Plan};
+use super::vec::{DistVector, MultiVector};
+use crate::comm;
+use crate::error::{Error, Result};
+use crate::io::dataset::Xfer;
+use crate::io::dtype::Dtype;
+use crate::io::file::File;
+use crate::io::selection::Selection;
+
+fn check_comm(what: &str, file: &File, map: &Map) -> Result<()> {
+    match file.comm().compare(map.comm()) {
+        CommunicatorRelation::Identical | CommunicatorRelation::Congruent => Ok(()),
+        _ => Err(Error::Invalid(format!(
+            "{what}: the file and the map are on different communicators ({} and {} ranks, or \
+             another group or order)",
+            file.size(),
+            map.size()
+        ))),
+    }
+}
+
+fn as_bytes(v: &[f64]) -> &[u8] {
+    // SAFETY: f64 values are plain bytes.
+    unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, std::mem::size_of_val(v)) }
+}
+
+fn as_bytes_mut(v: &mut [f64]) -> &mut [u8] {
+    // SAFETY: any bytes are a valid f64.
+    unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut u8, std::mem::size_of_val(v)) }
+}
+
+fn write_any<V: Distributed>(file: &File, name: &str, v: &V, two_d: bool) -> Result<()> {
+    let what = format!("write vector {}:{name}", file.path().display());
+    let map = v.map();
+    let k = v.width();
+    let local = check_comm(&what, file, map).and_then(|()| map.require_one_to_one(&what));
+    comm::agree(
+        file.comm(),
+        &what,
+        local,
+        Some(&format!("write_vector {name} {:x} {k}", map.signature())),
+    )?;
+    let n = (map.max_gid() + 1) as u64;
+    let shape: Vec<u64> = if two_d { vec![n, k as u64] } else { vec![n] };
+    let ds = file.new_dataset::<f64>().shape(&shape).create(name)?;
+    let sel = |start: u64, count: u64| {
+        if two_d {
+            Selection::new(&[start, 0], &[count, k as u64])
+        } else {
+            Selection::new(&[start], &[count])
+        }
+    };
+    if let Some(first) = map.first_gid() {
+        let s = sel(first as u64, map.local_len() as u64);
+        return ds.write_raw(&s, Dtype::F64, as_bytes(v.values()), Xfer::Collective);
+    }
+    let block = Map::block(map.comm(), n)?;
+    let plan = Plan::export(map, &block)?;
+    let mut staged = MultiVector::new(&block, k);
+    plan.forward(v, &mut staged, CombineMode::Insert)?;
+    let s = sel(
+        block.first_gid().unwrap_or(0) as u64,
+        block.local_len() as u64,
+    );
+    ds.write_raw(
+        &s,
+        Dtype::F64,
+        as_bytes(staged.as_slice()),
+        Xfer::Collective,
+    )
+}
+
+fn read_any<V: Distributed>(file: &File, name: &str, out: &mut V, two_d: bool) -> Result<()> {
+    let what = format!("read vector {}:{name}", file.path().display());
+    let map = out.map().clone();
+    let k = out.width();
+    let local = check_comm(&what, file, &map);
+    comm::agree(
+        file.comm(),
+        &what,
+        local,
+        Some(&format!("read_vector {name} {:x} {k}", map.signature())),
+    )?;
+    let ds = file.dataset(name)?;
+    let dims = ds.shape();
+    let ok = if two_d {
+        dims.len() == 2 && dims[1] == k as u64
+    } else {
+        dims.len() == 1 || (dims.len() == 2 && dims[1] == 1)
+    };
+    let local = if !ok {
+        Err(Error::Shape(format!(
+            "{what}: the dataset has shape {dims:?}, {} is needed",
+            if two_d {
+                format!("[N, {k}]")
+            } else {
+                "[N]".to_string()
+            }
+        )))
+    } else if map.max_gid() >= dims[0] as i64 {
+        Err(Error::Shape(format!(
+            "{what}: the map holds gids up to {}, the dataset has {} elements",
+            map.max_gid(),
+            dims[0]
+        )))
+    } else {
+        Ok(())
+    };
+    comm::agree(file.comm(), &what, local, None)?;
+    let n = dims[0];
+    let sel = |start: u64, count: u64| {
+        if dims.len() == 2 {
+            Selection::new(&[start, 0], &[count, dims[1]])
+        } else {
+            Selection::new(&[start], &[count])
+        }
+    };
+    if let Some(first) = map.first_gid() {
+        let s = sel(first as u64, map.local_len() as u64);
+        return ds.read_raw(
+            &s,
+            Dtype::F64,
+            as_bytes_mut(out.values_mut()),
+            Xfer::Collective,
+        );
+    }
+    let block = Map::block(map.comm(), n)?;
+    let mut staged = MultiVector::new(&block, k);
+    let s = sel(
+        block.first_gid().unwrap_or(0) as u64,
+        block.local_len() as u64,
+    );
+    ds.read_raw(
+        &s,
+        Dtype::F64,
+        as_bytes_mut(staged.as_mut_slice()),
+        Xfer::Collective,
+    )?;
+    let plan = Plan::import(&block, &map)?;
+    plan.forward(&staged, out, CombineMode::Insert)
+}
+
+/// Collective: writes `v` as the 1-D dataset `name` of `file` (element `g` holds gid `g`; the
+/// length is the largest gid plus one, gids no rank holds are 0). The map must be one-to-one
+/// and on the file's communicator (or a congruent one).
+pub fn write_vector(file: &File, name: &str, v: &DistVector) -> Result<()> {
+    write_any(file, name, v, false)
+}
+
+/// Collective: writes `v` as the 2-D dataset `[N, k]` (PETSc's layout of block size `k`).
+pub fn write_multivector(file: &File, name: &str, v: &MultiVector) -> Result<()> {
+    write_any(file, name, v, true)
+}
+
+/// Collective: reads the 1-D dataset `name` (any numeric type, converted to `f64`) into a new
+/// vector on `map`, any map with gids below the dataset's length (overlapping maps read every
+/// gid they hold), with any number of ranks.
+pub fn read_vector(file: &File, name: &str, map: &Map) -> Result<DistVector> {
+    let mut v = DistVector::new(map);
+    read_any(file, name, &mut v, false)?;
+    Ok(v)
+}
+
+/// Collective: reads the 2-D dataset `[N, k]` `name` into a new multivector of `k` columns on
+/// `map`.
+pub fn read_multivector(file: &File, name: &str, map: &Map, k: usize) -> Result<MultiVector> {
+    let mut v = MultiVector::new(map, k);
+    read_any(file, name, &mut v, true)?;
+    Ok(v)
+}
