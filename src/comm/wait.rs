@@ -5,7 +5,7 @@
 //!   communicator as an MPI attribute (not copied by `MPI_Comm_dup`, freed with the
 //!   communicator), so any communicator a caller passes has its own, starting at 1.
 //! - [`allreduce_min`] starts `MPI_Iallreduce` and waits for it by testing, yielding for the
-//!   first 2 ms and then sleeping (50 µs growing to 10 ms), so a rank that waits for a late one
+//!   first 10 ms and then sleeping (20 µs growing to 1 ms), so a rank that waits for a late one
 //!   does not burn a core. Past the watchdog deadline ([`Watchdog`], `H5PAR_WATCHDOG` seconds,
 //!   default [`DEFAULT_WATCHDOG_SECS`], 0 = off) it prints one message naming the call and how
 //!   long it has waited; with `H5PAR_WATCHDOG_ABORT=1` it then calls `MPI_Abort`.
@@ -201,6 +201,14 @@ pub fn sequence<C: Communicator + ?Sized>(comm: &C) -> Result<u64> {
     Ok(counter(comm)?.next.fetch_add(1, Ordering::Relaxed) + 1)
 }
 
+/// How long a wait tests and yields before it sleeps: the normal latency of an agreement,
+/// even on a busy machine where a peer rank is descheduled for a few milliseconds. Sleeping
+/// sooner would make every agreement wait for the end of a nap (and, since the non-blocking
+/// allreduce progresses only in `MPI_Test`, make the peers wait too).
+const SPIN: Duration = Duration::from_millis(10);
+/// The longest nap of a long wait (20 µs doubling up to this).
+const MAX_NAP: Duration = Duration::from_millis(1);
+
 /// Collective: element-wise minimum of `send` over `comm` into `recv`, waited for without
 /// burning a core and with the watchdog (naming `what` and the call number `seq`).
 pub fn allreduce_min<C: Communicator + ?Sized>(
@@ -234,7 +242,7 @@ pub fn allreduce_min<C: Communicator + ?Sized>(
     let dog = Watchdog::get();
     let start = Instant::now();
     let mut warned = false;
-    let mut nap = Duration::from_micros(50);
+    let mut nap = Duration::from_micros(20);
     loop {
         let mut done: c_int = 0;
         // SAFETY: a live request; the status is ignored.
@@ -258,11 +266,11 @@ pub fn allreduce_min<C: Communicator + ?Sized>(
                 }
             }
         }
-        if waited < Duration::from_millis(2) {
+        if waited < SPIN {
             std::thread::yield_now();
         } else {
             std::thread::sleep(nap);
-            nap = (nap * 2).min(Duration::from_millis(10));
+            nap = (nap * 2).min(MAX_NAP);
         }
     }
 }
