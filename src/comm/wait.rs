@@ -4,8 +4,8 @@
 //! - [`sequence`] numbers the agreements made on a communicator: a counter cached on the
 //!   communicator as an MPI attribute (not copied by `MPI_Comm_dup`, freed with the
 //!   communicator), so any communicator a caller passes has its own, starting at 1.
-//! - [`allreduce_min`] starts `MPI_Iallreduce` and waits for it by testing, yielding for the
-//!   first 10 ms and then sleeping (20 µs growing to 1 ms), so a rank that waits for a late one
+//! - [`allreduce_min`] starts `MPI_Iallreduce` and waits for it by testing, only testing for
+//!   the first 200 µs, yielding until 10 ms and then sleeping (20 µs growing to 1 ms), so a rank that waits for a late one
 //!   does not burn a core. Past the watchdog deadline ([`Watchdog`], `H5PAR_WATCHDOG` seconds,
 //!   default [`DEFAULT_WATCHDOG_SECS`], 0 = off) it prints one message naming the call and how
 //!   long it has waited; with `H5PAR_WATCHDOG_ABORT=1` it then calls `MPI_Abort`.
@@ -206,6 +206,11 @@ pub fn sequence<C: Communicator + ?Sized>(comm: &C) -> Result<u64> {
 /// sooner would make every agreement wait for the end of a nap (and, since the non-blocking
 /// allreduce progresses only in `MPI_Test`, make the peers wait too).
 const SPIN: Duration = Duration::from_millis(10);
+/// How long a wait only tests, without yielding: longer than a small allreduce takes on a
+/// node (a few microseconds), short enough not to matter as CPU time. Yielding at once would
+/// hand the core to any other runnable process on every agreement, the common case of a busy
+/// node, and cost every agreement a scheduler round trip.
+const BUSY: Duration = Duration::from_micros(200);
 /// The longest nap of a long wait (20 µs doubling up to this).
 const MAX_NAP: Duration = Duration::from_millis(1);
 
@@ -266,7 +271,9 @@ pub fn allreduce_min<C: Communicator + ?Sized>(
                 }
             }
         }
-        if waited < SPIN {
+        if waited < BUSY {
+            std::hint::spin_loop();
+        } else if waited < SPIN {
             std::thread::yield_now();
         } else {
             std::thread::sleep(nap);
