@@ -4,8 +4,9 @@
 //! - [`sequence`] numbers the agreements made on a communicator: a counter cached on the
 //!   communicator as an MPI attribute (not copied by `MPI_Comm_dup`, freed with the
 //!   communicator), so any communicator a caller passes has its own, starting at 1.
-//! - [`allreduce_min`] starts `MPI_Iallreduce` and waits for it by testing, only testing for
-//!   the first 200 µs, yielding until 10 ms and then sleeping (20 µs growing to 1 ms), so a rank that waits for a late one
+//! - [`allreduce_min`] starts `MPI_Iallreduce` and waits for it by testing: only testing for
+//!   the first 200 µs, yielding until 10 ms, then sleeping (20 µs growing to 1 ms), so a rank
+//!   that waits for a late one
 //!   does not burn a core. Past the watchdog deadline ([`Watchdog`], `H5PAR_WATCHDOG` seconds,
 //!   default [`DEFAULT_WATCHDOG_SECS`], 0 = off) it prints one message naming the call and how
 //!   long it has waited; with `H5PAR_WATCHDOG_ABORT=1` it then calls `MPI_Abort`.
