@@ -6,9 +6,8 @@
 //!   communicator), so any communicator a caller passes has its own, starting at 1.
 //! - [`allreduce_min`] starts `MPI_Iallreduce` and waits for it by testing: only testing for
 //!   the first 200 µs, yielding until 10 ms, then sleeping (20 µs growing to 1 ms), so a rank
-//!   that waits for a late one
-//!   does not burn a core. Past the watchdog deadline ([`Watchdog`], `H5PAR_WATCHDOG` seconds,
-//!   default [`DEFAULT_WATCHDOG_SECS`], 0 = off) it prints one message naming the call and how
+//!   that waits for a late one does not burn a core. Past the watchdog deadline ([`Watchdog`],
+//!   `H5PAR_WATCHDOG` seconds, default [`DEFAULT_WATCHDOG_SECS`], 0 = off) it prints one message naming the call and how
 //!   long it has waited; with `H5PAR_WATCHDOG_ABORT=1` it then calls `MPI_Abort`.
 
 use std::ffi::{c_int, c_void};
