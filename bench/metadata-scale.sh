@@ -15,16 +15,17 @@ export H5PY_ALWAYS_USE_MPI=1
 MPICC=mpicc.openmpi cargo build --release --example metadata_bench >&2
 bin=target/release/examples/metadata_bench
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-h5par_run() { mpirun.openmpi -n "$np" "$bin" "$dir" "$n" "$per" >>"$out"; }
-h5py_run() { mpirun.openmpi -n "$np" /usr/bin/python3 bench/metadata_bench_h5py.py "$dir" "$n" "$per" >>"$out"; }
+work=$(mktemp -d "$dir/h5par-scale.XXXXXX")   # private: other runs may use the same names
+trap 'rm -rf "$out" "$work"' EXIT
+h5par_run() { mpirun.openmpi -n "$np" "$bin" "$work" "$n" "$per" >>"$out"; }
+h5py_run() { mpirun.openmpi -n "$np" /usr/bin/python3 bench/metadata_bench_h5py.py "$work" "$n" "$per" >>"$out"; }
 before_run() {
   [ -n "${H5PAR_BEFORE:-}" ] || return 0
-  mpirun.openmpi -n "$np" "$H5PAR_BEFORE" "$dir" "$n" "$per" | sed 's/h5par-tuning-on/h5par-before/' >>"$out"
+  mpirun.openmpi -n "$np" "$H5PAR_BEFORE" "$work" "$n" "$per" | sed 's/h5par-tuning-on/h5par-before/' >>"$out"
 }
 series=(h5par_run h5py_run before_run)
 echo "load average before: $(cat /proc/loadavg)"
-h5par_run; h5py_run; before_run; : >"$out"   # warm-up
+if [ "${WARMUP:-1}" = 1 ]; then h5par_run; h5py_run; before_run; : >"$out"; fi   # WARMUP=0 skips it
 for r in $(seq "$reps"); do
   for k in 0 1 2; do "${series[$(( (k + r) % 3 ))]}"; done
 done

@@ -92,12 +92,17 @@ fn libver_trial() -> Result<(), Failed> {
         Ok(text)
     };
     let default = superblock("default.h5")?;
-    let latest = superblock("latest.h5")?;
     if !default.contains("SUPERBLOCK_VERSION 0") {
         return Err(format!("default bounds: not superblock version 0:\n{default}").into());
     }
-    if default.contains("SUPERBLOCK_VERSION 0") == latest.contains("SUPERBLOCK_VERSION 0") {
-        return Err(format!("libver latest made no difference:\n{latest}").into());
+    let latest = superblock("latest.h5");
+    if cfg!(hdf5_2) {
+        // HDF5 2.x's newest format is beyond HDF5 1.10: the reason for the default.
+        if latest.is_ok() {
+            return Err("HDF5 1.10's h5dump read a file in HDF5 2's newest format".into());
+        }
+    } else if latest?.contains("SUPERBLOCK_VERSION 0") {
+        return Err("libver latest made no difference (superblock version 0)".into());
     }
     if dir.path().join("mixed.h5").exists() {
         return Err("a file was created although the ranks disagreed on libver".into());
