@@ -26,6 +26,7 @@ mkdir -p "$OUT"
 CSV=$OUT/results.csv
 
 (cd "$ROOT" && MPICC=mpicc.openmpi cargo build --release -q -p h5par-cli -p h5par-ffi)
+PLOT=$ROOT/target/release/h5par-farm-plot
 SITE=$OUT/site
 rm -rf "$SITE"
 H5PAR_LIB_DIR=$ROOT/target/release H5PAR_INCLUDE_DIR=$ROOT/include \
@@ -85,3 +86,4 @@ for p in $RANKS; do
 done
 grep -E '^(Cpu|cpu )' /proc/stat >"$OUT/stat.txt" || true
 "$PY" "$ROOT/bench/farm_bench_report.py" "$CSV" "$OUT"
+"$PLOT" "$CSV" "$OUT/farm_bench.png" --note "($RANKS ranks, $REPEAT repeats, load $(cut -d' ' -f1-3 /proc/loadavg))"

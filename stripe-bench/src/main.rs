@@ -29,6 +29,7 @@
 mod bench;
 mod cli;
 mod comm;
+mod font;
 mod method;
 mod pattern;
 mod plot;

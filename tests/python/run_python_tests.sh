@@ -12,6 +12,7 @@
 #   5. runs the adversarial scenarios of tests/python/robustness.py (run_robustness.py: one
 #      rank skipping, repeating or reordering calls, exceptions, a full tmpfs, no close, ...).
 #   6. runs the PyTrilinos example examples/pytrilinos.py on 3 ranks and checks its numbers.
+#   7. (OpenMPI) runs the ipyparallel example on 2 MPI engines (tests/python/run_ipyparallel.sh).
 # Every run has a time limit (H5PAR_PY_TIMEOUT seconds, default 300): a hang is a failure.
 # Exits non-zero when anything fails (pytest's "no tests collected", exit code 5, included).
 #
@@ -174,6 +175,25 @@ import sys
 root = sys.argv[1]
 sys.exit(0 if open(root + "/examples/pytrilinos.py").read() in open(root + "/README.md").read() else 1)
 PYEOF
+
+# --- 7. the ipyparallel example: h5par inside ipyparallel's MPI engines -------------------
+# On OpenMPI only: its venv (scripts/ipp-venv.sh) is /usr/bin/python3's, whose mpi4py is
+# Debian's OpenMPI build. The script stops the cluster whatever happens.
+if [[ $MPIRUN == *openmpi* ]]; then
+    say "ipyparallel example on 2 MPI engines (tests/python/run_ipyparallel.sh)"
+    "$ROOT/tests/python/run_ipyparallel.sh" "$WORK" >"$WORK/ipp.out" 2>&1
+    rc=$?
+    grep -v '^\S* \S* \[' "$WORK/ipp.out"
+    if ((rc != 0)); then cat "$WORK/ipp.out"; fail "ipyparallel example (exit $rc)"
+    else
+        for want in "engines' MPI ranks: [0, 1] of 2" "collective write and read on 2 engines" \
+                    "h5par.farm.map on 2 engines: sum of squares 333283335000"; do
+            grep -qF "$want" "$WORK/ipp.out" || fail "ipyparallel example: no \"$want\""
+        done
+    fi
+else
+    say "ipyparallel example: not run on $MPIRUN (its venv is Debian's OpenMPI Python)"
+fi
 
 say "summary"
 if ((${#failures[@]})); then

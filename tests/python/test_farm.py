@@ -145,3 +145,46 @@ def test_executor_submit_map_and_as_completed():
             assert ex.rounds == 4
         else:
             assert rank != 0
+
+
+def flaky_once(tmp):
+    def f(x):
+        if x in (12345, 19999):
+            marker = os.path.join(tmp, "chunk-tried-%d" % x)
+            if not os.path.exists(marker):
+                open(marker, "w").close()
+                raise RuntimeError("first attempt of %d fails" % x)
+        return x + 1
+    return f
+
+
+def test_batched_map_keeps_order_and_retries_a_failing_item_alone(tmp):
+    # 20,000 short items: map runs them in chunks; the items that raise inside a chunk are
+    # retried alone, the others of their chunk are kept.
+    out = farm.map(flaky_once(tmp), range(20000), comm=comm, progress="off", retries=1)
+    if rank == 0:
+        assert out == [x + 1 for x in range(20000)]
+
+
+def always_bad(x):
+    if x == 15000:
+        raise KeyError("item 15000 is bad")
+    if x == 17000:
+        return lambda: None          # does not pickle: that item alone fails
+    return -x
+
+
+def test_batched_map_failures_name_the_item_on_every_rank():
+    with pytest.raises(farm.FarmError) as e:
+        farm.map(always_bad, range(20000), comm=comm, progress="off", retries=2)
+    s = e.value.summary
+    assert s["failed"] == 2 and s["done"] == 19998 and s["tasks"] == 20000
+    assert "failed: task 15000 after 3 attempt(s)" in str(e.value)
+    assert "failed: task 17000 after 3 attempt(s)" in str(e.value)
+    assert s["chunks"] < 20000              # it did batch
+    if rank == 0:
+        assert "KeyError: 'item 15000 is bad'" in e.value.failures[15000]
+    out = farm.map(always_bad, range(20000), comm=comm, progress="off", return_exceptions=True)
+    if rank == 0:
+        assert isinstance(out[15000], farm.TaskFailed) and isinstance(out[17000], farm.TaskFailed)
+        assert out[14999] == -14999 and out[19999] == -19999

@@ -30,6 +30,7 @@ block.
 import concurrent.futures as _cf
 import hashlib as _hashlib
 import pickle as _pickle
+import traceback as _traceback
 
 from mpi4py import MPI as _MPI
 
@@ -86,6 +87,155 @@ def run(func, ntasks, on_result=None, comm=None, **options):
     return _farm.run(comm, ntasks, call, deliver, **options)
 
 
+# Batching of ``map``: a farm task is a chunk of consecutive items whose results are pickled
+# together (one C callback and one pickle per chunk, not per item). The chunk size comes from
+# measured durations, round by round: a first round runs one item per task (_PROBE items per
+# rank); each next round uses chunks of about _CHUNK_SECONDS of work, as measured by the round
+# before (the farm's busy time per item, the same on every rank), and covers every remaining
+# item once the size has settled. Items of a second or more run one per task, as without
+# batching. An item that raises inside a chunk is retried alone, one item per task, in a last
+# round (with the remaining retries).
+_CHUNK_SECONDS = 0.002
+_PROBE = 8
+
+
+def _chunk_size(busy, count, size, remaining):
+    per_item = busy / max(count, 1)
+    c = int(_CHUNK_SECONDS / per_item) if per_item > 0 else 1 << 20
+    # At least 4 chunks per rank in what is left, so that the ranks finish together.
+    return max(1, min(c, -(-remaining // (4 * size))))
+
+
+def _last_line(message):
+    lines = message.splitlines()
+    return lines[-1] if lines else ""
+
+
+def _map_batched(func, items, comm, retries, progress, options):
+    n = len(items)
+    size = comm.Get_size()
+    root = comm.Get_rank() == 0
+    results = [None] * n if root else None
+    failures = {}          # rank 0: item -> message, failed for good
+    again = []             # rank 0: items that raised inside a chunk, to retry alone
+    total = dict(tasks=n, done=0, failed=0, skipped=0, retried=0, ranks=size, working_ranks=0,
+                 wall_seconds=0.0, busy_seconds=0.0, rounds=0, chunks=0)
+
+    def one(lo):
+        def call(k):
+            return _pickle.dumps(func(items[lo + k]), protocol=_pickle.HIGHEST_PROTOCOL)
+
+        def deliver(k, ok, data, replayed):
+            if ok:
+                results[lo + k] = _pickle.loads(data)
+            else:
+                failures[lo + k] = data.decode("utf-8", "replace")
+        return call, deliver
+
+    def chunked(lo, hi, c):
+        def call(k):
+            a = lo + k * c
+            b = min(a + c, hi)
+            values, fails = [], {}
+            for j in range(a, b):
+                try:
+                    values.append(func(items[j]))
+                except BaseException:
+                    fails[j] = _traceback.format_exc()
+                    values.append(None)
+            try:
+                return _pickle.dumps((a, values, fails), protocol=_pickle.HIGHEST_PROTOCOL)
+            except BaseException:
+                # Some value does not pickle: that item is a failure, the others are kept.
+                for j in range(a, b):
+                    try:
+                        _pickle.dumps(values[j - a], protocol=_pickle.HIGHEST_PROTOCOL)
+                    except BaseException:
+                        fails[j] = _traceback.format_exc()
+                        values[j - a] = None
+                return _pickle.dumps((a, values, fails), protocol=_pickle.HIGHEST_PROTOCOL)
+
+        def deliver(k, ok, data, replayed):
+            if not ok:  # the chunk itself failed (it catches its items' exceptions)
+                for j in range(lo + k * c, min(lo + (k + 1) * c, hi)):
+                    again.append(j)
+                    failures[j] = data.decode("utf-8", "replace")
+                return
+            a, values, fails = _pickle.loads(data)
+            results[a:a + len(values)] = values
+            for j, message in fails.items():
+                again.append(j)
+                failures[j] = message
+        return call, deliver
+
+    def farm_round(call, deliver, ntasks, count, r, prog):
+        s = _farm.run(comm, ntasks, call, deliver, retries=r, progress=prog, **options)
+        for key in ("retried", "wall_seconds", "busy_seconds"):
+            total[key] += s[key]
+        total["working_ranks"] = max(total["working_ranks"], s["working_ranks"])
+        total["rounds"] += 1
+        total["chunks"] += ntasks
+        return s
+
+    pos, c, settled, chunked_rounds = 0, 1, False, False
+    while pos < n:
+        remaining = n - pos
+        if total["rounds"] == 0:
+            c, count = 1, min(remaining, _PROBE * size)
+        else:
+            count = remaining if settled else min(remaining, 4 * size * c)
+        prog = progress if (settled or count == remaining) else "off"
+        if c == 1:
+            call, deliver = one(pos)
+            s = farm_round(call, deliver, count, count, retries, prog)
+        else:
+            chunked_rounds = True
+            call, deliver = chunked(pos, pos + count, c)
+            s = farm_round(call, deliver, -(-count // c), count, 0, prog)
+        pos += count
+        if pos < n:
+            new = _chunk_size(s["busy_seconds"], count, size, n - pos)
+            settled = new <= 4 * c
+            c = new
+    if chunked_rounds:
+        again = comm.bcast(sorted(again) if root else None, root=0)
+        total["retried"] += len(again)
+        if again and retries > 0:
+            if root:
+                for j in again:
+                    failures.pop(j, None)
+            todo = again
+
+            def call(k):
+                return _pickle.dumps(func(items[todo[k]]), protocol=_pickle.HIGHEST_PROTOCOL)
+
+            def deliver(k, ok, data, replayed):
+                if ok:
+                    results[todo[k]] = _pickle.loads(data)
+                else:
+                    failures[todo[k]] = data.decode("utf-8", "replace")
+            farm_round(call, deliver, len(todo), len(todo), retries - 1, progress)
+    lines = comm.bcast({j: _last_line(m) for j, m in failures.items()} if root else None, root=0)
+    total["failed"] = len(lines)
+    total["done"] = n - len(lines)
+    wall = total["wall_seconds"]
+    total["tasks_per_second"] = n / wall if wall > 0 else 0.0
+    total["efficiency"] = total["busy_seconds"] / (size * wall) if wall > 0 else 0.0
+    text = ["h5par farm (map): %d items in %d chunks over %d rounds: %d done, %d failed, %d "
+            "retried attempts" % (n, total["chunks"], total["rounds"], total["done"],
+                                  total["failed"], total["retried"]),
+            "  %.3f s wall on %d ranks: %.0f items/s, efficiency %.3f (busy %.3f s)"
+            % (wall, size, total["tasks_per_second"], total["efficiency"],
+               total["busy_seconds"])]
+    for j in sorted(lines):
+        text.append("  failed: task %d after %d attempt(s): %s" % (j, retries + 1, lines[j]))
+    total["text"] = "\n".join(text) + "\n"
+    if root:
+        for j, message in failures.items():
+            results[j] = TaskFailed(j, message)
+    return results, total, failures
+
+
 def map(func, items, comm=None, journal=None, retries=0, records=None, progress="auto",
         return_exceptions=False, identity=None, **options):
     """Collective: ``[func(x) for x in items]`` across the ranks of ``comm`` (default
@@ -94,11 +244,22 @@ def map(func, items, comm=None, journal=None, retries=0, records=None, progress=
     ``identity``: bytes identifying the task list (default: a hash of the pickled items);
     ``retries``: retries of a failed task; ``records``: a CSV of every attempt; ``progress``:
     'auto' (a bar on a terminal, lines otherwise), 'bar', 'lines' or 'off'. Failed tasks raise
-    ``FarmError`` on every rank, unless ``return_exceptions`` (then they are ``TaskFailed``)."""
+    ``FarmError`` on every rank, unless ``return_exceptions`` (then they are ``TaskFailed``).
+
+    Short items are batched: a farm task is then a chunk of consecutive items (about 2 ms of
+    work, sized from measured durations, no chunk size to choose) whose results are pickled
+    together; an item that raises is retried alone. The progress bar then counts chunks, and
+    the summary is ``map``'s own (items, chunks, rounds). With ``journal``, ``records`` or
+    ``batch`` given, every item is one farm task (journal and records name items)."""
     comm = _MPI.COMM_WORLD if comm is None else comm
     items = list(items)
     n = len(items)
     root = comm.Get_rank() == 0
+    if journal is None and records is None and not options.get("batch"):
+        results, summary, failures = _map_batched(func, items, comm, retries, progress, options)
+        if summary["failed"] and not return_exceptions:
+            raise FarmError(summary, failures)
+        return results
     results = [None] * n if root else None
     failures = {}
 
