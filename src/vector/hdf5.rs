@@ -3,14 +3,15 @@
 //! A vector is stored as the 1-D dataset of `f64` whose element `g` is the value of gid `g`
 //! (a multivector of `k` columns as the 2-D dataset `[N, k]`): PETSc's `VecView`/`VecLoad`
 //! layout (block size `k`). Writing from a map that is not contiguous first redistributes the
-//! values to the block map of the dataset (an Export among the ranks that share data), then
+//! values to the block map of the dataset (an Export among the ranks that share data, built at
+//! the map's first write or read of that length and kept on the map for the later ones), then
 //! every rank writes its block with one collective hyperslab write; reading does the reverse,
 //! and an overlapping map receives every gid it holds.
 
 use mpi::topology::CommunicatorRelation;
 use mpi::traits::*;
 
-use super::map::Map;
+use super::map::{IoPlan, Map};
 use super::partition::CombineMode;
 use super::plan::{Distributed, Plan};
 use super::vec::{DistVector, MultiVector};
@@ -68,10 +69,18 @@ fn write_any<V: Distributed>(file: &File, name: &str, v: &V, two_d: bool) -> Res
         let s = sel(first as u64, map.local_len() as u64);
         return ds.write_raw(&s, Dtype::F64, as_bytes(v.values()), Xfer::Collective);
     }
-    let block = Map::block(map.comm(), n)?;
-    let plan = Plan::export(map, &block)?;
-    let mut staged = MultiVector::new(&block, k);
-    plan.forward(v, &mut staged, CombineMode::Insert)?;
+    let io = io_plan(map, n)?;
+    let block = &io.block;
+    let mut staged = MultiVector::new(block, k);
+    io.routes.run(
+        map.comm(),
+        true,
+        v.values(),
+        staged.as_mut_slice(),
+        k,
+        CombineMode::Insert,
+        || {},
+    );
     let s = sel(
         block.first_gid().unwrap_or(0) as u64,
         block.local_len() as u64,
@@ -138,8 +147,9 @@ fn read_any<V: Distributed>(file: &File, name: &str, out: &mut V, two_d: bool) -
             Xfer::Collective,
         );
     }
-    let block = Map::block(map.comm(), n)?;
-    let mut staged = MultiVector::new(&block, k);
+    let io = io_plan(&map, n)?;
+    let block = &io.block;
+    let mut staged = MultiVector::new(block, k);
     let s = sel(
         block.first_gid().unwrap_or(0) as u64,
         block.local_len() as u64,
@@ -150,8 +160,36 @@ fn read_any<V: Distributed>(file: &File, name: &str, out: &mut V, two_d: bool) -
         as_bytes_mut(staged.as_mut_slice()),
         Xfer::Collective,
     )?;
-    let plan = Plan::import(&block, &map)?;
-    plan.forward(&staged, out, CombineMode::Insert)
+    io.routes.run(
+        map.comm(),
+        false,
+        staged.as_slice(),
+        out.values_mut(),
+        k,
+        CombineMode::Insert,
+        || {},
+    );
+    Ok(())
+}
+
+/// Collective (the caller has agreed on the map and `n`): the map's redistribution to the
+/// block map of `n` elements, built at the first call (a block map and an Export plan) and
+/// reused by later writes and reads of the same length. The same Export serves writes (forward:
+/// each gid to its block owner) and reads (reverse with Insert: each block element to every
+/// copy of its gid, so an overlapping map receives every gid it holds).
+fn io_plan(map: &Map, n: u64) -> Result<IoPlan> {
+    if let Some(p) = map.io_plan(n) {
+        return Ok(p);
+    }
+    let block = Map::block(map.comm(), n)?;
+    let plan = Plan::export_sorted(map, &block)?;
+    let p = IoPlan {
+        n,
+        block,
+        routes: plan.routes(),
+    };
+    map.set_io_plan(p.clone());
+    Ok(p)
 }
 
 /// Collective: writes `v` as the 1-D dataset `name` of `file` (element `g` holds gid `g`; the

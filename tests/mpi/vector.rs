@@ -756,6 +756,10 @@ fn write_files(world: &SimpleCommunicator, dir: &Path) {
     let v =
         DistVector::from_local(&pm, perm[rank].iter().map(|&g| value_of(g, 2)).collect()).unwrap();
     write_vector(&f, "permuted", &v).unwrap();
+    // A second write through the same map reuses its cached redistribution.
+    let v =
+        DistVector::from_local(&pm, perm[rank].iter().map(|&g| value_of(g, 4)).collect()).unwrap();
+    write_vector(&f, "permuted_again", &v).unwrap();
     let k = 3;
     let mv = MultiVector::from_local(
         &pm,
@@ -801,6 +805,18 @@ fn read_files(world: &SimpleCommunicator, dir: &Path) {
             let v = read_vector(&f, name, &m).unwrap();
             for (l, &g) in gids.iter().enumerate() {
                 assert_eq!(v.as_slice()[l], value_of(g, salt), "{name} into {kind}");
+            }
+        }
+        // Reads through the map's cached redistribution, of another length in between (the
+        // cache is rebuilt for it, then for the first length again).
+        for (name, salt) in [("permuted_again", 4u64), ("sparse", 3), ("block", 1)] {
+            let v = read_vector(&f, name, &m).unwrap();
+            for (l, &g) in gids.iter().enumerate() {
+                let want = match name {
+                    "sparse" if g % 3 != 0 => 0.0,
+                    _ => value_of(g, salt),
+                };
+                assert_eq!(v.as_slice()[l], want, "{name} into {kind} (cached plan)");
             }
         }
         let mv = read_multivector(&f, "multi", &m, 3).unwrap();
