@@ -128,16 +128,7 @@ impl Plan {
             local,
             Some(&format!("export {source} -> {target}")),
         )?;
-        let gids = source.my_gids();
-        let holders = target.lookup_unchecked(&gids);
-        Self::export_from_holders(
-            source,
-            Some(target),
-            target.local_len(),
-            &gids,
-            &holders,
-            false,
-        )
+        Self::export_sorted_or_not(source, target, false)
     }
 
     /// Collective, agreed by the caller: [`Plan::export`] with every rank's contributions in
@@ -145,6 +136,10 @@ impl Plan {
     /// a reverse one reads it, in memory order: the HDF5 redistribution of a permuted map,
     /// where the target is the dataset's block map). Costs a sort at build time.
     pub(crate) fn export_sorted(source: &Map, target: &Map) -> Result<Plan> {
+        Self::export_sorted_or_not(source, target, true)
+    }
+
+    fn export_sorted_or_not(source: &Map, target: &Map, sorted: bool) -> Result<Plan> {
         let gids = source.my_gids();
         let holders = target.lookup_unchecked(&gids);
         Self::export_from_holders(
@@ -153,7 +148,7 @@ impl Plan {
             target.local_len(),
             &gids,
             &holders,
-            true,
+            sorted,
         )
     }
 
