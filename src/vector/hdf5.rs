@@ -93,7 +93,13 @@ fn write_any<V: Distributed>(file: &File, name: &str, v: &V, two_d: bool) -> Res
     )
 }
 
-fn read_any<V: Distributed>(file: &File, name: &str, out: &mut V, two_d: bool) -> Result<()> {
+fn read_any<V: Distributed>(
+    file: &File,
+    name: &str,
+    out: &mut V,
+    two_d: bool,
+    step: Option<u64>,
+) -> Result<()> {
     let what = format!("read vector {}:{name}", file.path().display());
     let map = out.map().clone();
     let k = out.width();
@@ -102,23 +108,37 @@ fn read_any<V: Distributed>(file: &File, name: &str, out: &mut V, two_d: bool) -
         file.comm(),
         &what,
         local,
-        Some(&format!("read_vector {name} {:x} {k}", map.signature())),
+        Some(&format!(
+            "read_vector {name} {:x} {k} {step:?}",
+            map.signature()
+        )),
     )?;
     let ds = file.dataset(name)?;
-    let dims = ds.shape();
+    let full = ds.shape();
+    // PETSc's timestepping layout: a leading dimension of timesteps.
+    let (steps, dims) = match step {
+        Some(_) if !full.is_empty() => (Some(full[0]), full[1..].to_vec()),
+        _ => (None, full.clone()),
+    };
     let ok = if two_d {
         dims.len() == 2 && dims[1] == k as u64
     } else {
         dims.len() == 1 || (dims.len() == 2 && dims[1] == 1)
     };
-    let local = if !ok {
+    let local = if !ok || (step.is_some() && full.is_empty()) {
         Err(Error::Shape(format!(
-            "{what}: the dataset has shape {dims:?}, {} is needed",
+            "{what}: the dataset has shape {full:?}, {}{} is needed",
+            if step.is_some() { "[T, " } else { "[" },
             if two_d {
-                format!("[N, {k}]")
+                format!("N, {k}]")
             } else {
-                "[N]".to_string()
+                "N]".to_string()
             }
+        )))
+    } else if let Some((t, nt)) = step.zip(steps).filter(|&(t, nt)| t >= nt) {
+        Err(Error::Shape(format!(
+            "{what}: timestep {t} asked, the dataset holds {nt} (0 to {})",
+            nt as i64 - 1
         )))
     } else if map.max_gid() >= dims[0] as i64 {
         Err(Error::Shape(format!(
@@ -132,11 +152,17 @@ fn read_any<V: Distributed>(file: &File, name: &str, out: &mut V, two_d: bool) -
     comm::agree(file.comm(), &what, local, None)?;
     let n = dims[0];
     let sel = |start: u64, count: u64| {
+        let (mut st, mut co) = match step {
+            Some(t) => (vec![t], vec![1]),
+            None => (vec![], vec![]),
+        };
+        st.push(start);
+        co.push(count);
         if dims.len() == 2 {
-            Selection::new(&[start, 0], &[count, dims[1]])
-        } else {
-            Selection::new(&[start], &[count])
+            st.push(0);
+            co.push(dims[1]);
         }
+        Selection::new(&st, &co)
     };
     if let Some(first) = map.first_gid() {
         let s = sel(first as u64, map.local_len() as u64);
@@ -209,7 +235,31 @@ pub fn write_multivector(file: &File, name: &str, v: &MultiVector) -> Result<()>
 /// gid they hold), with any number of ranks.
 pub fn read_vector(file: &File, name: &str, map: &Map) -> Result<DistVector> {
     let mut v = DistVector::new(map);
-    read_any(file, name, &mut v, false)?;
+    read_any(file, name, &mut v, false, None)?;
+    Ok(v)
+}
+
+/// Collective: reads timestep `step` of the dataset `name` in PETSc's timestepping layout
+/// (`[T, N]`, what `VecView` writes after `PetscViewerHDF5PushTimestepping` and
+/// `PetscViewerHDF5SetTimestep`) into a new vector on `map`. A step beyond `T` is an error on
+/// every rank.
+pub fn read_vector_step(file: &File, name: &str, map: &Map, step: u64) -> Result<DistVector> {
+    let mut v = DistVector::new(map);
+    read_any(file, name, &mut v, false, Some(step))?;
+    Ok(v)
+}
+
+/// Collective: reads timestep `step` of the 3-D dataset `[T, N, k]` (PETSc's timestepping
+/// layout of block size `k`) into a new multivector of `k` columns on `map`.
+pub fn read_multivector_step(
+    file: &File,
+    name: &str,
+    map: &Map,
+    k: usize,
+    step: u64,
+) -> Result<MultiVector> {
+    let mut v = MultiVector::new(map, k);
+    read_any(file, name, &mut v, true, Some(step))?;
     Ok(v)
 }
 
@@ -217,6 +267,6 @@ pub fn read_vector(file: &File, name: &str, map: &Map) -> Result<DistVector> {
 /// `map`.
 pub fn read_multivector(file: &File, name: &str, map: &Map, k: usize) -> Result<MultiVector> {
     let mut v = MultiVector::new(map, k);
-    read_any(file, name, &mut v, true)?;
+    read_any(file, name, &mut v, true, None)?;
     Ok(v)
 }

@@ -864,6 +864,18 @@ fn petsc_wrote(world: &SimpleCommunicator, dir: &Path) {
             assert_eq!(mv.local()[[l, j]], (2 * g + j as i64) as f64);
         }
     }
+    // The timestepping layout [3, 50]: each step into the permuted map, then a step too far.
+    for t in [2u64, 0, 1] {
+        let v = read_vector_step(&f, "xt", &m, t).unwrap();
+        for (l, &g) in gids.iter().enumerate() {
+            assert_eq!(v.as_slice()[l], g as f64 * 0.25 + t as f64, "step {t}");
+        }
+    }
+    let e = expect_err(
+        read_vector_step(&f, "xt", &m, 3),
+        "a step beyond the dataset",
+    );
+    assert!(e.message().contains("timestep 3"), "{e}");
     f.close().unwrap();
 }
 
