@@ -44,7 +44,13 @@ fn as_bytes_mut(v: &mut [f64]) -> &mut [u8] {
     unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut u8, std::mem::size_of_val(v)) }
 }
 
-fn write_any<V: Distributed>(file: &File, name: &str, v: &V, two_d: bool) -> Result<()> {
+fn write_any<V: Distributed>(
+    file: &File,
+    name: &str,
+    v: &V,
+    two_d: bool,
+    step: Option<u64>,
+) -> Result<()> {
     let what = format!("write vector {}:{name}", file.path().display());
     let map = v.map();
     let k = v.width();
@@ -53,17 +59,29 @@ fn write_any<V: Distributed>(file: &File, name: &str, v: &V, two_d: bool) -> Res
         file.comm(),
         &what,
         local,
-        Some(&format!("write_vector {name} {:x} {k}", map.signature())),
+        Some(&format!(
+            "write_vector {name} {:x} {k} {step:?}",
+            map.signature()
+        )),
     )?;
     let n = (map.max_gid() + 1) as u64;
     let shape: Vec<u64> = if two_d { vec![n, k as u64] } else { vec![n] };
-    let ds = file.new_dataset::<f64>().shape(&shape).create(name)?;
+    let ds = match step {
+        None => file.new_dataset::<f64>().shape(&shape).create(name)?,
+        Some(t) => step_dataset(file, &what, name, &shape, t)?,
+    };
     let sel = |start: u64, count: u64| {
+        let (mut st, mut co) = match step {
+            Some(t) => (vec![t], vec![1]),
+            None => (vec![], vec![]),
+        };
+        st.push(start);
+        co.push(count);
         if two_d {
-            Selection::new(&[start, 0], &[count, k as u64])
-        } else {
-            Selection::new(&[start], &[count])
+            st.push(0);
+            co.push(k as u64);
         }
+        Selection::new(&st, &co)
     };
     if let Some(first) = map.first_gid() {
         let s = sel(first as u64, map.local_len() as u64);
@@ -198,6 +216,50 @@ fn read_any<V: Distributed>(
     Ok(())
 }
 
+/// Collective: the dataset `[T, shape...]` of PETSc's timestepping layout, created (unlimited
+/// in time, chunked one step at a time, with PETSc's `timestepping` attribute) or extended to
+/// hold step `t`.
+fn step_dataset(
+    file: &File,
+    what: &str,
+    name: &str,
+    shape: &[u64],
+    t: u64,
+) -> Result<crate::io::dataset::Dataset> {
+    let mut full = vec![t + 1];
+    full.extend_from_slice(shape);
+    if !file.root().contains(name)? {
+        let mut max: Vec<Option<u64>> = vec![None];
+        max.extend(shape.iter().map(|&d| Some(d)));
+        let mut chunk = vec![1u64, shape[0].clamp(1, 1 << 17)];
+        chunk.extend_from_slice(&shape[1..]);
+        let ds = file
+            .new_dataset::<f64>()
+            .shape(&full)
+            .maxshape(&max)
+            .chunk(&chunk)
+            .create(name)?;
+        file.write_attr(name, "timestepping", &1i32)?;
+        return Ok(ds);
+    }
+    let ds = file.dataset(name)?;
+    let dims = ds.shape();
+    if dims.len() != full.len() || dims[1..] != *shape {
+        return Err(Error::Shape(format!(
+            "{what}: the dataset has shape {dims:?}, a timestep of [T, {}] is written",
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    if dims[0] <= t {
+        ds.set_extent(&full)?;
+    }
+    Ok(ds)
+}
+
 /// Collective (the caller has agreed on the map and `n`): the map's redistribution to the
 /// block map of `n` elements, built at the first call (a block map and an Export plan) and
 /// reused by later writes and reads of the same length. The same Export serves writes (forward:
@@ -222,12 +284,21 @@ fn io_plan(map: &Map, n: u64) -> Result<IoPlan> {
 /// length is the largest gid plus one, gids no rank holds are 0). The map must be one-to-one
 /// and on the file's communicator (or a congruent one).
 pub fn write_vector(file: &File, name: &str, v: &DistVector) -> Result<()> {
-    write_any(file, name, v, false)
+    write_any(file, name, v, false, None)
+}
+
+/// Collective: writes `v` as timestep `step` of the dataset `name` in PETSc's timestepping
+/// layout `[T, N]` (what `VecLoad` reads after `PetscViewerHDF5PushTimestepping` and
+/// `PetscViewerHDF5SetTimestep`): the dataset is created at the first step written (unlimited
+/// in time, with the `timestepping` attribute) and extended for later ones; steps never
+/// written read as 0.
+pub fn write_vector_step(file: &File, name: &str, v: &DistVector, step: u64) -> Result<()> {
+    write_any(file, name, v, false, Some(step))
 }
 
 /// Collective: writes `v` as the 2-D dataset `[N, k]` (PETSc's layout of block size `k`).
 pub fn write_multivector(file: &File, name: &str, v: &MultiVector) -> Result<()> {
-    write_any(file, name, v, true)
+    write_any(file, name, v, true, None)
 }
 
 /// Collective: reads the 1-D dataset `name` (any numeric type, converted to `f64`) into a new

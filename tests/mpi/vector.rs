@@ -760,6 +760,25 @@ fn write_files(world: &SimpleCommunicator, dir: &Path) {
     let v =
         DistVector::from_local(&pm, perm[rank].iter().map(|&g| value_of(g, 4)).collect()).unwrap();
     write_vector(&f, "permuted_again", &v).unwrap();
+    // PETSc's timestepping layout, steps written out of order (the dataset grows).
+    for t in [1u64, 0, 2] {
+        let v = DistVector::from_local(
+            &pm,
+            perm[rank]
+                .iter()
+                .map(|&g| g as f64 * 0.25 + t as f64)
+                .collect(),
+        )
+        .unwrap();
+        write_vector_step(&f, "stepped", &v, t).unwrap();
+    }
+    // A step of another length: an error on every rank.
+    let short = Map::block(world, 5).unwrap();
+    let e = expect_err(
+        write_vector_step(&f, "stepped", &DistVector::new(&short), 3),
+        "a step of another length",
+    );
+    assert!(e.message().contains("a timestep of [T, 5]"), "{e}");
     let k = 3;
     let mv = MultiVector::from_local(
         &pm,
@@ -817,6 +836,12 @@ fn read_files(world: &SimpleCommunicator, dir: &Path) {
                     _ => value_of(g, salt),
                 };
                 assert_eq!(v.as_slice()[l], want, "{name} into {kind} (cached plan)");
+            }
+        }
+        for t in [2u64, 0, 1] {
+            let v = read_vector_step(&f, "stepped", &m, t).unwrap();
+            for (l, &g) in gids.iter().enumerate() {
+                assert_eq!(v.as_slice()[l], g as f64 * 0.25 + t as f64, "step {t}");
             }
         }
         let mv = read_multivector(&f, "multi", &m, 3).unwrap();
