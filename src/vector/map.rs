@@ -2,6 +2,7 @@
 //! "which ranks hold gid g" for maps of arbitrary gids without any rank holding a table of
 //! the global size.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -13,6 +14,7 @@ use mpi::traits::*;
 
 use super::exchange;
 use super::partition::{self, Gid, Grouped};
+use super::plan::Routes;
 use crate::comm;
 use crate::error::{Error, Result};
 
@@ -76,6 +78,21 @@ struct MapInner {
     max_gid: Gid,
     one_to_one: bool,
     signature: u64,
+    /// The HDF5 redistribution of a non-contiguous map, built at its first write or read.
+    io_plan: RefCell<Option<IoPlan>>,
+}
+
+/// The redistribution between a non-contiguous map and the block map of a dataset of `n`
+/// elements (an Export from the map to the block map: forward for writes, in reverse for
+/// reads), kept on the map so that later writes and reads of the same length reuse it.
+#[derive(Clone)]
+pub(crate) struct IoPlan {
+    /// The dataset's length.
+    pub n: u64,
+    /// The block map of `n` elements.
+    pub block: Map,
+    /// The routes of the Export from the map to `block`.
+    pub routes: Rc<Routes>,
 }
 
 /// The distribution of a distributed vector's elements over the ranks of a communicator: the
@@ -169,6 +186,7 @@ impl Map {
             max_gid: total - 1,
             one_to_one: true,
             signature: h.finish(),
+            io_plan: RefCell::new(None),
             layout: Layout::Contiguous { starts, block },
         };
         Map {
@@ -280,6 +298,7 @@ impl Map {
             one_to_one: sums[2] == 0,
             max_gid,
             signature: sig as u64 ^ size as u64,
+            io_plan: RefCell::new(None),
             layout: Layout::Arbitrary {
                 gids: gids.to_vec(),
                 index,
@@ -295,6 +314,21 @@ impl Map {
     /// The map's own communicator (a duplicate of the one it was built with).
     pub fn comm(&self) -> &SimpleCommunicator {
         &self.inner.comm
+    }
+
+    /// The cached HDF5 redistribution for a dataset of `n` elements, if one was built.
+    pub(crate) fn io_plan(&self, n: u64) -> Option<IoPlan> {
+        self.inner
+            .io_plan
+            .borrow()
+            .as_ref()
+            .filter(|p| p.n == n)
+            .cloned()
+    }
+
+    /// Keeps `plan` as the HDF5 redistribution of this map (replacing any other length's).
+    pub(crate) fn set_io_plan(&self, plan: IoPlan) {
+        *self.inner.io_plan.borrow_mut() = Some(plan);
     }
 
     /// This rank.

@@ -30,7 +30,10 @@ mod vec;
 
 pub use cg::{cg, CgOptions, CgOutcome, CgStop};
 pub use csr::CsrMatrix;
-pub use hdf5::{read_multivector, read_vector, write_multivector, write_vector};
+pub use hdf5::{
+    read_multivector, read_multivector_step, read_vector, read_vector_step, write_multivector,
+    write_vector, write_vector_step,
+};
 pub use map::{Holders, Map};
 pub use partition::{CombineMode, Gid};
 pub use plan::{Distributed, Export, Import, Plan, PlanKind};

@@ -3,6 +3,7 @@
 //! [`CombineMode`].
 
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 
 use mpi::topology::CommunicatorRelation;
 use mpi::traits::*;
@@ -62,13 +63,20 @@ pub struct Plan {
     source: Map,
     target: Option<Map>,
     kind: PlanKind,
+    routes: Rc<Routes>,
+    signature: u64,
+}
+
+/// The routes of a plan, without its maps (so a map can cache the routes of its own HDF5
+/// redistribution without a reference cycle): what goes to and comes from which rank.
+#[derive(Debug)]
+pub(crate) struct Routes {
     send: Grouped<usize>,
     recv: Grouped<usize>,
     self_src: Vec<usize>,
     self_tgt: Vec<usize>,
     fwd_count: Vec<u32>,
     rev_count: Vec<u32>,
-    signature: u64,
 }
 
 /// An Export plan ([`Plan::export`]).
@@ -87,11 +95,11 @@ impl std::fmt::Debug for Plan {
             self.target
                 .as_ref()
                 .map_or("a halo".to_string(), |t| t.to_string()),
-            self.send.items.len(),
-            self.send.peers.len(),
-            self.recv.items.len(),
-            self.recv.peers.len(),
-            self.self_src.len()
+            self.routes.send.items.len(),
+            self.routes.send.peers.len(),
+            self.routes.recv.items.len(),
+            self.routes.recv.peers.len(),
+            self.routes.self_src.len()
         )
     }
 }
@@ -120,9 +128,28 @@ impl Plan {
             local,
             Some(&format!("export {source} -> {target}")),
         )?;
+        Self::export_sorted_or_not(source, target, false)
+    }
+
+    /// Collective, agreed by the caller: [`Plan::export`] with every rank's contributions in
+    /// the order of the target's local indices (so a forward transfer writes its target, and
+    /// a reverse one reads it, in memory order: the HDF5 redistribution of a permuted map,
+    /// where the target is the dataset's block map). Costs a sort at build time.
+    pub(crate) fn export_sorted(source: &Map, target: &Map) -> Result<Plan> {
+        Self::export_sorted_or_not(source, target, true)
+    }
+
+    fn export_sorted_or_not(source: &Map, target: &Map, sorted: bool) -> Result<Plan> {
         let gids = source.my_gids();
         let holders = target.lookup_unchecked(&gids);
-        Self::export_from_holders(source, Some(target), target.local_len(), &gids, &holders)
+        Self::export_from_holders(
+            source,
+            Some(target),
+            target.local_len(),
+            &gids,
+            &holders,
+            sorted,
+        )
     }
 
     fn export_from_holders(
@@ -131,6 +158,7 @@ impl Plan {
         n_target: usize,
         gids: &[Gid],
         holders: &HolderTable,
+        sorted: bool,
     ) -> Result<Plan> {
         let what = "Export::new";
         let me = source.rank();
@@ -147,8 +175,17 @@ impl Plan {
         let (mut self_src, mut self_tgt) = (Vec::new(), Vec::new());
         let mut out: Vec<(i32, usize)> = Vec::with_capacity(gids.len());
         let mut tell: Vec<(i32, [i64; 1])> = Vec::with_capacity(gids.len());
+        let mut routes: Vec<(i32, u64, usize)> = Vec::with_capacity(gids.len());
         for lid in 0..holders.len() {
             for &(r, tlid) in holders.get(lid) {
+                routes.push((r, tlid, lid));
+            }
+        }
+        if sorted {
+            routes.sort_unstable();
+        }
+        {
+            for &(r, tlid, lid) in &routes {
                 if r == me {
                     self_src.push(lid);
                     self_tgt.push(tlid as usize);
@@ -266,12 +303,14 @@ impl Plan {
             source: source.clone(),
             target: target.cloned(),
             kind,
-            send,
-            recv,
-            self_src,
-            self_tgt,
-            fwd_count,
-            rev_count,
+            routes: Rc::new(Routes {
+                send,
+                recv,
+                self_src,
+                self_tgt,
+                fwd_count,
+                rev_count,
+            }),
             signature: h.finish(),
         }
     }
@@ -294,22 +333,22 @@ impl Plan {
     /// For each target element, how many contributions a forward transfer brings it (the
     /// divisor of [`CombineMode::Average`]).
     pub fn counts(&self) -> &[u32] {
-        &self.fwd_count
+        &self.routes.fwd_count
     }
 
     /// For each source element, how many contributions a reverse transfer brings it.
     pub fn reverse_counts(&self) -> &[u32] {
-        &self.rev_count
+        &self.routes.rev_count
     }
 
     /// The ranks this rank sends to in a forward transfer (and receives from in reverse).
     pub fn send_peers(&self) -> &[i32] {
-        &self.send.peers
+        &self.routes.send.peers
     }
 
     /// The ranks this rank receives from in a forward transfer.
     pub fn recv_peers(&self) -> &[i32] {
-        &self.recv.peers
+        &self.routes.recv.peers
     }
 
     /// Collective over the map's communicator: combines the values of `x` (on the source map)
@@ -414,6 +453,30 @@ impl Plan {
         mode: CombineMode,
         overlap: impl FnOnce(),
     ) {
+        self.routes
+            .run(self.source.comm(), forward, from, into, k, mode, overlap)
+    }
+
+    /// The plan's routes (shared, without the maps).
+    pub(crate) fn routes(&self) -> Rc<Routes> {
+        self.routes.clone()
+    }
+}
+
+impl Routes {
+    /// Runs a transfer along these routes on `comm` (the source map's communicator, or a
+    /// congruent one): see [`Plan::run`]. The caller has agreed.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn run(
+        &self,
+        comm: &mpi::topology::SimpleCommunicator,
+        forward: bool,
+        from: &[f64],
+        into: &mut [f64],
+        k: usize,
+        mode: CombineMode,
+        overlap: impl FnOnce(),
+    ) {
         let (send, recv, self_from, self_into, count) = if forward {
             (
                 &self.send,
@@ -452,7 +515,7 @@ impl Plan {
         {
             let into_ref = &mut *into;
             exchange::exchange(
-                self.source.comm(),
+                comm,
                 Side {
                     peers: &send.peers,
                     offsets: &send.offsets,

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone)]
 pub struct DistVector {
     map: Map,
-    data: Vec<f64>,
+    data: Values,
 }
 
 /// A distributed multivector: `k` values (columns) per element of its [`Map`], stored element
@@ -28,7 +28,7 @@ pub struct DistVector {
 pub struct MultiVector {
     map: Map,
     k: usize,
-    data: Vec<f64>,
+    data: Values,
 }
 
 fn check_same(what: &str, a: &Map, b: &Map) -> Result<()> {
@@ -91,7 +91,7 @@ impl DistVector {
     pub fn new(map: &Map) -> DistVector {
         DistVector {
             map: map.clone(),
-            data: vec![0.0; map.local_len()],
+            data: Values::zeroed(map.local_len()),
         }
     }
 
@@ -106,7 +106,7 @@ impl DistVector {
         }
         Ok(DistVector {
             map: map.clone(),
-            data: values,
+            data: Values::from_vec(values),
         })
     }
 
@@ -329,7 +329,7 @@ impl MultiVector {
         MultiVector {
             map: map.clone(),
             k,
-            data: vec![0.0; map.local_len() * k],
+            data: Values::zeroed(map.local_len() * k),
         }
     }
 
@@ -345,7 +345,7 @@ impl MultiVector {
         Ok(MultiVector {
             map: map.clone(),
             k,
-            data: values,
+            data: Values::from_vec(values),
         })
     }
 
@@ -484,5 +484,96 @@ mod tests {
             let serial: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
             prop_assert!((dot_local(&a, &b) - serial).abs() < 1e-9 * (1.0 + serial.abs()));
         }
+    }
+}
+
+/// The local values of a vector: zeroed ones start on a page when large (as the arrays h5par
+/// allocates for reads, [`crate::io::buffer`]: the kernel's copy from the page cache into a
+/// buffer 16 bytes past a page, where malloc puts large blocks, is ~3x slower on some CPUs),
+/// carved out of a `Vec` with a page of slack; values given by the caller stay where they are.
+#[derive(Debug)]
+struct Values {
+    buf: Vec<f64>,
+    off: usize,
+    len: usize,
+}
+
+/// From this many bytes on, zeroed values start on a page (a page of slack is then cheap).
+const ALIGN_FROM: usize = 1 << 20;
+
+impl Values {
+    fn zeroed(len: usize) -> Values {
+        let slack = crate::io::buffer::PAGE / 8;
+        if len * 8 < ALIGN_FROM {
+            return Values::from_vec(vec![0.0; len]);
+        }
+        let buf = vec![0.0; len + slack];
+        let off = crate::io::buffer::skip_to_page(buf.as_ptr() as usize, 8);
+        Values { buf, off, len }
+    }
+
+    fn from_vec(buf: Vec<f64>) -> Values {
+        let len = buf.len();
+        Values { buf, off: 0, len }
+    }
+}
+
+impl Clone for Values {
+    fn clone(&self) -> Values {
+        let mut v = Values::zeroed(self.len);
+        v.copy_from_slice(self);
+        v
+    }
+}
+
+impl std::ops::Deref for Values {
+    type Target = [f64];
+    fn deref(&self) -> &[f64] {
+        &self.buf[self.off..self.off + self.len]
+    }
+}
+
+impl std::ops::DerefMut for Values {
+    fn deref_mut(&mut self) -> &mut [f64] {
+        &mut self.buf[self.off..self.off + self.len]
+    }
+}
+
+impl<'a> IntoIterator for &'a Values {
+    type Item = &'a f64;
+    type IntoIter = std::slice::Iter<'a, f64>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a mut Values {
+    type Item = &'a mut f64;
+    type IntoIter = std::slice::IterMut<'a, f64>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter_mut()
+    }
+}
+
+#[cfg(test)]
+mod values_tests {
+    use super::*;
+
+    #[test]
+    fn large_zeroed_values_start_on_a_page_and_clones_too() {
+        for len in [ALIGN_FROM / 8, ALIGN_FROM / 8 + 3, 5_000_000] {
+            let mut v = Values::zeroed(len);
+            assert_eq!(v.len(), len);
+            assert!(crate::io::buffer::is_page_aligned(v.as_ptr()), "{len}");
+            assert!(v.iter().all(|&x| x == 0.0));
+            v[len - 1] = 7.0;
+            let c = v.clone();
+            assert!(crate::io::buffer::is_page_aligned(c.as_ptr()));
+            assert_eq!(&c[..], &v[..]);
+        }
+        let small = Values::zeroed(10);
+        assert_eq!(small.len(), 10);
+        let given = Values::from_vec(vec![1.0, 2.0]);
+        assert_eq!(&given[..], &[1.0, 2.0]);
     }
 }

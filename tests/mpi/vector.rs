@@ -756,6 +756,29 @@ fn write_files(world: &SimpleCommunicator, dir: &Path) {
     let v =
         DistVector::from_local(&pm, perm[rank].iter().map(|&g| value_of(g, 2)).collect()).unwrap();
     write_vector(&f, "permuted", &v).unwrap();
+    // A second write through the same map reuses its cached redistribution.
+    let v =
+        DistVector::from_local(&pm, perm[rank].iter().map(|&g| value_of(g, 4)).collect()).unwrap();
+    write_vector(&f, "permuted_again", &v).unwrap();
+    // PETSc's timestepping layout, steps written out of order (the dataset grows).
+    for t in [1u64, 0, 2] {
+        let v = DistVector::from_local(
+            &pm,
+            perm[rank]
+                .iter()
+                .map(|&g| g as f64 * 0.25 + t as f64)
+                .collect(),
+        )
+        .unwrap();
+        write_vector_step(&f, "stepped", &v, t).unwrap();
+    }
+    // A step of another length: an error on every rank.
+    let short = Map::block(world, 5).unwrap();
+    let e = expect_err(
+        write_vector_step(&f, "stepped", &DistVector::new(&short), 3),
+        "a step of another length",
+    );
+    assert!(e.message().contains("a timestep of [T, 5]"), "{e}");
     let k = 3;
     let mv = MultiVector::from_local(
         &pm,
@@ -803,6 +826,24 @@ fn read_files(world: &SimpleCommunicator, dir: &Path) {
                 assert_eq!(v.as_slice()[l], value_of(g, salt), "{name} into {kind}");
             }
         }
+        // Reads through the map's cached redistribution, of another length in between (the
+        // cache is rebuilt for it, then for the first length again).
+        for (name, salt) in [("permuted_again", 4u64), ("sparse", 3), ("block", 1)] {
+            let v = read_vector(&f, name, &m).unwrap();
+            for (l, &g) in gids.iter().enumerate() {
+                let want = match name {
+                    "sparse" if g % 3 != 0 => 0.0,
+                    _ => value_of(g, salt),
+                };
+                assert_eq!(v.as_slice()[l], want, "{name} into {kind} (cached plan)");
+            }
+        }
+        for t in [2u64, 0, 1] {
+            let v = read_vector_step(&f, "stepped", &m, t).unwrap();
+            for (l, &g) in gids.iter().enumerate() {
+                assert_eq!(v.as_slice()[l], g as f64 * 0.25 + t as f64, "step {t}");
+            }
+        }
         let mv = read_multivector(&f, "multi", &m, 3).unwrap();
         for (l, &g) in gids.iter().enumerate() {
             for j in 0..3 {
@@ -848,6 +889,18 @@ fn petsc_wrote(world: &SimpleCommunicator, dir: &Path) {
             assert_eq!(mv.local()[[l, j]], (2 * g + j as i64) as f64);
         }
     }
+    // The timestepping layout [3, 50]: each step into the permuted map, then a step too far.
+    for t in [2u64, 0, 1] {
+        let v = read_vector_step(&f, "xt", &m, t).unwrap();
+        for (l, &g) in gids.iter().enumerate() {
+            assert_eq!(v.as_slice()[l], g as f64 * 0.25 + t as f64, "step {t}");
+        }
+    }
+    let e = expect_err(
+        read_vector_step(&f, "xt", &m, 3),
+        "a step beyond the dataset",
+    );
+    assert!(e.message().contains("timestep 3"), "{e}");
     f.close().unwrap();
 }
 

@@ -76,6 +76,22 @@ def petsc_load(path):
     lo, hi = m.getOwnershipRange()
     want = np.array([value_of(i // 3, 10 + i % 3) for i in range(lo, hi)])
     assert np.array_equal(m.getArray(), want)
+    # h5par's write_vector_step: "stepped" is [3, 97], step t holding g * 0.25 + t.
+    import ctypes
+
+    lib = ctypes.CDLL("libpetsc_real.so.3.18")
+    pint = ctypes.c_int64 if np.dtype(PETSc.IntType).itemsize == 8 else ctypes.c_int32
+    handle = ctypes.c_void_p(viewer.handle)
+    assert lib.PetscViewerHDF5PushTimestepping(handle) == 0
+    for t in (2, 0, 1):
+        assert lib.PetscViewerHDF5SetTimestep(handle, pint(t)) == 0
+        s = PETSc.Vec().create(comm=comm)
+        s.setName("stepped")
+        s.setType("mpi")
+        s.load(viewer)
+        assert s.getSize() == 97
+        lo, hi = s.getOwnershipRange()
+        assert np.array_equal(s.getArray(), np.arange(lo, hi) * 0.25 + t), (t, s.getArray())
     viewer.destroy()
     print(f"rank {comm.getRank()}: petsc VecLoad ok")
 
@@ -94,6 +110,21 @@ def petsc_view(path):
     lo, hi = xb.getOwnershipRange()
     xb.setArray(np.arange(lo, hi, dtype=np.float64))
     xb.view(viewer)
+    # Timestepping (PetscViewerHDF5PushTimestepping/SetTimestep, which petsc4py 3.18 does not
+    # wrap: called through ctypes): xt is [3, 50], step t holding g * 0.25 + t.
+    import ctypes
+
+    lib = ctypes.CDLL("libpetsc_real.so.3.18")
+    pint = ctypes.c_int64 if np.dtype(PETSc.IntType).itemsize == 8 else ctypes.c_int32
+    handle = ctypes.c_void_p(viewer.handle)
+    assert lib.PetscViewerHDF5PushTimestepping(handle) == 0
+    xt = PETSc.Vec().createMPI(50, comm=comm)
+    xt.setName("xt")
+    lo, hi = xt.getOwnershipRange()
+    for t in range(3):
+        assert lib.PetscViewerHDF5SetTimestep(handle, pint(t)) == 0
+        xt.setArray(np.arange(lo, hi) * 0.25 + t)
+        xt.view(viewer)
     viewer.destroy()
     print(f"rank {comm.getRank()}: petsc VecView ok")
 
@@ -104,6 +135,8 @@ def h5py_view(path):
     with h5py.File(path, "w") as f:
         f["x"] = np.arange(50) * 0.5 + 1.0
         f["xb"] = np.arange(100, dtype=np.float64).reshape(50, 2)
+        xt = f.create_dataset("xt", data=np.arange(50) * 0.25 + np.arange(3)[:, None])
+        xt.attrs["timestepping"] = 1
     print("h5py view ok")
 
 
