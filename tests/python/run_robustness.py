@@ -1,6 +1,7 @@
-"""Runs the scenarios of tests/python/robustness.py under mpirun (OpenMPI) on 1, 2 and 3 ranks
-where they apply, each with a time limit (a hang is a failure), and checks every rank's log and
-the files left behind. Run by tests/python/run_python_tests.sh with the package on PYTHONPATH:
+"""Runs the scenarios of tests/python/robustness.py under mpirun ($H5PAR_MPIRUN, default
+mpirun.openmpi) on 1, 2 and 3 ranks where they apply, each with a time limit (a hang is a
+failure), and checks every rank's log and the files left behind. Run by
+tests/python/run_python_tests.sh with the package on PYTHONPATH:
 
     /usr/bin/python3 tests/python/run_robustness.py [NAME_FILTER]
 
@@ -18,7 +19,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = os.environ.get("PYTHON", "/usr/bin/python3")
-MPIRUN = "mpirun.openmpi"
+# The launcher of the MPI the package was built for (run_python_tests.sh passes it on).
+MPIRUN = os.environ.get("H5PAR_MPIRUN", "mpirun.openmpi")
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
            OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_MCA_mpi_yield_when_idle="1",
            PYTHONDONTWRITEBYTECODE="1", H5PAR_WATCHDOG="20", H5PAR_WATCHDOG_ABORT="1")
