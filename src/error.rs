@@ -203,6 +203,12 @@ impl Error {
 
     /// The same kind of error with `prefix: ` put before the message.
     pub fn context(self, prefix: impl fmt::Display) -> Error {
+        self.map_message(|m| format!("{prefix}: {m}"))
+    }
+
+    /// The same kind of error (and, for [`Error::Remote`], the same rank and kind) with its
+    /// message passed through `f`.
+    fn map_message(self, f: impl FnOnce(String) -> String) -> Error {
         match self {
             Error::Remote {
                 rank,
@@ -211,28 +217,15 @@ impl Error {
             } => Error::Remote {
                 rank,
                 kind,
-                message: format!("{prefix}: {message}"),
+                message: f(message),
             },
-            other => Error::new(other.kind(), format!("{prefix}: {}", other.message())),
+            other => Error::new(other.kind(), f(other.message())),
         }
     }
-}
 
-impl Error {
     /// The same kind of error with `suffix` put after the message.
     pub fn context_after(self, suffix: impl fmt::Display) -> Error {
-        match self {
-            Error::Remote {
-                rank,
-                kind,
-                message,
-            } => Error::Remote {
-                rank,
-                kind,
-                message: format!("{message}{suffix}"),
-            },
-            other => Error::new(other.kind(), format!("{}{suffix}", other.message())),
-        }
+        self.map_message(|m| format!("{m}{suffix}"))
     }
 }
 
