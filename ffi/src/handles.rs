@@ -15,9 +15,7 @@
 //! it across an MPI wait, so two threads per rank with their own files never deadlock: their
 //! calls either run or fail on every rank with the error "another thread ... is inside h5par".
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 use std::sync::{Mutex, MutexGuard};
 
 use h5par::{Dataset, Error, File, Result};
@@ -37,18 +35,11 @@ pub struct h5par_dataset {
 /// An open file.
 pub(crate) struct FileEntry {
     pub file: File,
-    /// Cleared when the file is closed; shared with the file's datasets.
-    pub open: Rc<Cell<bool>>,
 }
 
 /// An open dataset.
 pub(crate) struct DatasetEntry {
     pub dataset: Dataset,
-    /// Whether the dataset's file is still open.
-    pub file_open: Rc<Cell<bool>>,
-    /// The file's own communicator (raw). It lives as long as the dataset, which keeps the
-    /// file's internals alive.
-    pub comm: mpi_sys::MPI_Comm,
     /// `file:path`, for messages.
     pub name: String,
 }
@@ -181,7 +172,9 @@ fn note_comm(token: usize, entry: Option<&Entry>) {
             comms.insert(
                 token,
                 CommOf {
-                    comm: d.comm,
+                    // The file's own communicator: it lives as long as the dataset, which
+                    // keeps the file's internals alive.
+                    comm: d.dataset.comm().as_raw(),
                     name: d.name.clone(),
                 },
             );

@@ -10,6 +10,7 @@ pub mod group;
 pub(crate) mod h5;
 pub(crate) mod mpi_info;
 pub(crate) mod path;
+pub(crate) mod plist;
 pub(crate) mod report;
 pub mod selection;
 pub mod space;
