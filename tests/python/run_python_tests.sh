@@ -5,7 +5,8 @@
 #   1. installs the package from ffi/python with pip (--no-build-isolation) into a temporary
 #      folder, built against include/h5par.h and the newest libh5par of target/{debug,release}
 #      (cargo's libh5par_ffi.so; built with `cargo build -p h5par-ffi` if there is none),
-#   2. runs tests/python/test_h5par_api.py and test_vector.py with pytest on 1, 2 and 3 ranks,
+#   2. runs tests/python/test_h5par_api.py, test_vector.py and test_cg_operator.py with pytest
+#      on 1, 2 and 3 ranks,
 #   3. builds the user-style Cython extension tests/python/user_ext against the installed
 #      package and runs it on 2 ranks,
 #   4. runs the README example tests/python/readme_example.py on 2 ranks,
@@ -111,7 +112,7 @@ for n in $RANKS; do
     say "pytest on $n rank(s)"
     (cd "$WORK" && mpi_run "$n" "pytest-$n" "$PY" -m pytest -q -p no:cacheprovider \
         "$ROOT/tests/python/test_h5par_api.py" "$ROOT/tests/python/test_read_buffers.py" \
-        "$ROOT/tests/python/test_vector.py")
+        "$ROOT/tests/python/test_vector.py" "$ROOT/tests/python/test_cg_operator.py")
     rc=$?
     if ((rc == 5)); then fail "pytest on $n rank(s): no tests collected (exit 5)"
     elif ((rc != 0)); then fail "pytest on $n rank(s) (exit $rc)"; fi
