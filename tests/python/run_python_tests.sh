@@ -14,6 +14,8 @@
 #      rank skipping, repeating or reordering calls, exceptions, a full tmpfs, no close, ...).
 #   6. runs the PyTrilinos example examples/pytrilinos.py on 3 ranks and checks its numbers.
 #   7. (OpenMPI) runs the ipyparallel example on 2 MPI engines (tests/python/run_ipyparallel.sh).
+#   8. runs the small Planck-style map-maker (examples/planck/test_planck.sh): binned map, the
+#      destriping gain, 1/2/3 ranks, resume after SIGKILL, and (OpenMPI) the peer's numbers.
 # Every run has a time limit (H5PAR_PY_TIMEOUT seconds, default 300): a hang is a failure.
 # Exits non-zero when anything fails (pytest's "no tests collected", exit code 5, included).
 #
@@ -195,6 +197,11 @@ if [[ $MPIRUN == *openmpi* ]]; then
 else
     say "ipyparallel example: not run on $MPIRUN (its venv is Debian's OpenMPI Python)"
 fi
+
+# --- 8. issue 14: the Planck-style map-maker, small (12 files, 3,072 pixels) ---------------
+say "Planck-style map-maker (examples/planck/test_planck.sh)"
+PY=$PY MPIRUN=$MPIRUN WORK=$WORK/planck "$ROOT/examples/planck/test_planck.sh" \
+    || fail "Planck-style map-maker (examples/planck/test_planck.sh)"
 
 say "summary"
 if ((${#failures[@]})); then
