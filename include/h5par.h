@@ -380,6 +380,15 @@ typedef struct {
   const char *libver;
 } h5par_options;
 
+/**
+ * A matrix-free operator for `h5par_cg_operator`: `y = A x`, with `x` and `y` vectors on the
+ * operator's map (handles valid during the call only), and the caller's `ctx`. It may call
+ * any h5par function (plans, vector operations, other collectives); it returns 0, or nonzero
+ * for a failure (then the solve fails on every rank, with `h5par_last_error()`'s message of
+ * that rank, if any).
+ */
+typedef int (*h5par_operator_fn)(void *ctx, const h5par_vector *x, h5par_vector *y);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -909,6 +918,25 @@ int h5par_cg(const h5par_matrix *mat,
              int64_t *iterations,
              double *relative_residual,
              int *converged);
+
+/**
+ * Collective: solves `A x = b` by conjugate gradients for a matrix-free symmetric positive
+ * definite operator: `apply(ctx, x, y)` sets `y = A x` (see `h5par_operator_fn`). `b` and `x`
+ * are on the one-to-one map of the operator; `diagonal` (NULL or a vector on that map) is
+ * `A`'s diagonal, needed when `jacobi` is 1. The other arguments are `h5par_cg`'s. The same CG
+ * as `h5par_cg`; a callback failing on any rank is an error on every rank.
+ */
+int h5par_cg_operator(h5par_operator_fn apply,
+                      void *ctx,
+                      const h5par_vector *diagonal,
+                      const h5par_vector *b,
+                      h5par_vector *x,
+                      int64_t max_iterations,
+                      double tolerance,
+                      int jacobi,
+                      int64_t *iterations,
+                      double *relative_residual,
+                      int *converged);
 
 /**
  * Collective on the file's ranks: writes `vec` (on a one-to-one map) as the 1-D dataset

@@ -83,6 +83,13 @@ pub(crate) fn set_last_error(message: &str) {
     let _ = LAST_ERROR.try_with(|l| *l.borrow_mut() = text);
 }
 
+/// This thread's last failure message (`""` if none).
+pub(crate) fn last_error_text() -> String {
+    LAST_ERROR
+        .try_with(|l| l.borrow().to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// Runs the body of the exported function `func`: its error becomes a status code and this
 /// thread's last error, and a panic becomes `H5PAR_ERR_INTERNAL`.
 pub(crate) fn guard(func: &str, body: impl FnOnce() -> Result<()>) -> c_int {

@@ -8,11 +8,12 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::ffi::{c_char, c_double, c_int};
+use std::ffi::{c_char, c_double, c_int, c_void};
 use std::sync::Mutex;
 
 use h5par::vector::{
-    self, cg, CgOptions, CombineMode, CsrMatrix, DistVector, Export, Import, Map, Plan,
+    self, cg, CgOptions, CgOutcome, CombineMode, CsrMatrix, DistVector, Export, Import,
+    LinearOperator, Map, Plan,
 };
 use h5par::{Error, Result};
 use mpi_sys::MPI_Comm;
@@ -20,7 +21,7 @@ use mpi_sys::RSMPI_Fint as MPI_Fint;
 
 use crate::args::{mpi_ready, text};
 use crate::handles::{file_token, h5par_file, registry};
-use crate::status::{guard, invalid};
+use crate::status::{guard, invalid, last_error_text};
 
 /// What C sees of a map: `h5par_map *` (opaque).
 #[allow(non_camel_case_types)]
@@ -757,19 +758,178 @@ pub unsafe extern "C" fn h5par_cg(
                 tolerance,
                 jacobi: jacobi != 0,
             };
-            let out = cg(&a, &bv, &mut xv, &opts)?;
+            let out = cg(&*a, &bv, &mut xv, &opts)?;
             // SAFETY: NULL or writable (caller).
-            unsafe {
-                if !iterations.is_null() {
-                    *iterations = out.iterations as i64;
+            unsafe { put_outcome(&out, iterations, relative_residual, converged) };
+            Ok(())
+        })
+    })
+}
+
+/// Writes what CG did to the caller's (NULL or writable) pointers.
+///
+/// # Safety
+/// Each pointer is NULL or writable.
+unsafe fn put_outcome(
+    out: &CgOutcome,
+    iterations: *mut i64,
+    relative_residual: *mut c_double,
+    converged: *mut c_int,
+) {
+    // SAFETY: NULL or writable (caller).
+    unsafe {
+        if !iterations.is_null() {
+            *iterations = out.iterations as i64;
+        }
+        if !relative_residual.is_null() {
+            *relative_residual = out.relative_residual();
+        }
+        if !converged.is_null() {
+            *converged = out.converged as c_int;
+        }
+    }
+}
+
+/// A matrix-free operator for `h5par_cg_operator`: `y = A x`, with `x` and `y` vectors on the
+/// operator's map (handles valid during the call only), and the caller's `ctx`. It may call
+/// any h5par function (plans, vector operations, other collectives); it returns 0, or nonzero
+/// for a failure (then the solve fails on every rank, with `h5par_last_error()`'s message of
+/// that rank, if any).
+#[allow(non_camel_case_types)]
+pub type h5par_operator_fn = Option<
+    unsafe extern "C" fn(ctx: *mut c_void, x: *const h5par_vector, y: *mut h5par_vector) -> c_int,
+>;
+
+/// The C caller's operator, applied through two vectors of the registry (`x_in`, `y_out`) that
+/// the callback sees; no lock is held while it runs.
+struct CallbackOperator {
+    map: Map,
+    apply: unsafe extern "C" fn(*mut c_void, *const h5par_vector, *mut h5par_vector) -> c_int,
+    ctx: *mut c_void,
+    x_in: usize,
+    y_out: usize,
+    diagonal: Option<DistVector>,
+}
+
+impl LinearOperator for CallbackOperator {
+    fn map(&self) -> &Map {
+        &self.map
+    }
+
+    fn apply(&self, x: &DistVector, y: &mut DistVector) -> Result<()> {
+        with_vectors(|reg| {
+            borrow_mut(reg.vector(self.x_in as *const h5par_vector)?, "cg")?.assign(x)
+        })?;
+        // SAFETY: the caller's callback with its own context; the handles are live.
+        let rc = unsafe {
+            (self.apply)(
+                self.ctx,
+                self.x_in as *const h5par_vector,
+                self.y_out as *mut h5par_vector,
+            )
+        };
+        if rc != 0 {
+            let why = last_error_text();
+            return Err(invalid(format!(
+                "the operator callback returned {rc}{}",
+                if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (last error: {why})")
                 }
-                if !relative_residual.is_null() {
-                    *relative_residual = out.relative_residual();
-                }
-                if !converged.is_null() {
-                    *converged = out.converged as c_int;
-                }
+            )));
+        }
+        with_vectors(|reg| {
+            let mut out = borrow_mut(reg.vector(self.y_out as *const h5par_vector)?, "cg")?;
+            if !out.map().same_as(&self.map) {
+                return Err(Error::Internal("the operator's output vector".into()));
             }
+            std::mem::swap(&mut *out, y);
+            Ok(())
+        })
+    }
+
+    fn diagonal(&self) -> Result<DistVector> {
+        match &self.diagonal {
+            Some(d) => Ok(d.clone()),
+            None => Err(invalid(
+                "Jacobi preconditioning of an operator needs its diagonal (diagonal is NULL)",
+            )),
+        }
+    }
+}
+
+/// Collective: solves `A x = b` by conjugate gradients for a matrix-free symmetric positive
+/// definite operator: `apply(ctx, x, y)` sets `y = A x` (see `h5par_operator_fn`). `b` and `x`
+/// are on the one-to-one map of the operator; `diagonal` (NULL or a vector on that map) is
+/// `A`'s diagonal, needed when `jacobi` is 1. The other arguments are `h5par_cg`'s. The same CG
+/// as `h5par_cg`; a callback failing on any rank is an error on every rank.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn h5par_cg_operator(
+    apply: h5par_operator_fn,
+    ctx: *mut c_void,
+    diagonal: *const h5par_vector,
+    b: *const h5par_vector,
+    x: *mut h5par_vector,
+    max_iterations: i64,
+    tolerance: c_double,
+    jacobi: c_int,
+    iterations: *mut i64,
+    relative_residual: *mut c_double,
+    converged: *mut c_int,
+) -> c_int {
+    guard("h5par_cg_operator", || {
+        // Copies of the vectors, and two vectors for the callback, taken with the lock held;
+        // the solve runs without it so that the callback may call h5par.
+        let (map, bv, mut xv, diag, x_in, y_out) = with_vectors(|reg| {
+            let bv = borrow(reg.vector(b)?, "h5par_cg_operator")?.clone();
+            let xv = borrow(reg.vector(x)?, "h5par_cg_operator")?.clone();
+            let map = bv.map().clone();
+            let mut local = match apply {
+                None => Err(invalid("apply is NULL")),
+                Some(_) if max_iterations < 0 => Err(invalid(format!(
+                    "max_iterations {max_iterations} is negative"
+                ))),
+                Some(_) => Ok(()),
+            };
+            let diag = if diagonal.is_null() {
+                None
+            } else {
+                Some(borrow(reg.vector(diagonal)?, "h5par_cg_operator")?.clone())
+            };
+            if local.is_ok() {
+                local = map.require_one_to_one("h5par_cg_operator");
+            }
+            h5par::comm::agree(map.comm(), "h5par_cg_operator", local, None)?;
+            let x_in = reg.insert(Entry::Vector(RefCell::new(DistVector::new(&map))));
+            let y_out = reg.insert(Entry::Vector(RefCell::new(DistVector::new(&map))));
+            Ok((map, bv, xv, diag, x_in, y_out))
+        })?;
+        let Some(apply) = apply else {
+            return Err(Error::Internal("apply lost after agreement".into()));
+        };
+        let op = CallbackOperator {
+            map,
+            apply,
+            ctx,
+            x_in,
+            y_out,
+            diagonal: diag,
+        };
+        let opts = CgOptions {
+            max_iterations: max_iterations as usize,
+            tolerance,
+            jacobi: jacobi != 0,
+        };
+        let out = cg(&op, &bv, &mut xv, &opts);
+        with_vectors(|reg| {
+            reg.free(x_in, "vector")?;
+            reg.free(y_out, "vector")?;
+            let out = out?;
+            borrow_mut(reg.vector(x)?, "h5par_cg_operator")?.assign(&xv)?;
+            // SAFETY: NULL or writable (caller).
+            unsafe { put_outcome(&out, iterations, relative_residual, converged) };
             Ok(())
         })
     })

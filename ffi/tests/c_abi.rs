@@ -127,6 +127,22 @@ fn built_library() -> Result<PathBuf, String> {
         .ok_or_else(|| format!("no libh5par_ffi.so in {} or its parent", deps.display()))
 }
 
+/// Compiles the C program `src` (a path under the repository) into `exe` with mpicc, strict
+/// C99, against h5par.h and the libh5par.so in `lib` (found at run time through the rpath).
+fn mpicc_c99(lib: &Path, src: &str, exe: &Path) -> Result<PathBuf, String> {
+    let mut cmd = Command::new(mpi_tool("mpicc"));
+    cmd.args(["-std=c99", "-Wall", "-Werror", "-o"])
+        .arg(exe)
+        .arg(root().join(src))
+        .arg("-I")
+        .arg(root().join("include"))
+        .arg(format!("-L{}", lib.display()))
+        .arg("-lh5par")
+        .arg(format!("-Wl,-rpath,{}", lib.display()))
+        .arg("-lm");
+    run(cmd).map(|_| exe.to_path_buf())
+}
+
 /// Runs a command to its end (a build step); its output on failure.
 fn run(cmd: Command) -> Result<String, String> {
     let what = format!("{cmd:?}");
@@ -213,19 +229,7 @@ fn build() -> Result<Built, String> {
     let so = built_library()?;
     std::fs::copy(&so, lib.join("libh5par.so")).map_err(|e| format!("{}: {e}", so.display()))?;
     let root = root();
-    let c = |name: &str| -> Result<PathBuf, String> {
-        let exe = dir.path().join(name);
-        let mut cmd = Command::new(mpi_tool("mpicc"));
-        cmd.args(["-std=c99", "-Wall", "-Werror", "-o"])
-            .arg(&exe)
-            .arg(root.join(format!("tests/c/{name}.c")))
-            .arg("-I")
-            .arg(root.join("include"))
-            .arg(format!("-L{}", lib.display()))
-            .arg("-lh5par")
-            .arg(format!("-Wl,-rpath,{}", lib.display()));
-        run(cmd).map(|_| exe)
-    };
+    let c = |name: &str| mpicc_c99(&lib, &format!("tests/c/{name}.c"), &dir.path().join(name));
     let test_api = c("test_api")?;
     let test_threads = {
         let exe = dir.path().join("test_threads");
@@ -726,6 +730,11 @@ fn vector_trials() -> Vec<Trial> {
         .map(|n| Trial::test(format!("c::vector::np{n}"), move || c_vector(n)))
         .collect();
     t.push(Trial::test("c::pytrilinos_example_np3", c_pytrilinos));
+    t.extend(
+        [1, 3]
+            .into_iter()
+            .map(|n| Trial::test(format!("c::cg_operator::np{n}"), move || c_cg_operator(n))),
+    );
     t.push(Trial::test("fortran::vector_np3", fortran_vector));
     t
 }
@@ -738,20 +747,7 @@ fn vector_programs() -> Result<&'static (PathBuf, PathBuf, PathBuf), Failed> {
         .get_or_init(|| {
             let dir = b._dir.path();
             let lib = dir.join("lib");
-            let c = |src: &str, name: &str| -> Result<PathBuf, String> {
-                let exe = dir.join(name);
-                let mut cmd = Command::new(mpi_tool("mpicc"));
-                cmd.args(["-std=c99", "-Wall", "-Werror", "-o"])
-                    .arg(&exe)
-                    .arg(root().join(src))
-                    .arg("-I")
-                    .arg(root().join("include"))
-                    .arg(format!("-L{}", lib.display()))
-                    .arg("-lh5par")
-                    .arg(format!("-Wl,-rpath,{}", lib.display()))
-                    .arg("-lm");
-                run(cmd).map(|_| exe)
-            };
+            let c = |src: &str, name: &str| mpicc_c99(&lib, src, &dir.join(name));
             let fortran = dir.join("test_vector_f");
             let vdir = dir.join("vector-mod");
             std::fs::create_dir_all(&vdir).map_err(|e| e.to_string())?;
@@ -773,6 +769,25 @@ fn vector_programs() -> Result<&'static (PathBuf, PathBuf, PathBuf), Failed> {
         })
         .as_ref()
         .map_err(|e| Failed::from(format!("building the vector programs: {e}")))
+}
+
+/// tests/c/test_cg_operator.c (issue 14: CG over a matrix-free operator, a C callback).
+fn c_cg_operator(n: usize) -> Result<(), Failed> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let b = built()?;
+    let exe = BUILT
+        .get_or_init(|| {
+            let dir = b._dir.path();
+            mpicc_c99(
+                &dir.join("lib"),
+                "tests/c/test_cg_operator.c",
+                &dir.join("test_cg_operator"),
+            )
+        })
+        .as_ref()
+        .map_err(|e| Failed::from(format!("building test_cg_operator: {e}")))?;
+    let dir = trial_dir()?;
+    run_ranks(exe, n, &[dir.path()], &[])
 }
 
 fn c_vector(n: usize) -> Result<(), Failed> {

@@ -9,7 +9,7 @@
 //! - [`DistVector`], [`MultiVector`]: the local part is a slice / `ndarray` view (no copy).
 //! - [`Plan`] ([`Export`], [`Import`]): built once, used forward and in reverse with any
 //!   [`CombineMode`]; only ranks sharing gids exchange messages.
-//! - [`CsrMatrix`] and [`cg`].
+//! - [`CsrMatrix`] and [`cg`] over any [`LinearOperator`] (a matrix or matrix-free).
 //! - [`write_vector`], [`read_vector`]: HDF5 in gid order from and into any map (PETSc's
 //!   `VecView`/`VecLoad` layout).
 //!
@@ -28,7 +28,7 @@ pub mod partition;
 mod plan;
 mod vec;
 
-pub use cg::{cg, CgOptions, CgOutcome, CgStop};
+pub use cg::{cg, CgOptions, CgOutcome, CgStop, LinearOperator};
 pub use csr::CsrMatrix;
 pub use hdf5::{
     read_multivector, read_multivector_step, read_vector, read_vector_step, write_multivector,

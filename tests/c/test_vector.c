@@ -9,32 +9,7 @@
 
 #include "h5par.h"
 
-static int rank, size;
-
-#define CHECK(call)                                                                        \
-  do {                                                                                     \
-    int rc_ = (call);                                                                      \
-    if (rc_ != H5PAR_OK) {                                                                 \
-      fprintf(stderr, "rank %d: line %d: %s failed (%d): %s\n", rank, __LINE__, #call, rc_, \
-              h5par_last_error());                                                         \
-      MPI_Abort(MPI_COMM_WORLD, 1);                                                        \
-    }                                                                                      \
-  } while (0)
-
-#define EXPECT(cond)                                                                       \
-  do {                                                                                     \
-    if (!(cond)) {                                                                         \
-      fprintf(stderr, "rank %d: line %d: expected %s\n", rank, __LINE__, #cond);           \
-      MPI_Abort(MPI_COMM_WORLD, 1);                                                        \
-    }                                                                                      \
-  } while (0)
-
-/* A call that must fail on every rank (any status but OK). */
-#define FAILS(call)                                                                        \
-  do {                                                                                     \
-    int rc_ = (call);                                                                      \
-    EXPECT(rc_ != H5PAR_OK);                                                               \
-  } while (0)
+#include "check.h"
 
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);

@@ -27,6 +27,7 @@ pub static ALL: &[(&str, &[usize], u64, CaseFn)] = &[
     ("vector_ops", &[1, 3], 60, ops),
     ("vector_transfers", &[1, 2, 3, 4], 90, transfers),
     ("vector_csr_cg", &[1, 2, 3], 90, csr_cg),
+    ("vector_cg_operator", &[1, 2, 3], 60, cg_operator),
     ("vector_failures", &[2, 3], 60, failures),
     ("vector_write", &[], 60, write_files),
     ("vector_read", &[], 60, read_files),
@@ -684,6 +685,131 @@ fn csr_cg(world: &SimpleCommunicator, _: &Path) {
     let other = Map::block(world, 6).unwrap();
     let mut w = DistVector::new(&other);
     expect_err(a.apply(&b, &mut w), "apply into another map");
+}
+
+/// A matrix-free 1-D Laplacian plus a shift, `(2 + s) x_i - x_{i-1} - x_{i+1}`, applied through
+/// an Import of each rank's neighbours; `fail_at` makes rank 0 fail its n-th application
+/// (after the Import, which every rank made).
+struct Laplacian {
+    unique: Map,
+    halo: Map,
+    import: Import,
+    shift: f64,
+    fail_at: Option<usize>,
+    calls: std::cell::Cell<usize>,
+}
+
+impl Laplacian {
+    fn new(unique: &Map, n: i64, shift: f64) -> Laplacian {
+        let mut gids = unique.my_gids();
+        let mine = gids.clone();
+        for &g in &mine {
+            for h in [g - 1, g + 1] {
+                if (0..n).contains(&h) && !gids.contains(&h) {
+                    gids.push(h);
+                }
+            }
+        }
+        let halo = Map::arbitrary(unique.comm(), &gids).unwrap();
+        let import = Plan::import(unique, &halo).unwrap();
+        Laplacian {
+            unique: unique.clone(),
+            halo,
+            import,
+            shift,
+            fail_at: None,
+            calls: std::cell::Cell::new(0),
+        }
+    }
+}
+
+impl LinearOperator for Laplacian {
+    fn map(&self) -> &Map {
+        &self.unique
+    }
+
+    fn apply(&self, x: &DistVector, y: &mut DistVector) -> h5par::Result<()> {
+        self.calls.set(self.calls.get() + 1);
+        let mut h = DistVector::new(&self.halo);
+        self.import.forward(x, &mut h, CombineMode::Insert)?;
+        // A local failure after the collective part (e.g. a value found bad).
+        if self.fail_at == Some(self.calls.get()) && self.unique.rank() == 0 {
+            return Err(h5par::Error::Invalid(
+                "the operator failed on purpose".into(),
+            ));
+        }
+        let at = |g: i64| self.halo.lid(g).map_or(0.0, |l| h.as_slice()[l]);
+        for (l, g) in self.unique.my_gids().into_iter().enumerate() {
+            y.as_mut_slice()[l] = (2.0 + self.shift) * at(g) - at(g - 1) - at(g + 1);
+        }
+        Ok(())
+    }
+}
+
+fn cg_operator(world: &SimpleCommunicator, _: &Path) {
+    let n = 30i64;
+    let p = world.size() as usize;
+    let rank = world.rank() as usize;
+    for rows in [
+        {
+            let s = partition::block_starts(n as u64, p);
+            (0..p).map(|r| (s[r]..s[r + 1]).collect()).collect()
+        },
+        permuted_lists(5, p, n),
+    ] {
+        let map = Map::arbitrary(world, &rows[rank]).unwrap();
+        let op = Laplacian::new(&map, n, 0.1);
+        // The same operator as a matrix: the same CG loop gives the same solution.
+        let mut a = CsrMatrix::new(&map).unwrap();
+        for g in map.my_gids() {
+            let cols: Vec<i64> = [g - 1, g, g + 1]
+                .into_iter()
+                .filter(|h| (0..n).contains(h))
+                .collect();
+            let vals: Vec<f64> = cols
+                .iter()
+                .map(|&h| if h == g { 2.1 } else { -1.0 })
+                .collect();
+            a.insert_global(g, &cols, &vals).unwrap();
+        }
+        a.fill_complete().unwrap();
+        let b = DistVector::from_local(&map, rows[rank].iter().map(|&g| value_of(g, 3)).collect())
+            .unwrap();
+        let opts = CgOptions {
+            max_iterations: 100,
+            tolerance: 1e-12,
+            jacobi: false,
+        };
+        let (mut xa, mut xo) = (DistVector::new(&map), DistVector::new(&map));
+        let oa = cg(&a, &b, &mut xa, &opts).unwrap();
+        let oo = cg(&op, &b, &mut xo, &opts).unwrap();
+        assert!(oo.converged, "{}", oo.describe());
+        assert_eq!(oa.iterations, oo.iterations);
+        for (u, v) in xa.as_slice().iter().zip(xo.as_slice()) {
+            assert!((u - v).abs() < 1e-10, "{u} against {v}");
+        }
+        // Through a trait object too.
+        let dynop: &dyn LinearOperator = &op;
+        let mut xd = DistVector::new(&map);
+        cg(dynop, &b, &mut xd, &opts).unwrap();
+        assert_eq!(xd.as_slice(), xo.as_slice());
+        // No diagonal: Jacobi is an error on every rank, before any application.
+        let calls = op.calls.get();
+        let j = CgOptions {
+            jacobi: true,
+            ..opts
+        };
+        expect_err(cg(&op, &b, &mut xd, &j), "Jacobi without a diagonal");
+        assert_eq!(op.calls.get(), calls);
+        // Failing on rank 0 only, at the 3rd application: an error on every rank, no hang.
+        let mut bad = Laplacian::new(&map, n, 0.1);
+        bad.fail_at = Some(3);
+        let mut x0 = DistVector::new(&map);
+        let e = expect_err(cg(&bad, &b, &mut x0, &opts), "operator failing on rank 0");
+        assert!(e.to_string().contains("on purpose"), "{e}");
+        // Still usable afterwards.
+        assert!(b.norm2().unwrap() > 0.0);
+    }
 }
 
 fn failures(world: &SimpleCommunicator, _: &Path) {

@@ -5,7 +5,8 @@
 #   1. installs the package from ffi/python with pip (--no-build-isolation) into a temporary
 #      folder, built against include/h5par.h and the newest libh5par of target/{debug,release}
 #      (cargo's libh5par_ffi.so; built with `cargo build -p h5par-ffi` if there is none),
-#   2. runs tests/python/test_h5par_api.py and test_vector.py with pytest on 1, 2 and 3 ranks,
+#   2. runs tests/python/test_h5par_api.py, test_vector.py and test_cg_operator.py with pytest
+#      on 1, 2 and 3 ranks,
 #   3. builds the user-style Cython extension tests/python/user_ext against the installed
 #      package and runs it on 2 ranks,
 #   4. runs the README example tests/python/readme_example.py on 2 ranks,
@@ -13,6 +14,8 @@
 #      rank skipping, repeating or reordering calls, exceptions, a full tmpfs, no close, ...).
 #   6. runs the PyTrilinos example examples/pytrilinos.py on 3 ranks and checks its numbers.
 #   7. (OpenMPI) runs the ipyparallel example on 2 MPI engines (tests/python/run_ipyparallel.sh).
+#   8. runs the small Planck-style map-maker (examples/planck/test_planck.sh): binned map, the
+#      destriping gain, 1/2/3 ranks, resume after SIGKILL, and (OpenMPI) the peer's numbers.
 # Every run has a time limit (H5PAR_PY_TIMEOUT seconds, default 300): a hang is a failure.
 # Exits non-zero when anything fails (pytest's "no tests collected", exit code 5, included).
 #
@@ -111,7 +114,7 @@ for n in $RANKS; do
     say "pytest on $n rank(s)"
     (cd "$WORK" && mpi_run "$n" "pytest-$n" "$PY" -m pytest -q -p no:cacheprovider \
         "$ROOT/tests/python/test_h5par_api.py" "$ROOT/tests/python/test_read_buffers.py" \
-        "$ROOT/tests/python/test_vector.py")
+        "$ROOT/tests/python/test_vector.py" "$ROOT/tests/python/test_cg_operator.py")
     rc=$?
     if ((rc == 5)); then fail "pytest on $n rank(s): no tests collected (exit 5)"
     elif ((rc != 0)); then fail "pytest on $n rank(s) (exit $rc)"; fi
@@ -194,6 +197,11 @@ if [[ $MPIRUN == *openmpi* ]]; then
 else
     say "ipyparallel example: not run on $MPIRUN (its venv is Debian's OpenMPI Python)"
 fi
+
+# --- 8. issue 14: the Planck-style map-maker, small (12 files, 3,072 pixels) ---------------
+say "Planck-style map-maker (examples/planck/test_planck.sh)"
+PY=$PY MPIRUN=$MPIRUN WORK=$WORK/planck "$ROOT/examples/planck/test_planck.sh" \
+    || fail "Planck-style map-maker (examples/planck/test_planck.sh)"
 
 say "summary"
 if ((${#failures[@]})); then

@@ -19,7 +19,7 @@ from h5par.libh5par cimport (
     h5par_vector_multiply, h5par_vector_dot, h5par_vector_reduce, h5par_plan_create,
     h5par_plan_apply, h5par_plan_free, h5par_matrix_create, h5par_matrix_insert,
     h5par_matrix_fill_complete, h5par_matrix_apply, h5par_matrix_free, h5par_cg,
-    h5par_vector_write, h5par_vector_read,
+    h5par_cg_operator, h5par_vector_write, h5par_vector_read,
 )
 
 from ._core import error_from_status as _error_from_status, InvalidError
@@ -185,10 +185,12 @@ cdef class Vector:
     on every rank."""
 
     cdef h5par_vector *_h
+    cdef bint _borrowed
     cdef readonly Map map
 
     def __cinit__(self):
         self._h = NULL
+        self._borrowed = False
 
     def __init__(self, Map map not None):
         cdef h5par_vector *h = NULL
@@ -197,9 +199,9 @@ cdef class Vector:
         self.map = map
 
     def __dealloc__(self):
-        if self._h != NULL:
+        if self._h != NULL and not self._borrowed:
             h5par_vector_free(self._h)
-            self._h = NULL
+        self._h = NULL
 
     @property
     def array(self):
@@ -402,14 +404,53 @@ cdef class CsrMatrix:
         return self.apply(x, Vector(self.map))
 
 
-def cg(CsrMatrix A not None, Vector b not None, Vector x=None, max_iterations=1000,
-       tol=1e-8, jacobi=False):
+cdef Vector _borrowed_vector(h5par_vector *h, Map map):
+    """A Vector on a handle h5par owns (valid during one operator call only)."""
+    cdef Vector v = Vector.__new__(Vector)
+    v._h = h
+    v._borrowed = True
+    v.map = map
+    return v
+
+
+cdef class _Operator:
+    """What the C callback of cg sees: the user's callable, the map, the exception raised."""
+    cdef object apply
+    cdef Map map
+    cdef object error
+
+
+cdef int _apply_operator(void *ctx, const h5par_vector *x, h5par_vector *y) noexcept with gil:
+    cdef _Operator op = <_Operator>ctx
+    cdef Vector xv = _borrowed_vector(<h5par_vector *>x, op.map)
+    cdef Vector yv = _borrowed_vector(y, op.map)
+    try:
+        op.apply(xv, yv)
+        return 0
+    except BaseException as e:  # every exception: it must not cross the C border
+        if op.error is None:
+            op.error = e
+        return 1
+    finally:
+        # The handles die with the call: later uses of these Vectors raise, never crash.
+        xv._h = NULL
+        yv._h = NULL
+
+
+def cg(A, Vector b not None, Vector x=None, max_iterations=1000, tol=1e-8, jacobi=False,
+       diagonal=None):
     """Collective: solves A x = b by conjugate gradients (Jacobi preconditioning if asked)
-    from `x` (zeros if None). Returns (x, info) with info = {"iterations", "converged",
+    from `x` (zeros if None). `A` is a CsrMatrix, or any callable ``A(x, y)`` that sets
+    ``y.array`` to A x for the Vectors x and y on b's map (matrix-free: it may use plans and
+    other collective calls; the Vectors it gets are valid during the call only). With a
+    callable, Jacobi needs `diagonal`, a Vector of A's diagonal. The same CG serves both; an
+    exception in the callable on any rank is an error on every rank (re-raised on the ranks
+    where it was raised). Returns (x, info) with info = {"iterations", "converged",
     "relative_residual"}; not converging is not an error."""
-    if x is None:
-        x = Vector(A.map)
-    cdef Vector xv = x
+    cdef Vector xv
+    cdef Vector dv = None
+    cdef _Operator op
+    cdef CsrMatrix m
     cdef int64_t it = 0
     cdef double res = 0
     cdef int conv = 0
@@ -417,9 +458,32 @@ def cg(CsrMatrix A not None, Vector b not None, Vector x=None, max_iterations=10
     cdef double t = tol
     cdef int j = 1 if jacobi else 0
     cdef int rc
-    with nogil:
-        rc = h5par_cg(A._h, b._h, xv._h, mi, t, j, &it, &res, &conv)
-    check(rc)
+    if isinstance(A, CsrMatrix):
+        m = A
+        if x is None:
+            x = Vector(m.map)
+        xv = x
+        with nogil:
+            rc = h5par_cg(m._h, b._h, xv._h, mi, t, j, &it, &res, &conv)
+        check(rc)
+    else:
+        op = _Operator()
+        if not callable(A):
+            raise InvalidError("cg: A must be a CsrMatrix or a callable A(x, y), not %r" % (A,))
+        op.apply = A
+        op.map = b.map
+        if x is None:
+            x = Vector(b.map)
+        xv = x
+        if diagonal is not None:
+            dv = diagonal
+        with nogil:
+            rc = h5par_cg_operator(_apply_operator, <void *>op,
+                                   dv._h if dv is not None else NULL, b._h, xv._h, mi, t, j,
+                                   &it, &res, &conv)
+        if rc != 0 and op.error is not None:
+            raise op.error
+        check(rc)
     return x, {"iterations": it, "converged": bool(conv), "relative_residual": res}
 
 

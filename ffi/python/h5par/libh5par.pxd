@@ -227,6 +227,11 @@ cdef extern from "h5par.h" nogil:
     int h5par_cg(const h5par_matrix *mat, const h5par_vector *b, h5par_vector *x,
                  int64_t max_iterations, double tolerance, int jacobi, int64_t *iterations,
                  double *relative_residual, int *converged)
+    ctypedef int (*h5par_operator_fn)(void *ctx, const h5par_vector *x, h5par_vector *y)
+    int h5par_cg_operator(h5par_operator_fn apply, void *ctx, const h5par_vector *diagonal,
+                          const h5par_vector *b, h5par_vector *x, int64_t max_iterations,
+                          double tolerance, int jacobi, int64_t *iterations,
+                          double *relative_residual, int *converged)
     int h5par_vector_write(h5par_file *file, const char *name, const h5par_vector *vec)
     int h5par_vector_read(h5par_file *file, const char *name, const h5par_map *map,
                           h5par_vector **out)

@@ -16,7 +16,8 @@ Plans: ``Export(source, target)`` and ``Import(source, target)``, each with ``fo
 mode)`` and ``reverse(y, x, mode)``; modes "insert", "add", "average" (the true mean of all
 contributions: Epetra's Average is not, for three or more), "absmax", "max", "min", "zero".
 Matrices: ``CsrMatrix(row_map)``, ``insert(row, cols, values)``, ``fill_complete()``, ``A @ x``.
-``cg(A, b, x=None, max_iterations, tol, jacobi)`` returns ``(x, info)``. HDF5:
+``cg(A, b, x=None, max_iterations, tol, jacobi, diagonal)`` returns ``(x, info)``; `A` is
+a CsrMatrix or a callable ``A(x, y)`` setting y = A x (matrix-free; the same CG). HDF5:
 ``write_vector(file, name, v)`` and ``read_vector(file, name, map)`` on an open ``h5par.File``.
 Every collective call raises on every rank when any rank's part fails, never hangs.
 """
