@@ -12,6 +12,7 @@ use mpi::traits::{Communicator, CommunicatorCollectives, Root};
 
 use crate::error::{Error, ErrorKind, Result};
 
+pub mod fused;
 pub mod wait;
 
 /// A 64-bit hash of `text`, the same on every rank running the same build.
@@ -101,6 +102,38 @@ pub fn agree_call<C: Communicator + ?Sized>(
     local: Result<()>,
     args: Option<&str>,
 ) -> Agreement {
+    let mut start = start_agreement(comm, what, local, args);
+    let mut recv = [0i64; 4];
+    if let Err(e) = wait::allreduce_min(comm, &start.words, &mut recv, what, start.seq) {
+        return Agreement {
+            result: Err(e),
+            same_call: false,
+            seq: start.seq,
+        };
+    }
+    finish_agreement(comm, what, args, &mut start, &recv)
+}
+
+/// An agreement's words before the allreduce (see [`agree_call`]), for callers that carry them
+/// in an allreduce of their own ([`fused`]).
+pub(crate) struct Started {
+    /// The four words to reduce with the minimum.
+    pub words: [i64; 4],
+    /// The sequence number of this agreement.
+    pub seq: u64,
+    call: u64,
+    full: i64,
+    local: Option<Result<()>>,
+}
+
+/// The local half of an agreement: its sequence number and the four words every rank reduces
+/// with the minimum (first failing rank, last failing rank, the call's hash twice).
+pub(crate) fn start_agreement<C: Communicator + ?Sized>(
+    comm: &C,
+    what: &str,
+    local: Result<()>,
+    args: Option<&str>,
+) -> Started {
     let (seq, local) = match wait::sequence(comm) {
         Ok(s) => (s, local),
         Err(e) => (0, local.and(Err(e))),
@@ -111,20 +144,32 @@ pub fn agree_call<C: Communicator + ?Sized>(
     let call = call_hash(what, args);
     let full = (hash_text(&format!("{call:x}/{seq}")) >> 1) as i64;
     let failed = local.is_err();
-    let send: [i64; 4] = [
+    let words: [i64; 4] = [
         if failed { rank } else { i64::MAX },
         if failed { i64::MAX - rank } else { i64::MAX },
         full,
         i64::MAX - full,
     ];
-    let mut recv = [0i64; 4];
-    if let Err(e) = wait::allreduce_min(comm, &send, &mut recv, what, seq) {
-        return Agreement {
-            result: Err(e),
-            same_call: false,
-            seq,
-        };
+    Started {
+        words,
+        seq,
+        call,
+        full,
+        local: Some(local),
     }
+}
+
+/// Collective on the slow path only: the outcome of an agreement from the reduced words
+/// `recv` (the minimum over the ranks of [`Started::words`]).
+pub(crate) fn finish_agreement<C: Communicator + ?Sized>(
+    comm: &C,
+    what: &str,
+    args: Option<&str>,
+    start: &mut Started,
+    recv: &[i64; 4],
+) -> Agreement {
+    let seq = start.seq;
+    let local = start.local.take().unwrap_or(Ok(()));
     let same_call = recv[2] == i64::MAX - recv[3];
     let any_failed = recv[0] != i64::MAX;
     if !same_call || !any_failed {
@@ -140,7 +185,9 @@ pub fn agree_call<C: Communicator + ?Sized>(
     let calls = if same_call {
         None
     } else {
-        Some(describe_calls(comm, what, args, call, full, seq))
+        Some(describe_calls(
+            comm, what, args, start.call, start.full, seq,
+        ))
     };
     let result = if any_failed {
         let (first, last) = (recv[0] as i32, (i64::MAX - recv[1]) as i32);

@@ -149,7 +149,7 @@ impl CsrMatrix {
         } else {
             Ok(())
         };
-        comm::agree(
+        comm::fused::agree(
             map.comm(),
             what,
             local,
@@ -171,7 +171,7 @@ impl CsrMatrix {
                 }
             }
         }
-        comm::agree(map.comm(), what, local, None)?;
+        comm::fused::agree(map.comm(), what, local, None)?;
         let got = exchange::all_to_all(map.comm(), &Grouped::from_pairs(&out));
         self.stash = Vec::new();
         for r in &got.items {
@@ -268,7 +268,7 @@ impl CsrMatrix {
             }
             Ok(())
         });
-        comm::agree(
+        comm::fused::agree(
             self.row_map.comm(),
             what,
             local,

@@ -429,7 +429,7 @@ impl Map {
     /// directory: arithmetic for contiguous maps, one all-to-all there and back for arbitrary
     /// maps. A gid nobody holds has no holders. Every rank must call it (with any gids).
     pub fn lookup(&self, gids: &[Gid]) -> Result<Vec<Holders>> {
-        comm::agree(
+        comm::fused::agree(
             self.comm(),
             "Map::lookup",
             Ok(()),
@@ -530,7 +530,7 @@ impl Map {
     /// rank holding it (Epetra's `CreateOneToOne`).
     pub fn one_to_one(&self) -> Result<Map> {
         if self.is_one_to_one() {
-            comm::agree(self.comm(), "Map::one_to_one", Ok(()), Some("one_to_one"))?;
+            comm::fused::agree(self.comm(), "Map::one_to_one", Ok(()), Some("one_to_one"))?;
             return Ok(self.clone());
         }
         let mine = self.my_gids();

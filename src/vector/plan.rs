@@ -122,7 +122,7 @@ impl Plan {
     pub fn export(source: &Map, target: &Map) -> Result<Plan> {
         let what = "Export::new";
         let local = check_comms(what, source, target);
-        comm::agree(
+        comm::fused::agree(
             source.comm(),
             what,
             local,
@@ -171,7 +171,7 @@ impl Plan {
             ))),
             None => Ok(()),
         };
-        comm::agree(source.comm(), what, local, None)?;
+        comm::fused::agree(source.comm(), what, local, None)?;
         let (mut self_src, mut self_tgt) = (Vec::new(), Vec::new());
         let mut out: Vec<(i32, usize)> = Vec::with_capacity(gids.len());
         let mut tell: Vec<(i32, [i64; 1])> = Vec::with_capacity(gids.len());
@@ -219,7 +219,7 @@ impl Plan {
     pub fn import(source: &Map, target: &Map) -> Result<Plan> {
         let what = "Import::new";
         let local = check_comms(what, source, target);
-        comm::agree(
+        comm::fused::agree(
             source.comm(),
             what,
             local,
@@ -258,7 +258,7 @@ impl Plan {
                 }
             }
         }
-        comm::agree(source.comm(), what, local, None)?;
+        comm::fused::agree(source.comm(), what, local, None)?;
         let got = exchange::all_to_all(source.comm(), &Grouped::from_pairs(&want));
         let send = Grouped {
             peers: got.peers,
@@ -391,7 +391,7 @@ impl Plan {
         mode: CombineMode,
         k: usize,
     ) -> Result<()> {
-        comm::agree(
+        comm::fused::agree(
             self.source.comm(),
             what,
             local,

@@ -1,13 +1,12 @@
 //! Distributed vectors and multivectors of `f64` on a [`Map`].
 
-use mpi::collective::SystemOperation;
-use mpi::traits::*;
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 use super::map::Map;
 use super::partition::Gid;
 use super::plan::Distributed;
 use crate::comm;
+use crate::comm::fused::Reduce;
 use crate::error::{Error, Result};
 
 /// A distributed vector of `f64`: one value per element of its [`Map`] on each rank.
@@ -67,23 +66,17 @@ pub(crate) fn dot_local(a: &[f64], b: &[f64]) -> f64 {
     sum8(a, b, |x, y| x * y)
 }
 
-/// Collective: agree on `what` (with the map's signature), then all-reduce `vals` with `op`.
-fn reduce(
-    map: &Map,
-    what: &str,
-    local: Result<()>,
-    vals: &mut [f64],
-    op: SystemOperation,
-) -> Result<()> {
-    comm::agree(
+/// Collective: agree on `what` (with the map's signature) and all-reduce `vals` with `op`, in
+/// one allreduce ([`comm::fused::agree_reduce`]).
+fn reduce(map: &Map, what: &str, local: Result<()>, vals: &mut [f64], op: Reduce) -> Result<()> {
+    comm::fused::agree_reduce(
         map.comm(),
         what,
         local,
         Some(&format!("{what} {:x}", map.signature())),
-    )?;
-    let send = vals.to_vec();
-    map.comm().all_reduce_into(&send[..], vals, op);
-    Ok(())
+        op,
+        vals,
+    )
 }
 
 impl DistVector {
@@ -210,7 +203,7 @@ impl DistVector {
         } else {
             0.0
         }];
-        reduce(&self.map, "dot", local, &mut v, SystemOperation::sum())?;
+        reduce(&self.map, "dot", local, &mut v, Reduce::Sum)?;
         Ok(v[0])
     }
 
@@ -218,27 +211,21 @@ impl DistVector {
     pub fn norm1(&self) -> Result<f64> {
         let d = &self.data;
         let mut v = [sum8(d, d, |x, _| x.abs())];
-        reduce(&self.map, "norm1", Ok(()), &mut v, SystemOperation::sum())?;
+        reduce(&self.map, "norm1", Ok(()), &mut v, Reduce::Sum)?;
         Ok(v[0])
     }
 
     /// Collective: the Euclidean norm.
     pub fn norm2(&self) -> Result<f64> {
         let mut v = [dot_local(&self.data, &self.data)];
-        reduce(&self.map, "norm2", Ok(()), &mut v, SystemOperation::sum())?;
+        reduce(&self.map, "norm2", Ok(()), &mut v, Reduce::Sum)?;
         Ok(v[0].sqrt())
     }
 
     /// Collective: the largest absolute value (0 for an empty vector).
     pub fn norm_inf(&self) -> Result<f64> {
         let mut v = [self.data.iter().fold(0.0f64, |m, x| m.max(x.abs()))];
-        reduce(
-            &self.map,
-            "norm_inf",
-            Ok(()),
-            &mut v,
-            SystemOperation::max(),
-        )?;
+        reduce(&self.map, "norm_inf", Ok(()), &mut v, Reduce::Max)?;
         Ok(v[0])
     }
 
@@ -246,7 +233,7 @@ impl DistVector {
     pub fn sum(&self) -> Result<f64> {
         let d = &self.data;
         let mut v = [sum8(d, d, |x, _| x)];
-        reduce(&self.map, "sum", Ok(()), &mut v, SystemOperation::sum())?;
+        reduce(&self.map, "sum", Ok(()), &mut v, Reduce::Sum)?;
         Ok(v[0])
     }
 
@@ -287,24 +274,19 @@ impl DistVector {
             Ok(())
         };
         let sign = if max { 1.0 } else { -1.0 };
+        // The local best (NaN never wins) and the smallest gid where it occurs.
         let mut best = f64::NEG_INFINITY;
-        for &x in &self.data {
-            if sign * x > best {
+        let mut place = f64::INFINITY;
+        for (l, &x) in self.data.iter().enumerate() {
+            let g = self.map.gid(l).map_or(f64::INFINITY, |g| g as f64);
+            if sign * x > best || (sign * x == best && g < place) {
                 best = sign * x;
+                place = g;
             }
         }
-        let mut v = [best];
-        reduce(&self.map, what, local, &mut v, SystemOperation::max())?;
-        let mine = (0..self.data.len())
-            .filter(|&l| sign * self.data[l] == v[0])
-            .filter_map(|l| self.map.gid(l))
-            .min()
-            .unwrap_or(Gid::MAX);
-        let mut g = Gid::MAX;
-        self.map
-            .comm()
-            .all_reduce_into(&mine, &mut g, SystemOperation::min());
-        Ok((sign * v[0], g))
+        let mut v = [best, place];
+        reduce(&self.map, what, local, &mut v, Reduce::MaxLoc)?;
+        Ok((sign * v[0], v[1] as Gid))
     }
 }
 
@@ -428,13 +410,7 @@ impl MultiVector {
                 }
             }
         }
-        reduce(
-            &self.map,
-            "MultiVector::dot",
-            local,
-            &mut v,
-            SystemOperation::sum(),
-        )?;
+        reduce(&self.map, "MultiVector::dot", local, &mut v, Reduce::Sum)?;
         Ok(v)
     }
 
@@ -446,13 +422,7 @@ impl MultiVector {
                 v[j] += a[j] * a[j];
             }
         }
-        reduce(
-            &self.map,
-            "MultiVector::norm2",
-            Ok(()),
-            &mut v,
-            SystemOperation::sum(),
-        )?;
+        reduce(&self.map, "MultiVector::norm2", Ok(()), &mut v, Reduce::Sum)?;
         Ok(v.into_iter().map(f64::sqrt).collect())
     }
 }

@@ -825,6 +825,72 @@ fn failures(world: &SimpleCommunicator, _: &Path) {
     assert_eq!(e.kind(), ErrorKind::Mismatch, "{e}");
     // Still usable afterwards.
     assert_eq!(v.norm2().unwrap(), 0.0);
+    // One synchronisation per operation: a reduction carries its agreement, so a rank that
+    // skips a dot, repeats it or is in another operation meets the others' call and every
+    // rank gets the mismatch, naming the calls (no hang, no wrong number).
+    let plan = Export::export(&m, &m).unwrap();
+    let mut t = DistVector::new(&m);
+    // Rank 1 skips the dot and goes on to the transfer.
+    let e = if rank == 1 {
+        expect_err(plan.forward(&v, &mut t, CombineMode::Add), "skipped dot")
+    } else {
+        expect_err(v.dot(&v), "dot skipped by rank 1")
+    };
+    assert_eq!(e.kind(), ErrorKind::Mismatch, "{e}");
+    let msg = e.message();
+    assert!(
+        msg.contains("rank 0 is in dot") && msg.contains("Export forward"),
+        "{msg}"
+    );
+    // Rank 0 repeats the dot; the others are in norm2 by then.
+    assert_eq!(v.dot(&v).unwrap(), 0.0);
+    let e = if rank == 0 {
+        expect_err(v.dot(&v), "repeated dot")
+    } else {
+        expect_err(v.norm2(), "norm2 against a repeated dot")
+    };
+    assert_eq!(e.kind(), ErrorKind::Mismatch, "{e}");
+    assert!(e.message().contains("norm2"), "{e}");
+    // A dot against max_loc (other operation, other number of values).
+    let e = if rank == 0 {
+        expect_err(v.max_loc(), "max_loc against dot")
+    } else {
+        expect_err(v.dot(&v), "dot against max_loc")
+    };
+    assert_eq!(e.kind(), ErrorKind::Mismatch, "{e}");
+    // A dot on another map on the last rank only: its own error there, Remote elsewhere.
+    let other = DistVector::new(&Map::block(world, 21).unwrap());
+    let e = if rank == p - 1 {
+        expect_err(v.dot(&other), "dot of different maps")
+    } else {
+        expect_err(v.dot(&v), "dot with a failing rank")
+    };
+    assert!(e.message().contains("different maps"), "{e}");
+    if rank != p - 1 {
+        assert_eq!(e.kind(), ErrorKind::Remote, "{e}");
+    }
+    // A multivector dot of more columns than travel with the agreement, then the transfer:
+    // still in step.
+    let k = h5par::comm::fused::SLOTS + 3;
+    let mv = MultiVector::from_local(
+        &m,
+        k,
+        (0..m.local_len() * k).map(|i| (i % 7) as f64).collect(),
+    )
+    .unwrap();
+    let d = mv.dot(&mv).unwrap();
+    let mut want = vec![0.0; k];
+    for (i, x) in mv.as_slice().iter().enumerate() {
+        want[i % k] += x * x;
+    }
+    let mut all = vec![0.0; k];
+    world.all_reduce_into(
+        &want[..],
+        &mut all[..],
+        mpi::collective::SystemOperation::sum(),
+    );
+    assert_eq!(d, all);
+    plan.forward(&v, &mut t, CombineMode::Add).unwrap();
     // An Export whose source holds a gid the target lacks: an error on every rank.
     let big: Vec<i64> = if rank == p - 1 { vec![25] } else { vec![] };
     let src = Map::arbitrary(world, &big).unwrap();
