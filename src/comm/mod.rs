@@ -5,6 +5,24 @@
 //! (b) whether every rank passed the same arguments (a 64-bit hash of their canonical text).
 //! Only then is HDF5 entered, and the outcome is agreed again. A rank's bad argument therefore
 //! becomes every rank's clear error that names the rank, instead of a deadlock.
+//!
+//! # Where a call skips a step
+//!
+//! The agreement before HDF5 is never skipped: it is what makes every rank enter the same
+//! HDF5 call (an HDF5 collective entered by some ranks only would hang inside HDF5, where no
+//! watchdog can help). The agreement on the outcome is skipped only where HDF5's outcome is
+//! already the same on every rank, so that an error is still every rank's, from the same call
+//! ([`known_outcome`]): creating a contiguous dataset, creating a group or writing an
+//! attribute in a tuned file (`crate::io`: with tuning on, the metadata cache does not evict
+//! and a contiguous dataset is never pre-filled, so these calls change HDF5's in-memory
+//! metadata only, identically on every rank from the same agreed arguments, and write
+//! nothing; what they read was read before the first agreement). Reads, writes, opens
+//! (they read the file), chunked or untuned creates (HDF5 writes fill values), extents and
+//! closes agree on their outcome. One case remains where HDF5 itself may fail on some ranks
+//! only inside such a call: a metadata-cache sync point (HDF5 writes dirty metadata there,
+//! every 256 KiB of it by default) on a full disk. An agreement on the outcome would not
+//! help there (HDF5 then also waits in its own barrier for the failing ranks); when the ranks
+//! do return, the next collective call finds them in different calls, an error on every rank.
 
 use std::hash::{Hash, Hasher};
 
@@ -81,6 +99,27 @@ pub fn agree<C: Communicator + ?Sized>(
     agree_call(comm, what, local, args).result
 }
 
+/// For a collective call whose outcome HDF5 already makes the same on every rank (see
+/// [Where a call skips a step](self#where-a-call-skips-a-step)): no agreement; a local error
+/// is prefixed with the call and this rank, as [`agree`] prefixes a failing rank's own.
+pub fn known_outcome<C: Communicator + ?Sized, T>(
+    comm: &C,
+    what: &str,
+    local: Result<T>,
+) -> Result<T> {
+    local.map_err(|e| {
+        Error::new(
+            e.kind(),
+            format!(
+                "{what}: rank {} of {}: {}",
+                comm.rank(),
+                comm.size(),
+                e.message()
+            ),
+        )
+    })
+}
+
 /// The outcome of [`agree_call`].
 #[derive(Debug)]
 pub struct Agreement {
@@ -124,6 +163,7 @@ pub(crate) struct Started {
     call: u64,
     full: i64,
     local: Option<Result<()>>,
+    counter: Option<&'static wait::Counter>,
 }
 
 /// The local half of an agreement: its sequence number and the four words every rank reduces
@@ -134,15 +174,16 @@ pub(crate) fn start_agreement<C: Communicator + ?Sized>(
     local: Result<()>,
     args: Option<&str>,
 ) -> Started {
-    let (seq, local) = match wait::sequence(comm) {
-        Ok(s) => (s, local),
-        Err(e) => (0, local.and(Err(e))),
+    let counter = wait::counter(comm);
+    let (seq, local) = match &counter {
+        Ok(c) => (c.next_seq(), local),
+        Err(e) => (0, local.and(Err(e.clone()))),
     };
     let rank = comm.rank() as i64;
     // Everything is a non-negative i64: some MPI libraries reduce 64-bit unsigned integers
     // as signed ones, which would turn u64::MAX into -1.
     let call = call_hash(what, args);
-    let full = (hash_text(&format!("{call:x}/{seq}")) >> 1) as i64;
+    let full = (seq_hash(call, seq) >> 1) as i64;
     let failed = local.is_err();
     let words: [i64; 4] = [
         if failed { rank } else { i64::MAX },
@@ -156,6 +197,7 @@ pub(crate) fn start_agreement<C: Communicator + ?Sized>(
         call,
         full,
         local: Some(local),
+        counter: counter.ok(),
     }
 }
 
@@ -172,8 +214,8 @@ pub(crate) fn finish_agreement<C: Communicator + ?Sized>(
     let local = start.local.take().unwrap_or(Ok(()));
     let same_call = recv[2] == i64::MAX - recv[3];
     let any_failed = recv[0] != i64::MAX;
-    if !same_call || !any_failed {
-        wait::note_outcome(comm, seq, !same_call);
+    if let (Some(c), true) = (start.counter, !same_call || !any_failed) {
+        c.note_outcome(seq, !same_call);
     }
     if !any_failed && same_call {
         return Agreement {
@@ -206,9 +248,22 @@ pub(crate) fn finish_agreement<C: Communicator + ?Sized>(
     }
 }
 
-/// The hash of a call's operation, object and arguments (without the sequence number).
+/// The hash of a call's operation, object and arguments (without the sequence number),
+/// hashed in place (no text is built: this runs on every collective call).
 fn call_hash(what: &str, args: Option<&str>) -> u64 {
-    hash_text(&format!("{what}\u{0}{}", args.unwrap_or("")))
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(what.as_bytes());
+    h.write_u8(0);
+    h.write(args.unwrap_or("").as_bytes());
+    h.finish()
+}
+
+/// The hash of a call (see [`call_hash`]) and its sequence number.
+fn seq_hash(call: u64, seq: u64) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    h.write_u64(call);
+    h.write_u64(seq);
+    h.finish()
 }
 
 /// Collective: [`agree`] without argument checking, returning the local value on success.

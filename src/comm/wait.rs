@@ -6,7 +6,8 @@
 //!   communicator), so any communicator a caller passes has its own, starting at 1.
 //! - [`allreduce_min`] starts `MPI_Iallreduce` and waits for it by testing: only testing for
 //!   the first 200 µs, yielding until 10 ms, then sleeping (20 µs growing to 1 ms), so a rank
-//!   that waits for a late one does not burn a core. Past the watchdog deadline ([`Watchdog`],
+//!   that waits for a late one does not burn a core. On a node with more ranks than cores it
+//!   yields from the second test on ([`WaitStrategy`], `H5PAR_WAIT`). Past the watchdog deadline ([`Watchdog`],
 //!   `H5PAR_WATCHDOG` seconds, default [`DEFAULT_WATCHDOG_SECS`], 0 = off) it prints one message naming the call and how
 //!   long it has waited; with `H5PAR_WATCHDOG_ABORT=1` it then calls `MPI_Abort`.
 
@@ -89,7 +90,9 @@ pub fn watchdog_message(rank: i32, size: i32, what: &str, seq: u64, waited: Dura
     )
 }
 
-struct Counter {
+/// The agreements of one communicator: their sequence numbers and whether the last one found
+/// the ranks in different calls. Kept on the communicator (see [`counter`]).
+pub(crate) struct Counter {
     next: AtomicU64,
     /// The sequence number of the last agreement that found the ranks in different calls, 0
     /// when the last agreement since then succeeded.
@@ -143,7 +146,23 @@ fn keyval() -> Result<c_int> {
     Ok(*KEY.get_or_init(|| key))
 }
 
-fn counter<C: Communicator + ?Sized>(comm: &C) -> Result<&'static Counter> {
+impl Counter {
+    /// The next sequence number (1, 2, ...).
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.next.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Notes the outcome of agreement `seq`: whether the ranks were in different calls
+    /// (`diverged`) or all succeeded in the same call.
+    pub(crate) fn note_outcome(&self, seq: u64, diverged: bool) {
+        self.diverged
+            .store(if diverged { seq.max(1) } else { 0 }, Ordering::Relaxed);
+    }
+}
+
+/// The agreement counter of `comm`, made on first use. The reference is valid while the
+/// communicator lives: callers use it within one call on the communicator.
+pub(crate) fn counter<C: Communicator + ?Sized>(comm: &C) -> Result<&'static Counter> {
     let key = keyval()?;
     let raw = comm.as_raw();
     let mut ptr: *mut Counter = std::ptr::null_mut();
@@ -173,15 +192,6 @@ fn counter<C: Communicator + ?Sized>(comm: &C) -> Result<&'static Counter> {
     }
 }
 
-/// Notes the outcome of agreement `seq` on `comm`: whether the ranks were in different calls
-/// (`diverged`) or all succeeded in the same call.
-pub(crate) fn note_outcome<C: Communicator + ?Sized>(comm: &C, seq: u64, diverged: bool) {
-    if let Ok(c) = counter(comm) {
-        c.diverged
-            .store(if diverged { seq.max(1) } else { 0 }, Ordering::Relaxed);
-    }
-}
-
 /// The sequence number of the agreement on `comm` that last found the ranks in different
 /// collective calls, unless an agreement succeeded since. Every rank saw that agreement, so
 /// every rank answers alike: after it, a close that would only tidy up (at exit, or after an
@@ -198,7 +208,7 @@ pub fn diverged<C: Communicator + ?Sized>(comm: &C) -> Option<u64> {
 /// order, so the numbers are the same on all ranks unless something other than h5par's
 /// agreements was interleaved on it.
 pub fn sequence<C: Communicator + ?Sized>(comm: &C) -> Result<u64> {
-    Ok(counter(comm)?.next.fetch_add(1, Ordering::Relaxed) + 1)
+    Ok(counter(comm)?.next_seq())
 }
 
 /// How long a wait tests and yields before it sleeps: the normal latency of an agreement,
@@ -206,13 +216,73 @@ pub fn sequence<C: Communicator + ?Sized>(comm: &C) -> Result<u64> {
 /// sooner would make every agreement wait for the end of a nap (and, since the non-blocking
 /// allreduce progresses only in `MPI_Test`, make the peers wait too).
 const SPIN: Duration = Duration::from_millis(10);
-/// How long a wait only tests, without yielding: longer than a small allreduce takes on a
-/// node (a few microseconds), short enough not to matter as CPU time. Yielding at once would
-/// hand the core to any other runnable process on every agreement, the common case of a busy
-/// node, and cost every agreement a scheduler round trip.
+/// How long a wait only tests, without yielding, when every rank of the node has a core of
+/// its own: longer than a small allreduce takes on a node (a few microseconds), short enough
+/// not to matter as CPU time. Yielding at once would hand the core to any other runnable
+/// process on every agreement, the common case of a busy node, and cost every agreement a
+/// scheduler round trip.
 const BUSY: Duration = Duration::from_micros(200);
 /// The longest nap of a long wait (20 µs doubling up to this).
 const MAX_NAP: Duration = Duration::from_millis(1);
+
+/// How an agreement waits for the other ranks after its first test (`H5PAR_WAIT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitStrategy {
+    /// Test without yielding for 200 µs, then yield until 10 ms, then sleep: for nodes where
+    /// every rank has a core.
+    Spin,
+    /// Yield from the second test on, sleep after 10 ms: for nodes with more ranks than
+    /// cores, where a rank that spins keeps the core from the very rank it waits for (each
+    /// agreement would then cost a scheduler time slice).
+    Yield,
+}
+
+impl WaitStrategy {
+    /// The strategy for the value of `H5PAR_WAIT` (`spin`, `yield` or `auto`, the default),
+    /// the number of ranks on this node `local_ranks` (from the launcher's environment) and
+    /// the number of cores this process may run on (pure). `auto` yields when the node has
+    /// more ranks than cores. Another value gives `auto`, with the reason.
+    pub fn choose(
+        value: Option<&str>,
+        local_ranks: Option<usize>,
+        cores: usize,
+    ) -> (WaitStrategy, Option<String>) {
+        let auto = match local_ranks {
+            Some(n) if n > cores.max(1) => WaitStrategy::Yield,
+            _ => WaitStrategy::Spin,
+        };
+        match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("" | "auto") => (auto, None),
+            Some("spin") => (WaitStrategy::Spin, None),
+            Some("yield") => (WaitStrategy::Yield, None),
+            Some(other) => (
+                auto,
+                Some(format!(
+                    "H5PAR_WAIT={other:?} is not spin, yield or auto; using auto ({auto:?})"
+                )),
+            ),
+        }
+    }
+
+    /// The strategy of this process (from the environment, once): the ranks on this node as
+    /// OpenMPI (`OMPI_COMM_WORLD_LOCAL_SIZE`) or MPICH's Hydra (`MPI_LOCALNRANKS`) give them,
+    /// against the cores of this process's affinity mask.
+    pub fn get() -> WaitStrategy {
+        static S: OnceLock<WaitStrategy> = OnceLock::new();
+        *S.get_or_init(|| {
+            let local = ["OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"]
+                .iter()
+                .find_map(|k| std::env::var(k).ok()?.trim().parse::<usize>().ok());
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let value = std::env::var("H5PAR_WAIT").ok();
+            let (s, warning) = WaitStrategy::choose(value.as_deref(), local, cores);
+            if let Some(text) = warning {
+                eprintln!("h5par: {text}");
+            }
+            s
+        })
+    }
+}
 
 /// Collective: element-wise minimum of `send` over `comm` into `recv`, waited for without
 /// burning a core and with the watchdog (naming `what` and the call number `seq`).
@@ -244,21 +314,41 @@ pub fn allreduce_min<C: Communicator + ?Sized>(
     }
     // SAFETY: initialized by MPI_Iallreduce.
     let mut req = unsafe { req.assume_init() };
+    let test = |req: &mut ffi::MPI_Request| -> Result<bool> {
+        let mut done: c_int = 0;
+        // SAFETY: a live request (MPI sets it to MPI_REQUEST_NULL when it completes, and this
+        // is not called again after that); the status is ignored.
+        let rc = unsafe { ffi::MPI_Test(req, &mut done, ffi::RSMPI_STATUS_IGNORE) };
+        if rc != 0 {
+            return Err(Error::Mpi(format!("{what}: MPI_Test failed (code {rc})")));
+        }
+        Ok(done != 0)
+    };
+    // The common case, every rank already there: no clock, no settings read.
+    if test(&mut req)? {
+        return Ok(());
+    }
+    let busy = match WaitStrategy::get() {
+        WaitStrategy::Spin => BUSY,
+        WaitStrategy::Yield => Duration::ZERO,
+    };
     let dog = Watchdog::get();
     let start = Instant::now();
     let mut warned = false;
     let mut nap = Duration::from_micros(20);
     loop {
-        let mut done: c_int = 0;
-        // SAFETY: a live request; the status is ignored.
-        let rc = unsafe { ffi::MPI_Test(&mut req, &mut done, ffi::RSMPI_STATUS_IGNORE) };
-        if rc != 0 {
-            return Err(Error::Mpi(format!("{what}: MPI_Test failed (code {rc})")));
+        let waited = start.elapsed();
+        if waited < busy {
+            std::hint::spin_loop();
+        } else if waited < SPIN {
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(nap);
+            nap = (nap * 2).min(MAX_NAP);
         }
-        if done != 0 {
+        if test(&mut req)? {
             return Ok(());
         }
-        let waited = start.elapsed();
         if let Some(deadline) = dog.deadline {
             if !warned && waited >= deadline {
                 warned = true;
@@ -270,14 +360,6 @@ pub fn allreduce_min<C: Communicator + ?Sized>(
                     unsafe { ffi::MPI_Abort(ffi::RSMPI_COMM_WORLD, 3) };
                 }
             }
-        }
-        if waited < BUSY {
-            std::hint::spin_loop();
-        } else if waited < SPIN {
-            std::thread::yield_now();
-        } else {
-            std::thread::sleep(nap);
-            nap = (nap * 2).min(MAX_NAP);
         }
     }
 }
@@ -301,6 +383,22 @@ mod tests {
         let (w, warn) = Watchdog::from_env_values(Some("soon"), None);
         assert_eq!(w.deadline, Some(Duration::from_secs(120)));
         assert!(warn.unwrap().contains("\"soon\""));
+    }
+
+    #[test]
+    fn wait_strategies() {
+        use WaitStrategy::*;
+        assert_eq!(WaitStrategy::choose(None, Some(2), 2), (Spin, None));
+        assert_eq!(WaitStrategy::choose(None, Some(4), 2), (Yield, None));
+        assert_eq!(WaitStrategy::choose(Some("auto"), None, 1), (Spin, None));
+        assert_eq!(WaitStrategy::choose(Some("Spin"), Some(4), 2), (Spin, None));
+        assert_eq!(
+            WaitStrategy::choose(Some("yield"), Some(1), 8),
+            (Yield, None)
+        );
+        let (s, warn) = WaitStrategy::choose(Some("fast"), Some(3), 2);
+        assert_eq!(s, Yield);
+        assert!(warn.unwrap().contains("\"fast\""));
     }
 
     #[test]

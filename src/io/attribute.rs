@@ -278,8 +278,10 @@ pub(crate) fn write(file: &Rc<FileInner>, obj: &str, name: &str, data: &AttrData
     })();
     let args = format!("{obj} {name} {}", data.describe());
     file.agree(&what, local, Some(&args))?;
+    // The object was opened (its header read) before the agreement: the write changes
+    // metadata in memory only.
     let done = write_local(file, obj, name, data, &what);
-    crate::comm::agree_value(&file.comm, &what, done)
+    file.metadata_outcome(&what, done, true)
 }
 
 fn write_local(file: &FileInner, obj: &str, name: &str, data: &AttrData, what: &str) -> Result<()> {

@@ -173,6 +173,24 @@ impl FileInner {
         comm::agree(&self.comm, what, local, args)
     }
 
+    /// Collective: the outcome of a call that only changes HDF5's metadata in memory
+    /// (creating a contiguous dataset or a group, writing an attribute): agreed like any
+    /// outcome in an untuned file, taken as it is in a tuned one, where HDF5 makes it the same
+    /// on every rank (see [Where a call skips a step](crate::comm#where-a-call-skips-a-step)):
+    /// the metadata cache does not evict and nothing is pre-filled.
+    pub(crate) fn metadata_outcome<T>(
+        &self,
+        what: &str,
+        local: Result<T>,
+        in_memory: bool,
+    ) -> Result<T> {
+        if in_memory && self.plan.enabled {
+            comm::known_outcome(&self.comm, what, local)
+        } else {
+            comm::agree_value(&self.comm, what, local)
+        }
+    }
+
     /// An error unless the file was opened for writing.
     pub(crate) fn check_writable(&self, object: &str) -> Result<()> {
         if self.writable {

@@ -117,7 +117,7 @@ impl Group {
                 };
                 Handle::new(id, Kind::Group, &what).map(|_| ())
             })();
-            crate::comm::agree_value(&file.comm, &what, made)?;
+            file.metadata_outcome(&what, made, true)?;
         }
         Ok(Group {
             file: file.clone(),
