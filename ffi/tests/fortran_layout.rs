@@ -78,7 +78,9 @@ fn fields(header: &str, name: &str) -> Vec<String> {
         .split(';')
         .filter_map(|decl| {
             let decl = decl.trim();
-            let last = decl.rsplit(|c: char| !(c.is_alphanumeric() || c == '_')).next()?;
+            let last = decl
+                .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()?;
             (!last.is_empty()).then(|| last.to_string())
         })
         .collect()
@@ -105,18 +107,15 @@ fn c_program(header: &str) -> String {
     for (cname, _) in STRUCTS {
         s += &format!("  printf(\"sizeof {cname} %zu\\n\", sizeof({cname}));\n");
         for f in fields(header, cname) {
-            s += &format!(
-                "  printf(\"offset {cname}.{f} %zu\\n\", offsetof({cname}, {f}));\n"
-            );
+            s += &format!("  printf(\"offset {cname}.{f} %zu\\n\", offsetof({cname}, {f}));\n");
         }
     }
     s + "  return 0;\n}\n"
 }
 
 fn fortran_program(header: &str, types: &[(String, String)]) -> String {
-    let mut s = String::from(
-        "module layout_types\n  use, intrinsic :: iso_c_binding\n  implicit none\n",
-    );
+    let mut s =
+        String::from("module layout_types\n  use, intrinsic :: iso_c_binding\n  implicit none\n");
     for (_, block) in types {
         s += &format!("  {block}\n");
     }
