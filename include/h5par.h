@@ -200,6 +200,11 @@ typedef struct h5par_farm_task h5par_farm_task;
 typedef struct h5par_file h5par_file;
 
 /**
+ * What C sees of a group: `h5par_group *` (opaque).
+ */
+typedef struct h5par_group h5par_group;
+
+/**
  * What C sees of a map: `h5par_map *` (opaque).
  */
 typedef struct h5par_map h5par_map;
@@ -705,6 +710,118 @@ int h5par_object_exists(const h5par_file *file, const char *path, int *exists);
  * status is `H5PAR_ERR_INVALID`. Ask for the size with `capacity` 0 and `buf` NULL.
  */
 int h5par_file_report_json(h5par_file *file, char *buf, size_t capacity, size_t *len);
+
+/**
+ * Local: opens the existing group `path` (absolute, or relative to the root; `"/"` is the
+ * root) and sets `*out` to its handle (NULL on failure). A soft link to a group is followed.
+ * Opening a group reads metadata only: any rank may open and close groups alone, and the
+ * handle takes part in no collective call. A missing path is `H5PAR_ERR_NOT_FOUND`, another
+ * kind of object `H5PAR_ERR_TYPE`. Close it with `h5par_group_close`.
+ */
+int h5par_group_open(h5par_file *file, const char *path, h5par_group **out);
+
+/**
+ * Local: frees a group handle (also after its file was closed).
+ */
+int h5par_group_close(h5par_group *group);
+
+/**
+ * Local: the group's absolute, normalized path, copied into `buf` with its NUL (`*len` as for
+ * `h5par_file_report_json`).
+ */
+int h5par_group_path(h5par_group *group, char *buf, size_t capacity, size_t *len);
+
+/**
+ * Local: lists the group's members (sorted by name) and sets `*n` to their number. The list
+ * is kept with the handle for `h5par_group_member` until the next `h5par_group_nmembers`.
+ */
+int h5par_group_nmembers(h5par_group *group, size_t *n);
+
+/**
+ * Local: member `index` (0-based, below the count of the last `h5par_group_nmembers`): its
+ * name copied into `buf` with its NUL (`*len` as for `h5par_file_report_json`), and its kind
+ * (an `h5par_kind`: soft and external links as such) in `*kind` when `kind` is not NULL.
+ */
+int h5par_group_member(h5par_group *group,
+                       size_t index,
+                       char *buf,
+                       size_t capacity,
+                       size_t *len,
+                       int *kind);
+
+/**
+ * Local: sets `*kind` to what is at `path` (absolute, or relative to the root), an
+ * `h5par_kind`: `H5PAR_KIND_NONE` when nothing is. With `follow` 0 a soft or external link is
+ * reported as such; with `follow` 1 a soft link is followed (a dangling one is
+ * `H5PAR_KIND_NONE`). External links are never followed by this local query (following one
+ * opens another file, which parallel HDF5 does collectively).
+ */
+int h5par_object_kind(h5par_file *file, const char *path, int follow, int *kind);
+
+/**
+ * Local: where the soft or external link `path` points. `buf` receives the target path (in
+ * this file for a soft link, in the other file for an external one) and `file_buf` (when not
+ * NULL) the external link's file name, `""` for a soft link; `*len` and `*file_len` as for
+ * `h5par_file_report_json`. A hard link (an object) is `H5PAR_ERR_TYPE`.
+ */
+int h5par_link_target(h5par_file *file,
+                      const char *path,
+                      char *buf,
+                      size_t capacity,
+                      size_t *len,
+                      char *file_buf,
+                      size_t file_capacity,
+                      size_t *file_len);
+
+/**
+ * Collective: deletes the link `path` (a dataset, a group and everything in it, or a soft or
+ * external link). Nothing at `path` is `H5PAR_ERR_NOT_FOUND`. HDF5 does not shrink the file.
+ */
+int h5par_object_delete(h5par_file *file, const char *path);
+
+/**
+ * Collective: moves (renames) the link `from` to `to`, creating missing parent groups of
+ * `to`. Nothing at `from` is `H5PAR_ERR_NOT_FOUND`, something at `to` `H5PAR_ERR_EXISTS`.
+ */
+int h5par_object_move(h5par_file *file, const char *from, const char *to);
+
+/**
+ * Collective: creates the soft link `path` to `target` (a path in this file, which need not
+ * exist), creating missing parent groups. Something at `path` is `H5PAR_ERR_EXISTS`.
+ */
+int h5par_link_soft(h5par_file *file, const char *path, const char *target);
+
+/**
+ * Collective: creates the external link `path` to the object `target_path` of the file
+ * `target_file` (as HDF5 stores it: relative names are found relative to this file's
+ * directory when followed). Something at `path` is `H5PAR_ERR_EXISTS`.
+ */
+int h5par_link_external(h5par_file *file,
+                        const char *path,
+                        const char *target_file,
+                        const char *target_path);
+
+/**
+ * Collective: deletes the attribute `name` of the object at `object` (`"/"` is the file's
+ * root). A missing attribute is `H5PAR_ERR_NOT_FOUND`.
+ */
+int h5par_attr_delete(h5par_file *file, const char *object, const char *name);
+
+/**
+ * Local: sets `*n` to the number of attributes of the object at `object`.
+ */
+int h5par_attr_count(h5par_file *file, const char *object, size_t *n);
+
+/**
+ * Local: the name of attribute `index` (0-based, in name order) of the object at `object`,
+ * copied into `buf` with its NUL (`*len` as for `h5par_file_report_json`).
+ */
+int h5par_attr_name(h5par_file *file,
+                    const char *object,
+                    size_t index,
+                    char *buf,
+                    size_t capacity,
+                    size_t *len);
 
 /**
  * Fills `*opts` with the defaults: stripe_count 0, stripe_size 0, cb_nodes 0, tuning 1,

@@ -45,6 +45,7 @@ pub use io::dataset::{Dataset, DatasetBuilder, Storage, Xfer};
 pub use io::dtype::{Dtype, H5Type};
 pub use io::file::{open_object_count, File, FileOptions, Mode};
 pub use io::group::Group;
+pub use io::link::{LinkTarget, ObjectKind};
 pub use io::selection::{Selection, MAX_DIMS};
 
 /// The version of h5par, `"MAJOR.MINOR.PATCH"`.

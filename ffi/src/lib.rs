@@ -33,6 +33,7 @@ mod attr;
 mod dataset;
 mod farm;
 mod file;
+mod group;
 pub mod handles;
 pub mod options;
 pub mod status;
@@ -45,7 +46,7 @@ pub use status::{
     h5par_version,
 };
 
-pub use handles::{h5par_dataset, h5par_file};
+pub use handles::{h5par_dataset, h5par_file, h5par_group};
 
 pub use file::{
     h5par_file_close, h5par_file_close_at_exit, h5par_file_create, h5par_file_create_f2c,
@@ -63,6 +64,13 @@ pub use farm::{
     h5par_farm_options, h5par_farm_options_init, h5par_farm_result_fn, h5par_farm_run,
     h5par_farm_run_f2c, h5par_farm_summary, h5par_farm_summary_text, h5par_farm_task,
     h5par_farm_task_fn, h5par_farm_task_message, h5par_farm_task_result,
+};
+
+// Navigation and links (ffi/src/group.rs).
+pub use group::{
+    h5par_attr_count, h5par_attr_delete, h5par_attr_name, h5par_group_close, h5par_group_member,
+    h5par_group_nmembers, h5par_group_open, h5par_group_path, h5par_kind, h5par_link_external,
+    h5par_link_soft, h5par_link_target, h5par_object_delete, h5par_object_kind, h5par_object_move,
 };
 
 pub use attr::{

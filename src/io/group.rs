@@ -63,6 +63,17 @@ impl Group {
         }
     }
 
+    pub(crate) fn at(file: &Rc<FileInner>, path: String) -> Group {
+        Group {
+            file: file.clone(),
+            path,
+        }
+    }
+
+    pub(crate) fn file_inner(&self) -> &Rc<FileInner> {
+        &self.file
+    }
+
     /// The absolute path of the group.
     pub fn path(&self) -> &str {
         &self.path

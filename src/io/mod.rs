@@ -8,6 +8,7 @@ pub mod dtype;
 pub mod file;
 pub mod group;
 pub(crate) mod h5;
+pub mod link;
 pub(crate) mod mpi_info;
 pub(crate) mod path;
 pub(crate) mod report;
