@@ -69,7 +69,7 @@ from ._core import (  # noqa: F401
 from ._hl.attrs import AttributeManager  # noqa: F401,E402
 from ._hl.dataset import Dataset  # noqa: F401,E402
 from ._hl.files import File  # noqa: F401,E402
-from ._hl.group import Group  # noqa: F401,E402
+from ._hl.group import ExternalLink, Group, HardLink, SoftLink  # noqa: F401,E402
 
 # Distributed vectors (h5par.vector).
 from .vector import CsrMatrix, Export, Import, Map, Vector, cg, read_vector, write_vector  # noqa: F401,E402

@@ -17,6 +17,7 @@ from h5par cimport libh5par as L
 
 
 cdef class DatasetID
+cdef class GroupID
 
 
 cdef class FileID:
@@ -30,6 +31,14 @@ cdef class FileID:
     cdef int _check_open(self) except -1
     cdef _forget_datasets(self)
     cdef DatasetID _new_dataset(self, L.h5par_dataset *h, object path)
+    cdef _paths_call(self, int which, tuple args, object failure)
+
+
+cdef class GroupID:
+    cdef L.h5par_group *_h
+    cdef readonly FileID file
+    cdef L.h5par_group *handle(self)
+    cdef int _check_open(self) except -1
 
 
 cdef class DatasetID:

@@ -616,6 +616,150 @@ cdef class FileID:
         self._dsets.append(d)
         return d
 
+    # -- navigation (local) --------------------------------------------------------------------
+
+    def kind(self, path, bint follow=True):
+        """Local: the kind of the object at `path` (KIND_NONE when nothing is; with `follow`
+        soft links are followed, a dangling one is KIND_NONE)."""
+        cdef int kind = 0
+        cdef int rc
+        cdef const char *cpath
+        self._check_open()
+        bpath = _text(path, "an object name")
+        cpath = bpath
+        with nogil:
+            rc = L.h5par_object_kind(self._h, cpath, 1 if follow else 0, &kind)
+        check(rc)
+        return kind
+
+    def group_open(self, path):
+        """Local: the GroupID of the existing group `path`."""
+        cdef L.h5par_group *g = NULL
+        cdef int rc
+        cdef const char *cpath
+        cdef GroupID gid
+        self._check_open()
+        bpath = _text(path, "an object name")
+        cpath = bpath
+        with nogil:
+            rc = L.h5par_group_open(self._h, cpath, &g)
+        check(rc)
+        gid = GroupID.__new__(GroupID)
+        gid._h = g
+        gid.file = self
+        return gid
+
+    def link_target(self, path):
+        """Local: (target path, target file or "") of the soft or external link `path`."""
+        cdef size_t need = 0
+        cdef size_t fneed = 0
+        cdef size_t cap = 256
+        cdef size_t fcap = 256
+        cdef int rc
+        cdef const char *cpath
+        cdef bytearray b
+        cdef bytearray fb
+        self._check_open()
+        bpath = _text(path, "an object name")
+        cpath = bpath
+        for _ in range(2):
+            b = bytearray(cap)
+            fb = bytearray(fcap)
+            rc = L.h5par_link_target(self._h, cpath, b, cap, &need, fb, fcap, &fneed)
+            if rc == L.H5PAR_ERR_INVALID and (need > cap or fneed > fcap):
+                cap = max(cap, need)
+                fcap = max(fcap, fneed)
+                continue
+            break
+        check(rc)
+        return _cstr(b), _cstr(fb)
+
+    def attr_names(self, obj):
+        """Local: the names of the attributes of `obj`, in name order."""
+        cdef size_t n = 0
+        cdef size_t i
+        cdef size_t need = 0
+        cdef size_t cap
+        cdef int rc
+        cdef const char *cobj
+        cdef bytearray b
+        self._check_open()
+        bobj = _text(obj, "an object name")
+        cobj = bobj
+        check(L.h5par_attr_count(self._h, cobj, &n))
+        names = []
+        for i in range(n):
+            cap = 256
+            for _ in range(2):
+                b = bytearray(cap)
+                rc = L.h5par_attr_name(self._h, cobj, i, b, cap, &need)
+                if rc == L.H5PAR_ERR_INVALID and need > cap:
+                    cap = need
+                    continue
+                break
+            check(rc)
+            names.append(_cstr(b))
+        return names
+
+    # -- links and deletion (collective) ---------------------------------------------------
+
+    def object_delete(self, path, failure=None):
+        """Collective: deletes the link `path` (a dataset, group or link)."""
+        self._paths_call(0, (path,), failure)
+
+    def object_move(self, src, dst, failure=None):
+        """Collective: moves (renames) `src` to `dst`."""
+        self._paths_call(1, (src, dst), failure)
+
+    def link_soft(self, path, target, failure=None):
+        """Collective: makes `path` a soft link to `target`."""
+        self._paths_call(2, (path, target), failure)
+
+    def link_external(self, path, target_file, target_path, failure=None):
+        """Collective: makes `path` an external link to `target_path` in `target_file`."""
+        self._paths_call(3, (path, target_file, target_path), failure)
+
+    def attr_delete(self, obj, name, failure=None):
+        """Collective: deletes the attribute `name` of `obj`."""
+        self._paths_call(4, (obj, name), failure)
+
+    cdef _paths_call(self, int which, tuple args, object failure):
+        """One of the collective calls that take only strings; with `failure` (or a string
+        this rank cannot convert), NULL strings the library rejects here (REMOTE on the
+        other ranks)."""
+        cdef const char *a = NULL
+        cdef const char *b = NULL
+        cdef const char *c = NULL
+        cdef int rc
+        self._check_open()
+        keep = []
+        if failure is None:
+            try:
+                keep = [_text(x, "a name") for x in args]
+            except Exception as e:
+                failure = e
+        if failure is None:
+            a = keep[0]
+            if len(keep) > 1:
+                b = keep[1]
+            if len(keep) > 2:
+                c = keep[2]
+        _fail_next_call(failure)
+        with nogil:
+            if which == 0:
+                rc = L.h5par_object_delete(self._h, a)
+            elif which == 1:
+                rc = L.h5par_object_move(self._h, a, b)
+            elif which == 2:
+                rc = L.h5par_link_soft(self._h, a, b)
+            elif which == 3:
+                rc = L.h5par_link_external(self._h, a, b, c)
+            else:
+                rc = L.h5par_attr_delete(self._h, a, b)
+        if failure is not None:
+            raise _located(failure, self.filename, args[0] if args else "", self.comm)
+        check(rc)
+
     # -- attributes ---------------------------------------------------------------------------
 
     def attr_write(self, obj, name, value, failure=None):
@@ -813,6 +957,99 @@ def close_leaked_files():
     for seq in sorted(_leaked):
         paths.append(_close_leaked(seq))
     return paths
+
+
+# ---------------------------------------------------------------------------------------------
+# Groups
+# ---------------------------------------------------------------------------------------------
+
+# Kinds of h5par_object_kind and h5par_group_member.
+KIND_NONE = 0
+KIND_GROUP = 1
+KIND_DATASET = 2
+KIND_SOFT_LINK = 3
+KIND_EXTERNAL_LINK = 4
+KIND_OTHER = 5
+
+
+cdef str _cstr(bytearray b):
+    """The NUL-terminated UTF-8 text at the start of `b`."""
+    i = b.find(0)
+    return bytes(b[:i if i >= 0 else len(b)]).decode("utf-8", "replace")
+
+
+@cython.no_gc_clear
+cdef class GroupID:
+    """The local handle of an open group (FileID.group_open); freed when dropped (a local
+    call) or by ``close()``."""
+
+    def __cinit__(self):
+        self._h = NULL
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("GroupID objects are made by FileID.group_open")
+
+    def __dealloc__(self):
+        if self._h != NULL:
+            L.h5par_group_close(self._h)
+            self._h = NULL
+
+    cdef L.h5par_group *handle(self):
+        return self._h
+
+    def close(self):
+        """Local: frees the handle."""
+        cdef L.h5par_group *h = self._h
+        self._h = NULL
+        if h != NULL:
+            check(L.h5par_group_close(h))
+
+    cdef int _check_open(self) except -1:
+        if self._h == NULL:
+            raise HandleError("h5par group handle is closed")
+        return 0
+
+    def path(self):
+        """Local: the absolute, normalized path of the group."""
+        cdef size_t need = 0
+        cdef size_t cap = 256
+        cdef int rc
+        cdef bytearray b
+        self._check_open()
+        for _ in range(2):
+            b = bytearray(cap)
+            rc = L.h5par_group_path(self._h, b, cap, &need)
+            if rc == L.H5PAR_ERR_INVALID and need > cap:
+                cap = need
+                continue
+            break
+        check(rc)
+        return _cstr(b)
+
+    def members(self):
+        """Local: [(name, kind)] of the group's members, sorted by name (links as links)."""
+        cdef size_t n = 0
+        cdef size_t i
+        cdef size_t need = 0
+        cdef size_t cap
+        cdef int kind = 0
+        cdef int rc
+        cdef bytearray b
+        self._check_open()
+        check(L.h5par_group_nmembers(self._h, &n))
+        out = []
+        for i in range(n):
+            cap = 256
+            for _ in range(2):
+                b = bytearray(cap)
+                rc = L.h5par_group_member(self._h, i, b, cap, &need, &kind)
+                if rc == L.H5PAR_ERR_INVALID and need > cap:
+                    cap = need
+                    continue
+                break
+            check(rc)
+            out.append((_cstr(b), kind))
+        return out
 
 
 # ---------------------------------------------------------------------------------------------

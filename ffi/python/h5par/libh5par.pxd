@@ -30,6 +30,8 @@ cdef extern from "h5par.h" nogil:
         pass
     ctypedef struct h5par_dataset:
         pass
+    ctypedef struct h5par_group:
+        pass
 
     # Status codes: 0 is success.
     ctypedef enum h5par_status:
@@ -102,6 +104,27 @@ cdef extern from "h5par.h" nogil:
     int h5par_file_is_open(const h5par_file *file)
     int h5par_object_exists(const h5par_file *file, const char *path, int *exists)
     int h5par_group_create(h5par_file *file, const char *path)
+
+    # Navigation (local; kinds: 0 none, 1 group, 2 dataset, 3 soft link, 4 external link,
+    # 5 other), links and deletion (collective).
+    int h5par_group_open(h5par_file *file, const char *path, h5par_group **out)
+    int h5par_group_close(h5par_group *group)
+    int h5par_group_path(h5par_group *group, char *buf, size_t capacity, size_t *len)
+    int h5par_group_nmembers(h5par_group *group, size_t *n)
+    int h5par_group_member(h5par_group *group, size_t index, char *buf, size_t capacity,
+                           size_t *len, int *kind)
+    int h5par_object_kind(h5par_file *file, const char *path, int follow, int *kind)
+    int h5par_link_target(h5par_file *file, const char *path, char *buf, size_t capacity,
+                          size_t *len, char *file_buf, size_t file_capacity, size_t *file_len)
+    int h5par_object_delete(h5par_file *file, const char *path)
+    int h5par_object_move(h5par_file *file, const char *src, const char *dst)
+    int h5par_link_soft(h5par_file *file, const char *path, const char *target)
+    int h5par_link_external(h5par_file *file, const char *path, const char *target_file,
+                            const char *target_path)
+    int h5par_attr_delete(h5par_file *file, const char *object, const char *name)
+    int h5par_attr_count(h5par_file *file, const char *object, size_t *n)
+    int h5par_attr_name(h5par_file *file, const char *object, size_t index, char *buf,
+                        size_t capacity, size_t *len)
 
     int h5par_dataset_create(h5par_file *file, const char *path, int dtype, int ndims,
                              const uint64_t *dims, const uint64_t *chunk, int deflate_level,

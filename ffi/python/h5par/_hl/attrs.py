@@ -107,6 +107,30 @@ class AttributeManager:
             return False
         return True
 
+    def keys(self):
+        """Local: the attribute names, in name order."""
+        return self._fid.attr_names(self.name)
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self):
+        return len(self.keys())
+
+    def values(self):
+        return [self[k] for k in self.keys()]
+
+    def items(self):
+        return [(k, self[k]) for k in self.keys()]
+
+    def __delitem__(self, key):
+        """Collective: deletes the attribute `key`."""
+        failure = None
+        if not isinstance(key, (str, bytes)):
+            failure = _core.InvalidError("attribute name must be a str, not %s"
+                                         % type(key).__name__)
+        self._fid.attr_delete(self.name, key, failure=failure)
+
     def get(self, key, default=None):
         try:
             return self[key]

@@ -51,6 +51,31 @@ def compression_level(compression, compression_opts):
     return level
 
 
+class SoftLink:
+    """A soft link to `path` (``g["l"] = h5par.SoftLink("/a/b")``)."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __repr__(self):
+        return "<h5par.SoftLink to %r>" % (self.path,)
+
+
+class ExternalLink:
+    """An external link to `path` in the file `filename`."""
+
+    def __init__(self, filename, path):
+        self.filename = str(filename)
+        self.path = str(path)
+
+    def __repr__(self):
+        return "<h5par.ExternalLink to %r in %r>" % (self.path, self.filename)
+
+
+class HardLink:
+    """A hard link (what ``get(name, getlink=True)`` gives for a group or dataset)."""
+
+
 class Group:
     """A group of an open file: create_dataset, create_group, [name], attrs (paths relative
     to the group)."""
@@ -93,10 +118,19 @@ class Group:
         except Exception as e:
             failure = e
         fid.group_create(full if failure is None else self._name, failure=failure)
-        return Group(self._file, full)
+        gid = fid.group_open(full)
+        try:
+            return Group(self._file, gid.path())
+        finally:
+            gid.close()
 
     def require_group(self, path):
-        """Collective: the group `path`, created when missing (as create_group)."""
+        """Collective: the group `path`, created when missing (as create_group); TypeError
+        when something else is there."""
+        full = join(self._name, path)
+        kind = self._fid().kind(full, follow=True)
+        if kind not in (_core.KIND_NONE, _core.KIND_GROUP):
+            raise TypeError("%r is not a group" % (path,))
         return self.create_group(path)
 
     def create_dataset(self, name, shape=None, dtype=None, data=None, chunks=None,
@@ -163,20 +197,187 @@ class Group:
                 d.write_at((0,) * len(dims), np.empty((0,) * len(dims), dtype=arr.dtype))
         return d
 
+    # -- navigation (local, except where a dataset is opened) ------------------------------
+
+    def _open(self, full, kind):
+        if kind == _core.KIND_GROUP:
+            gid = self._fid().group_open(full)
+            try:
+                return Group(self._file, gid.path())
+            finally:
+                gid.close()
+        if kind == _core.KIND_DATASET:
+            return Dataset(self._fid().dataset_open(full), self._file)
+        if kind == _core.KIND_OTHER:
+            raise _core.DtypeError("%s:%s is neither a group nor a dataset (a named datatype?): "
+                                   "h5par cannot open it" % (self._file.filename, full))
+        link = self._fid().kind(full, follow=False)
+        if link == _core.KIND_EXTERNAL_LINK:
+            target, tfile = self._fid().link_target(full)
+            raise _core.NotFoundError(
+                "%s:%s is an external link to %s:%s, which h5par does not follow (opening "
+                "another file is collective): open that file with h5par.File"
+                % (self._file.filename, full, tfile, target))
+        if link == _core.KIND_SOFT_LINK:
+            target, _ = self._fid().link_target(full)
+            raise _core.NotFoundError("%s:%s is a dangling soft link (to %s)"
+                                      % (self._file.filename, full, target))
+        raise _core.NotFoundError("%s: no object %r" % (self._file.filename, full))
+
     def __getitem__(self, name):
-        """Collective: opens the dataset `name` (NotFoundError, a KeyError, when missing)."""
+        """The group or dataset `name`: a Group (local) or a Dataset (opened collectively:
+        every rank makes the call). NotFoundError (a KeyError) when there is none."""
+        fid = self._fid()
+        try:
+            full = join(self._name, name)
+        except Exception as e:
+            # Taken into the collective open another rank may be making.
+            fid.dataset_open(self._name, failure=e)
+            raise
+        return self._open(full, fid.kind(full, follow=True))
+
+    def get(self, name, default=None, getclass=False, getlink=False):
+        """As h5py: the object `name` or `default`; getclass: its class (Group, Dataset,
+        SoftLink, ExternalLink); getlink: the link itself (HardLink, SoftLink, ExternalLink)."""
+        fid = self._fid()
+        full = join(self._name, name)
+        if getlink:
+            kind = fid.kind(full, follow=False)
+            if kind == _core.KIND_NONE:
+                return default
+            if kind == _core.KIND_SOFT_LINK:
+                link = SoftLink(fid.link_target(full)[0])
+            elif kind == _core.KIND_EXTERNAL_LINK:
+                target, tfile = fid.link_target(full)
+                link = ExternalLink(tfile, target)
+            else:
+                link = HardLink()
+            return type(link) if getclass else link
+        kind = fid.kind(full, follow=True)
+        if kind == _core.KIND_NONE:
+            return default
+        if getclass:
+            return {_core.KIND_GROUP: Group, _core.KIND_DATASET: Dataset}.get(kind)
+        return self._open(full, kind)
+
+    def __contains__(self, name):
+        """Local: whether a group or dataset exists at `name` (a dangling soft link: no)."""
+        return self._fid().kind(join(self._name, name), follow=True) != _core.KIND_NONE
+
+    def _members(self):
+        gid = self._fid().group_open(self._name)
+        try:
+            return gid.members()
+        finally:
+            gid.close()
+
+    def keys(self):
+        """Local: the names of the members (links included), sorted."""
+        return [n for n, _ in self._members()]
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self):
+        return len(self._members())
+
+    def values(self):
+        """The members (datasets are opened collectively: call it on every rank)."""
+        return [self[n] for n in self.keys()]
+
+    def items(self):
+        """(name, member) pairs (datasets are opened collectively: call it on every rank)."""
+        return [(n, self[n]) for n in self.keys()]
+
+    def visit(self, func):
+        """Local: calls func(name) for every group and dataset below this group (names
+        relative to it; soft and external links are not followed), stopping at the first
+        call that returns something other than None, which is returned."""
+        fid = self._fid()
+
+        def walk(path, prefix):
+            gid = fid.group_open(path)
+            try:
+                members = gid.members()
+            finally:
+                gid.close()
+            for name, kind in members:
+                if kind in (_core.KIND_SOFT_LINK, _core.KIND_EXTERNAL_LINK):
+                    continue
+                rel = prefix + name
+                r = func(rel)
+                if r is not None:
+                    return r
+                if kind == _core.KIND_GROUP:
+                    r = walk(join(path, name), rel + "/")
+                    if r is not None:
+                        return r
+            return None
+
+        return walk(self._name, "")
+
+    def visititems(self, func):
+        """Calls func(name, obj) for every group and dataset below this group (see visit;
+        datasets are opened collectively: call it on every rank)."""
+        return self.visit(lambda name: func(name, self[name]))
+
+    # -- links and deletion (collective) ---------------------------------------------------
+
+    def __delitem__(self, name):
+        """Collective: deletes the link `name` (the dataset, group or link)."""
+        failure = full = None
+        try:
+            full = join(self._name, name)
+        except Exception as e:
+            failure = e
+        self._fid().object_delete(full if failure is None else self._name, failure=failure)
+
+    def move(self, source, dest):
+        """Collective: moves (renames) `source` to `dest` (missing parents of dest are made)."""
+        failure = src = dst = None
+        try:
+            src = join(self._name, source)
+            dst = join(self._name, dest)
+        except Exception as e:
+            failure = e
+        self._fid().object_move(src, dst, failure=failure)
+
+    def __setitem__(self, name, obj):
+        """Collective: ``g[name] = SoftLink(path)`` or ``ExternalLink(file, path)`` makes a
+        link; an array (or anything numpy.asarray takes) makes a dataset of it."""
         fid = self._fid()
         failure = full = None
         try:
             full = join(self._name, name)
         except Exception as e:
             failure = e
-        did = fid.dataset_open(full if failure is None else self._name, failure=failure)
-        return Dataset(did, self._file)
+        if isinstance(obj, SoftLink) and failure is None:
+            fid.link_soft(full, obj.path)
+        elif isinstance(obj, ExternalLink) and failure is None:
+            fid.link_external(full, obj.filename, obj.path)
+        elif isinstance(obj, (Group, Dataset, HardLink)) or failure is not None:
+            if failure is None:
+                failure = _core.InvalidError(
+                    "%s:%s: hard links are not supported (use SoftLink or move)"
+                    % (self._file.filename, full))
+            fid.link_soft(self._name, "", failure=failure)
+        else:
+            self.create_dataset(full, data=obj)
 
-    def __contains__(self, name):
-        """Local: whether a group or dataset exists at `name`."""
-        return self._fid().exists(join(self._name, name))
+    def require_dataset(self, name, shape, dtype, exact=False, **kwds):
+        """As h5py: the dataset `name` when it exists with this shape and a dtype it can be
+        read as (exactly this dtype with exact=True), else it is created (collective)."""
+        if name not in self:
+            return self.create_dataset(name, shape=shape, dtype=dtype, **kwds)
+        d = self[name]
+        if not isinstance(d, Dataset):
+            raise TypeError("%r is not a dataset (it is %r)" % (name, d))
+        if d.shape != shape_tuple(shape, "shape"):
+            raise TypeError("shapes do not match (existing %s vs new %s)" % (d.shape, shape))
+        want = np.dtype(dtype)
+        if (exact and d.dtype != want) or not np.can_cast(d.dtype, want):
+            raise TypeError("datatypes do not match (existing %s vs new %s)" % (d.dtype, want))
+        return d
 
     def __repr__(self):
         return "<h5par.Group %r of %r>" % (self._name, self._file.filename)
