@@ -79,6 +79,9 @@ fn numbers_as(dtype: Dtype, file: &File, obj: &str, name: &str) -> Result<Vec<u8
         Dtype::U64 => numbers::<u64>(file, obj, name),
         Dtype::F32 => numbers::<f32>(file, obj, name),
         Dtype::F64 => numbers::<f64>(file, obj, name),
+        Dtype::Bool => numbers::<bool>(file, obj, name),
+        Dtype::C64 => numbers::<h5par::num_complex::Complex<f32>>(file, obj, name),
+        Dtype::C128 => numbers::<h5par::num_complex::Complex<f64>>(file, obj, name),
     }
 }
 

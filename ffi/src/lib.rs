@@ -36,7 +36,9 @@ mod file;
 mod group;
 pub mod handles;
 pub mod options;
+mod select;
 pub mod status;
+mod types;
 mod vector;
 
 pub use options::{h5par_options, h5par_options_init};
@@ -71,6 +73,13 @@ pub use group::{
     h5par_attr_count, h5par_attr_delete, h5par_attr_name, h5par_group_close, h5par_group_member,
     h5par_group_nmembers, h5par_group_open, h5par_group_path, h5par_kind, h5par_link_external,
     h5par_link_soft, h5par_link_target, h5par_object_delete, h5par_object_kind, h5par_object_move,
+};
+
+// Selections and types (ffi/src/select.rs, ffi/src/types.rs).
+pub use select::{h5par_dataset_read_sel, h5par_dataset_write_sel, h5par_selection};
+pub use types::{
+    h5par_attr_read_typed, h5par_attr_type, h5par_attr_write_typed, h5par_create,
+    h5par_create_init, h5par_dataset_create_ex, h5par_dataset_storage, h5par_dataset_type,
 };
 
 pub use attr::{

@@ -19,6 +19,7 @@ use crate::io::dtype::{Dtype, H5Type};
 use crate::io::file::{File, FileInner};
 use crate::io::h5::{self, Handle, Kind, Quiet};
 use crate::io::path;
+use crate::io::types::Datatype;
 
 /// A group (a folder of datasets and groups) in an open file. Paths given to its methods are
 /// relative to it, or absolute when they start with `/`.
@@ -218,11 +219,16 @@ impl Group {
 
     /// Starts building a dataset of `T` in this group; see [`DatasetBuilder`].
     pub fn new_dataset<T: H5Type>(&self) -> DatasetBuilder {
-        DatasetBuilder::new(self.file.clone(), &self.path, T::DTYPE)
+        DatasetBuilder::new(self.file.clone(), &self.path, T::DTYPE.into())
     }
 
     /// Starts building a dataset whose element type is chosen at run time.
     pub fn new_dataset_of(&self, dtype: Dtype) -> DatasetBuilder {
+        DatasetBuilder::new(self.file.clone(), &self.path, dtype.into())
+    }
+
+    /// Starts building a dataset of any [`Datatype`] (fixed-length strings, compounds).
+    pub fn new_dataset_typed(&self, dtype: Datatype) -> DatasetBuilder {
         DatasetBuilder::new(self.file.clone(), &self.path, dtype)
     }
 
@@ -280,6 +286,11 @@ impl File {
     /// Starts building a dataset whose element type is chosen at run time.
     pub fn new_dataset_of(&self, dtype: Dtype) -> DatasetBuilder {
         self.root().new_dataset_of(dtype)
+    }
+
+    /// Starts building a dataset of any [`Datatype`]; see [`Group::new_dataset_typed`].
+    pub fn new_dataset_typed(&self, dtype: Datatype) -> DatasetBuilder {
+        self.root().new_dataset_typed(dtype)
     }
 
     /// Collective: opens an existing dataset.

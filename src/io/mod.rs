@@ -1,6 +1,7 @@
 //! Files, groups, datasets, selections and attributes: collective and independent HDF5 I/O
 //! over MPI-IO.
 
+pub(crate) mod attr_typed;
 pub mod attribute;
 pub mod buffer;
 pub mod dataset;
@@ -15,3 +16,4 @@ pub(crate) mod report;
 pub mod selection;
 pub mod space;
 pub mod stale;
+pub mod types;
