@@ -54,6 +54,12 @@ try:
         if rank == 0:
             f.move("x", "x2")
         del f.attrs["k"]
+    elif scenario == "bad_stride_one_rank":  # rank 0's strided write Python rejects
+        z = f.create_dataset("z", shape=(12,), dtype="f8")
+        if rank == 0:
+            z[::0] = 1.0
+        else:
+            z[rank::comm.size] = 1.0
     elif scenario == "link_vs_delete":
         if rank == 0:
             f["l"] = h5par.SoftLink("/x")

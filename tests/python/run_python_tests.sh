@@ -183,7 +183,7 @@ mpi_run 2 indep-readme "$PY" "$ROOT/tests/python/independent_example.py" "$WORK/
 say "adversarial scenarios of the h5py-shaped layer (tests/python/hl_scenarios.py)"
 mkdir -p "$WORK/hl"
 for s in skip_delete create_group_twice raise_between bad_name_one_rank move_one_rank \
-         link_vs_delete; do
+         link_vs_delete bad_stride_one_rank; do
     for n in 2 3; do
         TIMEOUT=60 mpi_run "$n" "hl-$s-$n" "$PY" "$ROOT/tests/python/hl_scenarios.py" "$s" \
             "$WORK/hl" >/dev/null 2>&1

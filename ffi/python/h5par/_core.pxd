@@ -47,3 +47,5 @@ cdef class DatasetID:
     cdef readonly str path
     cdef L.h5par_dataset *handle(self)
     cdef int _check_open(self) except -1
+    cdef _transfer_sel(self, bint write, int xfer, object sel, object mem_spec, object arr,
+                       object failure)

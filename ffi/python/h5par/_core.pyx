@@ -31,7 +31,7 @@ from mpi4py import MPI as _MPI
 cimport cython
 from cpython.buffer cimport (PyObject_GetBuffer, PyBuffer_Release, PyBUF_C_CONTIGUOUS,
                              PyBUF_WRITABLE)
-from libc.stdint cimport uint64_t
+from libc.stdint cimport int64_t, uint64_t
 from libc.stdlib cimport malloc, free
 from mpi4py cimport MPI
 from mpi4py.libmpi cimport MPI_Comm
@@ -68,6 +68,12 @@ H5PAR_UINT32 = L.H5PAR_UINT32
 H5PAR_UINT64 = L.H5PAR_UINT64
 H5PAR_FLOAT32 = L.H5PAR_FLOAT32
 H5PAR_FLOAT64 = L.H5PAR_FLOAT64
+H5PAR_BOOL = L.H5PAR_BOOL
+H5PAR_COMPLEX64 = L.H5PAR_COMPLEX64
+H5PAR_COMPLEX128 = L.H5PAR_COMPLEX128
+H5PAR_STRING = L.H5PAR_STRING
+H5PAR_COMPOUND = L.H5PAR_COMPOUND
+H5PAR_UNSUPPORTED = L.H5PAR_UNSUPPORTED
 
 # A dtype code no h5par function accepts: passed to make a collective call fail on this rank
 # (and with H5PAR_ERR_REMOTE on the others) when Python rejected this rank's arguments.
@@ -312,6 +318,52 @@ cdef class _U64s:
                 raise ShapeError("offset, count or extent %d is out of range" % x)
             self.v[self.n] = <uint64_t>x
             self.n += 1
+
+
+cdef void _poison(L.h5par_selection *s):
+    """A selection the library rejects (a negative number of dimensions)."""
+    s.ndims = -1
+    s.start = NULL
+    s.stride = NULL
+    s.count = NULL
+    s.block = NULL
+    s.index_axis = -1
+    s.nindices = 0
+    s.indices = NULL
+
+
+cdef class _Sel:
+    """An h5par_selection from (start, stride, count, block, index_axis, indices): stride
+    and block may be None (1), indices a sequence of strictly increasing ints or None."""
+    cdef L.h5par_selection sel
+    cdef _U64s start, stride, count, block
+    cdef object indices
+
+    def __cinit__(self, spec):
+        start, stride, count, block, axis, indices = spec
+        self.start = _U64s(start)
+        self.count = _U64s(count)
+        if self.count.n != self.start.n:
+            raise ShapeError("a selection needs as many counts as starts")
+        self.sel.ndims = self.start.n
+        self.sel.start = self.start.v
+        self.sel.count = self.count.v
+        self.sel.stride = NULL
+        self.sel.block = NULL
+        if stride is not None:
+            self.stride = _U64s(stride)
+            self.sel.stride = self.stride.v
+        if block is not None:
+            self.block = _U64s(block)
+            self.sel.block = self.block.v
+        self.sel.index_axis = -1 if axis is None else axis
+        self.sel.nindices = 0
+        self.sel.indices = NULL
+        if indices is not None:
+            self.indices = _np.ascontiguousarray(indices, dtype=_np.uint64)
+            self.sel.nindices = self.indices.size
+            if self.sel.nindices:
+                self.sel.indices = <const uint64_t *><size_t>self.indices.ctypes.data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -615,6 +667,172 @@ cdef class FileID:
         d.path = path
         self._dsets.append(d)
         return d
+
+    def dataset_create_ex(self, path, spec, dims, chunk=None, maxshape=None, int deflate=0,
+                          bint shuffle=False, fill=None, fill_spec=None, failure=None):
+        """Collective: creates the dataset `path` of the type spec `spec` and extent `dims`
+        with the creation options (chunk shape or None: the core chooses when the options
+        need chunks; maxshape with -1 for unlimited or None; deflate level; shuffle; fill: a
+        numpy array of one element of the type spec `fill_spec`, or None); returns its
+        DatasetID."""
+        cdef int rc
+        cdef L.h5par_create opts
+        cdef _U64s cdims = _U64s()
+        cdef _U64s cchunk
+        cdef int64_t cmax[MAX_DIMS]
+        cdef const char *cpath = NULL
+        cdef const char *cspec = NULL
+        cdef L.h5par_dataset *h = NULL
+        cdef Py_buffer view
+        cdef bint have_view = False
+        cdef int ndims = 0
+        self._check_open()
+        L.h5par_create_init(&opts)
+        keep = []
+        if failure is None:
+            try:
+                bpath = _text(path, "an object name")
+                bspec = _text(spec, "a type")
+                keep += [bpath, bspec]
+                cdims = _U64s(dims)
+                ndims = cdims.n
+                if chunk is not None:
+                    cchunk = _U64s(chunk)
+                    if cchunk.n != ndims:
+                        raise ShapeError("chunks %r and shape %r differ in dimensions"
+                                         % (tuple(chunk), tuple(dims)))
+                    opts.chunk = cchunk.v
+                if maxshape is not None:
+                    if len(maxshape) != ndims:
+                        raise ShapeError("maxshape %r and shape %r differ in dimensions"
+                                         % (tuple(maxshape), tuple(dims)))
+                    for i, m in enumerate(maxshape):
+                        cmax[i] = m
+                    opts.maxshape = cmax
+                opts.deflate = deflate
+                opts.shuffle = 1 if shuffle else 0
+                if fill is not None:
+                    if fill_spec is not None:
+                        bfill = _text(fill_spec, "a type")
+                        keep.append(bfill)
+                        opts.fill_type = bfill
+                    PyObject_GetBuffer(fill, &view, PyBUF_C_CONTIGUOUS)
+                    have_view = True
+                    opts.fill = view.buf
+                cpath = bpath
+                cspec = bspec
+            except Exception as e:
+                failure = e
+        if failure is not None:
+            cpath = NULL
+            ndims = 0
+            L.h5par_create_init(&opts)
+        _fail_next_call(failure)
+        try:
+            with nogil:
+                rc = L.h5par_dataset_create_ex(self._h, cpath, cspec, ndims, cdims.v, &opts, &h)
+        finally:
+            if have_view:
+                PyBuffer_Release(&view)
+        if failure is not None:
+            raise _located(failure, self.filename, path, self.comm)
+        check(rc)
+        return self._new_dataset(h, path)
+
+    def attr_write_typed(self, obj, name, spec, arr, failure=None):
+        """Collective: writes the attribute `name` of `obj`: the C-contiguous numpy array
+        `arr` (any number of dimensions; 0 is a scalar) of the type spec `spec`."""
+        cdef int rc
+        cdef _U64s cdims = _U64s()
+        cdef const char *cobj = NULL
+        cdef const char *cname = NULL
+        cdef const char *cspec = NULL
+        cdef Py_buffer view
+        cdef bint have_view = False
+        cdef const void *buf = NULL
+        cdef size_t nbytes = 0
+        cdef int ndims = 0
+        self._check_open()
+        keep = []
+        if failure is None:
+            try:
+                keep = [_text(obj, "an object name"), _text(name, "attribute name"),
+                        _text(spec, "a type")]
+                cdims = _U64s(arr.shape)
+                ndims = cdims.n
+                PyObject_GetBuffer(arr, &view, PyBUF_C_CONTIGUOUS)
+                have_view = True
+                buf = view.buf
+                nbytes = view.len
+                cobj = keep[0]
+                cname = keep[1]
+                cspec = keep[2]
+            except Exception as e:
+                failure = e
+        if failure is not None:
+            cobj = NULL
+            ndims = 0
+        _fail_next_call(failure)
+        try:
+            with nogil:
+                rc = L.h5par_attr_write_typed(self._h, cobj, cname, cspec, ndims, cdims.v, buf,
+                                              nbytes)
+        finally:
+            if have_view:
+                PyBuffer_Release(&view)
+        if failure is not None:
+            raise _located(failure, self.filename, obj, self.comm)
+        check(rc)
+
+    def attr_type(self, obj, name):
+        """Local: (type spec, extent tuple) of the attribute `name` of `obj`."""
+        cdef size_t need = 0
+        cdef size_t cap = 256
+        cdef int ndims = 0
+        cdef uint64_t dims[MAX_DIMS]
+        cdef int rc
+        cdef const char *cobj
+        cdef const char *cname
+        cdef bytearray b
+        self._check_open()
+        bobj = _text(obj, "an object name")
+        bname = _text(name, "attribute name")
+        cobj = bobj
+        cname = bname
+        for _ in range(2):
+            b = bytearray(cap)
+            rc = L.h5par_attr_type(self._h, cobj, cname, b, cap, &need, &ndims, dims)
+            if rc == L.H5PAR_ERR_INVALID and need > cap:
+                cap = need
+                continue
+            break
+        check(rc)
+        return _cstr(b), tuple([dims[i] for i in range(ndims)])
+
+    def attr_read_typed(self, obj, name, mem_spec, out):
+        """Local: reads the attribute `name` of `obj` into the C-contiguous writable array
+        `out` (its elements as the type spec `mem_spec`); returns `out`."""
+        cdef Py_buffer view
+        cdef int rc
+        cdef const char *cobj
+        cdef const char *cname
+        cdef const char *cspec
+        self._check_open()
+        bobj = _text(obj, "an object name")
+        bname = _text(name, "attribute name")
+        bspec = _text(mem_spec, "a type")
+        cobj = bobj
+        cname = bname
+        cspec = bspec
+        PyObject_GetBuffer(out, &view, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
+        try:
+            with nogil:
+                rc = L.h5par_attr_read_typed(self._h, cobj, cname, cspec, view.buf,
+                                             <size_t>view.len)
+        finally:
+            PyBuffer_Release(&view)
+        check(rc)
+        return out
 
     # -- navigation (local) --------------------------------------------------------------------
 
@@ -1192,6 +1410,109 @@ cdef class DatasetID:
             raise _located(failure, self.file.filename, self.path, self.file.comm)
         check(rc)
         return out
+
+    def type_spec(self):
+        """Local: (the stored type's spec, bytes per element)."""
+        cdef size_t need = 0
+        cdef size_t cap = 256
+        cdef size_t esize = 0
+        cdef int rc
+        cdef bytearray b
+        self._check_open()
+        for _ in range(2):
+            b = bytearray(cap)
+            rc = L.h5par_dataset_type(self._h, b, cap, &need, &esize)
+            if rc == L.H5PAR_ERR_INVALID and need > cap:
+                cap = need
+                continue
+            break
+        check(rc)
+        return _cstr(b), esize
+
+    def storage(self, size_t fill_size):
+        """Local: (chunk shape or None, maxshape with -1 for unlimited, deflate level,
+        shuffle, fill value bytes (`fill_size` of them) or None)."""
+        cdef int chunked = 0
+        cdef uint64_t chunk[MAX_DIMS]
+        cdef int64_t maxshape[MAX_DIMS]
+        cdef int deflate = 0
+        cdef int shuffle = 0
+        cdef int has_fill = 0
+        cdef int nd = 0
+        cdef bytearray fill = bytearray(max(fill_size, 1))
+        cdef char *pfill = fill
+        self._check_open()
+        check(L.h5par_dataset_info(self._h, NULL, &nd, NULL))
+        check(L.h5par_dataset_storage(self._h, &chunked, chunk, maxshape, &deflate, &shuffle,
+                                      &has_fill, pfill, fill_size))
+        return (tuple([chunk[i] for i in range(nd)]) if chunked else None,
+                tuple([maxshape[i] for i in range(nd)]), deflate, bool(shuffle),
+                bytes(fill[:fill_size]) if has_fill else None)
+
+    def read_sel(self, int xfer, sel, mem_spec, out, failure=None):
+        """Reads the selection `sel` ((start, stride, count, block, index_axis, indices) or
+        None for the whole dataset) into the C-contiguous writable array `out` as elements of
+        the type spec `mem_spec` (None: the stored type); returns `out`. `failure` as for
+        write."""
+        self._transfer_sel(False, xfer, sel, mem_spec, out, failure)
+        return out
+
+    def write_sel(self, int xfer, sel, mem_spec, arr, failure=None):
+        """Writes the C-contiguous array `arr` (elements of the type spec `mem_spec`, None:
+        the stored type) into the selection `sel` (see read_sel)."""
+        self._transfer_sel(True, xfer, sel, mem_spec, arr, failure)
+
+    cdef _transfer_sel(self, bint write, int xfer, object sel, object mem_spec, object arr,
+                       object failure):
+        cdef _Sel cs = None
+        cdef const L.h5par_selection *psel = NULL
+        cdef L.h5par_selection poison
+        cdef const char *cspec = NULL
+        cdef Py_buffer view
+        cdef bint have_view = False
+        cdef void *buf = NULL
+        cdef size_t nbytes = 0
+        cdef int rc
+        self._check_open()
+        bspec = None
+        if failure is None:
+            try:
+                if sel is not None:
+                    cs = _Sel(sel)
+                    psel = &cs.sel
+                if mem_spec is not None:
+                    bspec = _text(mem_spec, "a type")
+                    cspec = bspec
+                PyObject_GetBuffer(arr, &view, PyBUF_C_CONTIGUOUS | (0 if write else
+                                                                      PyBUF_WRITABLE))
+                have_view = True
+                buf = view.buf
+                nbytes = view.len
+            except Exception as e:
+                failure = e
+        if failure is not None:
+            if have_view:
+                PyBuffer_Release(&view)
+                have_view = False
+            if xfer != L.H5PAR_COLLECTIVE:
+                raise _located(failure, self.file.filename, self.path, self.file.comm)
+            _poison(&poison)      # rejected here, REMOTE on the other ranks
+            psel = &poison
+            buf = NULL
+            nbytes = 0
+        _fail_next_call(failure)
+        try:
+            with nogil:
+                if write:
+                    rc = L.h5par_dataset_write_sel(self._h, xfer, psel, cspec, buf, nbytes)
+                else:
+                    rc = L.h5par_dataset_read_sel(self._h, xfer, psel, cspec, buf, nbytes)
+        finally:
+            if have_view:
+                PyBuffer_Release(&view)
+        if failure is not None:
+            raise _located(failure, self.file.filename, self.path, self.file.comm)
+        check(rc)
 
     def extend(self, dims, failure=None):
         """Collective: changes the extent to `dims`."""

@@ -3,6 +3,37 @@
 import numpy as np
 
 from .. import _core
+from .types import dtype_of, spec_of
+
+
+def _typed(value):
+    """(C-contiguous array, type spec) for values the numeric 1-D path does not take (N-D
+    arrays, bool, complex, bytes, structured), else (None, None)."""
+    if isinstance(value, (bool, int, float)) and not isinstance(value, (np.bool_,)):
+        if isinstance(value, bool):
+            arr = np.asarray(value)
+            return arr, "b1"
+        return None, None
+    if isinstance(value, complex):
+        arr = np.asarray(value)
+        return arr, spec_of(arr.dtype, "an attribute")
+    try:
+        arr = np.asarray(value)
+    except Exception:
+        return None, None
+    k = arr.dtype.kind
+    if k in "iuf" and arr.ndim <= 1:
+        return None, None
+    if k == "U":
+        arr = np.char.encode(arr, "utf-8")
+        return np.ascontiguousarray(arr), "S%d/utf8" % max(arr.dtype.itemsize, 1)
+    if k == "S" and arr.dtype.itemsize == 0:
+        raise _core.DtypeError("an empty bytes attribute has no fixed-length type")
+    if k in "bcSV" or arr.ndim > 1:
+        if arr.size == 0:
+            raise _core.ShapeError("an attribute holds at least one value")
+        return np.ascontiguousarray(arr), spec_of(arr.dtype, "an attribute")
+    return None, None
 
 
 def attr_array(value):
@@ -67,10 +98,13 @@ class AttributeManager:
         return self._parent.name
 
     def __setitem__(self, key, value):
-        """Collective: writes (or replaces) the attribute `key`."""
+        """Collective: writes (or replaces) the attribute `key`: a str (a variable-length
+        string, as h5py writes them), numbers, bool, complex, fixed-length bytes, arrays of
+        any number of dimensions of those, numpy structured values."""
         fid = self._fid
         failure = None
         val = None
+        spec = None
         try:
             if isinstance(key, bytes):
                 key = key.decode("utf-8")
@@ -82,22 +116,38 @@ class AttributeManager:
             if isinstance(value, (str, np.str_)):
                 val = str(value)
             else:
-                val = attr_array(value)
+                val, spec = _typed(value)
+                if spec is None:
+                    val = attr_array(value)
         except Exception as e:
             failure = e
-        fid.attr_write(self.name, key if failure is None else "", val, failure=failure)
+        if spec is not None and failure is None:
+            fid.attr_write_typed(self.name, key, spec, val)
+        else:
+            fid.attr_write(self.name, key if failure is None else "", val, failure=failure)
 
     def __getitem__(self, key):
-        """Local: the value of the attribute `key` (NotFoundError, a KeyError, when missing)."""
+        """Local: the value of the attribute `key` (NotFoundError, a KeyError, when missing):
+        a str, a numpy scalar (one number, a scalar of another type) or an array of the
+        stored shape and type."""
         fid = self._fid
-        text = fid.attr_read_string(self.name, key)
-        if text is not None:
-            return text
-        code, n = fid.attr_info(self.name, key)
-        value = fid.attr_read(self.name, key, code, n)
-        if n == 1:
-            return value[0]
-        return value
+        spec, dims = fid.attr_type(self.name, key)
+        if spec.startswith("unsupported:variable-length string"):
+            return fid.attr_read_string(self.name, key)
+        dt = dtype_of(spec)
+        if dt is None:
+            raise _core.DtypeError("%s: attribute %r of %s: the stored type is %s, which h5par "
+                                   "cannot read" % (self._parent.file.filename, key, self.name,
+                                                    spec.split(":", 1)[1]))
+        if dt.kind in "iuf" and len(dims) <= 1:
+            code, n = fid.attr_info(self.name, key)
+            value = fid.attr_read(self.name, key, code, n)
+            if n == 1:
+                return value[0]
+            return value
+        out = np.empty(dims, dtype=dt)
+        fid.attr_read_typed(self.name, key, spec, out)
+        return out[()] if dims == () else out
 
     def __contains__(self, key):
         """Local: whether the attribute exists."""

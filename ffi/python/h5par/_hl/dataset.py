@@ -8,6 +8,7 @@ from .._buffer import page_aligned_empty
 from . import selections
 from .attrs import AttributeManager
 from .base import product, shape_tuple
+from .types import dtype_of, spec_of
 
 _HABIT = (" In Python: `with dset.independent: dset[...] = x` reads or writes from this rank "
           "alone, as h5py-mpio does by default (h5par's slice assignment and read are "
@@ -56,8 +57,53 @@ class Dataset:
         self._refresh()
 
     def _refresh(self):
-        code, self._shape = self._id.info()
-        self._dtype = _core.code_dtype(code)
+        self._code, self._shape = self._id.info()
+        self._spec, self._itemsize = self._id.type_spec()
+        self._dtype = dtype_of(self._spec)
+
+    @property
+    def type_spec(self):
+        """The stored type as the core spells it ("f8", "b1", "c16", "S10", "{x:f8@0}8", or
+        "unsupported:<what>" for a type h5par cannot read)."""
+        return self._spec
+
+    def _storage(self):
+        return self._id.storage(self._itemsize)
+
+    @property
+    def chunks(self):
+        """The chunk shape, or None for contiguous storage."""
+        return self._storage()[0]
+
+    @property
+    def maxshape(self):
+        """The maximum extent, None for unlimited dimensions (as in h5py)."""
+        return tuple(None if m < 0 else m for m in self._storage()[1])
+
+    @property
+    def compression(self):
+        """"gzip" when the chunks are deflated, else None."""
+        return "gzip" if self._storage()[2] else None
+
+    @property
+    def compression_opts(self):
+        """The deflate level, or None."""
+        return self._storage()[2] or None
+
+    @property
+    def shuffle(self):
+        """Whether the shuffle filter is applied before compression."""
+        return self._storage()[3]
+
+    @property
+    def fillvalue(self):
+        """The value unwritten elements read as (0 of the dtype when none was set)."""
+        raw = self._storage()[4]
+        if self._dtype is None:
+            return None
+        if raw is None:
+            return np.zeros((), self._dtype)[()]
+        return np.frombuffer(raw, dtype=self._dtype)[0]
 
     @property
     def id(self):
@@ -71,8 +117,15 @@ class Dataset:
 
     @property
     def dtype(self):
-        """The numpy dtype stored in the file."""
+        """The numpy dtype stored in the file; None for a type h5par cannot read (see
+        type_spec)."""
         return self._dtype
+
+    def _unreadable(self):
+        """The error of a read or write of a dataset whose type h5par does not handle."""
+        return _core.DtypeError("%s:%s: the stored type is %s, which h5par cannot read or "
+                                "write" % (self._file.filename, self.name,
+                                           self._spec.split(":", 1)[-1]))
 
     @property
     def ndim(self):
@@ -123,7 +176,9 @@ class Dataset:
     def __repr__(self):
         if not self._id.valid:
             return "<h5par.Dataset %r (closed)>" % (self.name,)
-        return "<h5par.Dataset %r shape %s dtype %s>" % (self.name, self._shape, self.dtype)
+        return "<h5par.Dataset %r shape %s %s>" % (
+            self.name, self._shape, "dtype %s" % self.dtype if self.dtype is not None
+            else "type %s" % self._spec)
 
     def close(self):
         """Closes this dataset (local, but make it on every rank that opened it). Its file's
@@ -160,15 +215,34 @@ class Dataset:
 
     def __setitem__(self, key, value):
         """Writes `value` (an array of the selection's shape, or broadcastable to it) into the
-        selection `key`; collective unless inside ``with d.independent:``."""
-        offset = count = arr = None
+        selection `key` (see h5par._hl.selections.select); collective unless inside
+        ``with d.independent:``."""
+        sel = arr = None
         failure = None
         try:
-            offset, count, shape = selections.select(key, self._shape)
-            arr = selections.fit(value, shape, self._dtype)
+            if self._dtype is None:
+                raise self._unreadable()
+            sel = selections.select(key, self._shape, for_write=True)
+            arr = selections.fit(value, sel.shape, self._dtype)
+            if sel.shape != sel.mshape:
+                arr = arr.reshape(sel.mshape)
         except Exception as e:
             failure = e
-        self._write(self._xfer, offset, count, arr, failure)
+        if failure is None and sel.simple and self._code < 10 and \
+                _core.array_code(arr) is not None:
+            self._write(self._xfer, sel.start, sel.count, arr, None)
+            return
+        self._write_sel(sel, arr, failure)
+
+    def _write_sel(self, sel, arr, failure):
+        if failure is not None and self._xfer != _core.COLLECTIVE:
+            raise self._located(failure)
+        try:
+            self._id.write_sel(self._xfer, None if sel is None else sel.spec(),
+                               None if arr is None else spec_of(arr.dtype), arr,
+                               failure=failure)
+        except _core.MismatchError as e:
+            raise with_advice(e) from None
 
     def write_at(self, offset, arr, collective=True):
         """Writes the array `arr` (as many dimensions as the dataset) at `offset` (a tuple, or
@@ -186,6 +260,9 @@ class Dataset:
                 raise _core.ShapeError("write_at: offset %r has %d values, dataset %r has %d "
                                        "dimensions" % (offset, len(off), self.name,
                                                        len(self._shape)))
+            if self._code >= 10 or _core.array_code(a) is None and a.dtype.kind not in "iuf":
+                raise _core.DtypeError("write_at takes numbers; write %s data with d[...] = "
+                                       "value" % (a.dtype,))
             a = selections.fit(a, a.shape, self._dtype)
             count = a.shape
         except Exception as e:
@@ -195,22 +272,36 @@ class Dataset:
     # -- reading ------------------------------------------------------------------------------
 
     def __getitem__(self, key):
-        """Reads the selection `key` into a new array (integer indices drop their dimension);
+        """Reads the selection `key` into a new array (see h5par._hl.selections.select:
+        integer indices drop their dimension, steps, one index list, boolean masks);
         collective unless inside ``with d.independent:``."""
         failure = None
-        offset = count = out = None
-        shape = ()
+        sel = out = None
         try:
-            offset, count, shape = selections.select(key, self._shape)
-            out = page_aligned_empty(count, self._dtype)
+            if self._dtype is None:
+                raise self._unreadable()
+            sel = selections.select(key, self._shape)
+            out = page_aligned_empty(sel.mshape, self._dtype)
         except _core.H5parError as e:
             failure = e
         except (MemoryError, OverflowError) as e:
-            failure = _core.ShapeError("cannot allocate %s elements: %s" % (count, e))
+            failure = _core.ShapeError("cannot allocate %s elements: %s"
+                                       % (sel.mshape if sel else "?", e))
         except Exception as e:
             failure = e
-        out = self._read(self._xfer, offset, count, out, failure)
-        return out.reshape(shape)
+        if failure is None and sel.simple and self._code < 10:
+            out = self._read(self._xfer, sel.start, sel.count, out, None)
+        else:
+            if failure is not None and self._xfer != _core.COLLECTIVE:
+                raise self._located(failure)
+            try:
+                out = self._id.read_sel(self._xfer, None if sel is None else sel.spec(),
+                                        None, out, failure=failure)
+            except _core.MismatchError as e:
+                raise with_advice(e) from None
+        if sel.post is not None:
+            return sel.post(out)
+        return out.reshape(sel.shape)
 
     def read_at(self, offset, count, collective=True, dtype=None, out=None):
         """Reads `count` elements per dimension at `offset` (tuples, or ints for 1-D datasets)

@@ -9,6 +9,7 @@ from . import selections
 from .attrs import AttributeManager
 from .base import join, product, shape_tuple
 from .dataset import Dataset
+from .types import spec_of
 
 
 def guess_chunks(shape, itemsize):
@@ -134,35 +135,51 @@ class Group:
         return self.create_group(path)
 
     def create_dataset(self, name, shape=None, dtype=None, data=None, chunks=None,
-                       compression=None, compression_opts=None):
+                       compression=None, compression_opts=None, maxshape=None,
+                       fillvalue=None, shuffle=False):
         """Collective: creates the dataset `name` (missing parent groups are created).
 
-        shape: int or tuple; dtype: anything numpy.dtype() accepts among i1 i2 i4 i8 u1 u2 u4
-        u8 f4 f8 (default f8, or data's dtype); data: an array every rank passes alike (rank 0
-        writes it); chunks: None (contiguous), True (about 1 MiB chunks) or a tuple (chunked
-        datasets can be resized); compression: None, "gzip" (level compression_opts, default
-        4) or a level 0-9.
+        shape: int or tuple; dtype: numbers (i1 i2 i4 i8 u1 u2 u4 u8 f4 f8), bool, complex64
+        and complex128 (stored as h5py stores them), fixed-length bytes "S<n>", structured
+        dtypes of those (default f8, or data's dtype); data: an array every rank passes alike
+        (rank 0 writes it; a type h5par cannot store is an error, never a conversion);
+        chunks: None (contiguous, unless compression, shuffle or maxshape need chunks: then
+        the core chooses them), True (about 1 MiB chunks) or a tuple; maxshape: the maximum
+        extent, None entries for unlimited (a chunk shape alone does not make a dataset
+        resizable); compression: None, "gzip" (level compression_opts, default 4) or a level
+        0-9; shuffle: the shuffle filter before compression; fillvalue: what unwritten
+        elements read as.
         """
         fid = self._fid()
         failure = None
         full = None
         arr = None
-        code = 0
+        spec = "f8"
         dims = ()
         level = 0
         chunk = None
+        cmax = None
+        fill = None
         try:
             full = join(self._name, name)
             if data is not None:
                 arr = data if isinstance(data, np.ndarray) else np.asarray(data)
-                selections.check_storable(arr)
+                if arr.dtype.kind == "U" and dtype is None:
+                    raise _core.DtypeError(
+                        "data of type %s: numpy's unicode strings have no HDF5 type and "
+                        "parallel HDF5 cannot write variable-length strings; pass "
+                        "dtype=\"S<n>\" or bytes" % (arr.dtype,))
                 if shape is None:
                     shape = arr.shape
                 if dtype is None:
-                    dtype = arr.dtype if _core.array_code(arr) is not None else "f8"
+                    dtype = arr.dtype
             if dtype is None:
                 dtype = "f8"
-            code = _core.dtype_code(dtype)
+            try:
+                dt = np.dtype(dtype)
+            except TypeError as e:
+                raise _core.DtypeError("%r is not a data type: %s" % (dtype, e)) from None
+            spec = spec_of(dt, "a dataset")
             dims = shape_tuple(shape, "shape")
             if arr is not None and arr.shape != dims and arr.size != 0:
                 if arr.size != product(dims):
@@ -170,31 +187,36 @@ class Group:
                                            % (arr.shape, dims))
             level = compression_level(compression, compression_opts)
             if chunks is True:
-                chunks = guess_chunks(dims, _core.code_dtype(code).itemsize)
+                chunks = guess_chunks(dims, dt.itemsize)
             elif chunks is False:
                 chunks = None
             if chunks is not None:
                 chunk = shape_tuple(chunks, "chunks")
-                if len(chunk) != len(dims):
-                    raise _core.ShapeError("chunks %r and shape %r differ in dimensions"
-                                           % (chunk, dims))
+            if maxshape is not None:
+                if isinstance(maxshape, int) or maxshape is True:
+                    maxshape = (maxshape,)
+                cmax = tuple(-1 if m is None else int(m) for m in maxshape)
+            if fillvalue is not None:
+                fill = np.ascontiguousarray(np.asarray(fillvalue, dtype=dt).reshape(1))
             if arr is not None:
                 # Converted before the dataset exists: data h5par cannot store fails the
                 # create itself (on every rank), and leaves nothing behind.
                 if arr.size == product(dims) and arr.shape != dims:
                     arr = arr.reshape(dims)
-                arr = selections.fit(arr, dims, _core.code_dtype(code))
+                arr = selections.fit(arr, dims, dt)
         except Exception as e:
             failure = e
-        did = fid.dataset_create(full if failure is None else self._name, code, dims, chunk,
-                                 level, failure=failure)
+        did = fid.dataset_create_ex(full if failure is None else self._name, spec, dims,
+                                    chunk=chunk, maxshape=cmax, deflate=level,
+                                    shuffle=bool(shuffle), fill=fill, failure=failure)
         d = Dataset(did, self._file)
         if arr is not None and d.size > 0:
-            # Every rank passed the data: rank 0 writes it, the others take part with nothing.
-            if self._file.comm.Get_rank() == 0:
-                d.write_at((0,) * len(dims), arr)
+            # Every rank passed the data: rank 0 writes it, the others take part with nothing
+            # (a scalar has no empty selection: every rank writes the same value).
+            if self._file.comm.Get_rank() == 0 or not dims:
+                d[...] = arr
             else:
-                d.write_at((0,) * len(dims), np.empty((0,) * len(dims), dtype=arr.dtype))
+                d[(slice(0, 0),) * len(dims)] = np.empty((0,) * len(dims), dtype=arr.dtype)
         return d
 
     # -- navigation (local, except where a dataset is opened) ------------------------------
