@@ -522,7 +522,11 @@ impl Dataset {
         let opened = (|| {
             let c = h5::cstring(&path, "dataset path")?;
             // Every rank opens: the metadata is read once, by rank 0, and broadcast (tuned).
-            let dapl = h5::collective_access(*H5P_CLS_DATASET_ACCESS, file.plan.enabled, &what)?;
+            // Collective metadata reads only while the ranks' metadata caches are alike (HDF5
+            // broadcasts from rank 0 what a rank misses in its cache: a rank that read the
+            // metadata on its own would not take part in the broadcast).
+            let coll = file.plan.enabled && file.collective_metadata_safe(&what)?;
+            let dapl = h5::collective_access(*H5P_CLS_DATASET_ACCESS, coll, &what)?;
             // SAFETY: live file id, C string and property list.
             let id = unsafe { H5Dopen2(file.id()?, c.as_ptr(), dapl.id()) };
             if id < 0 && !path::exists(file.id()?, &path)? {
@@ -866,6 +870,11 @@ impl Dataset {
         call: impl FnOnce(hid_t, hid_t, hid_t, hid_t, hid_t) -> herr_t,
     ) -> Result<()> {
         let collective = xfer == Xfer::Collective;
+        if !collective || self.storage.chunk.is_some() {
+            // Independent I/O, and the chunk index lookups of chunked I/O, read metadata
+            // that differs between ranks.
+            self.file.note_local_metadata();
+        }
         let args = format!("{} {:?}", self.path, xfer);
         if collective {
             self.file.agree(what, local, Some(&args))?;

@@ -172,6 +172,7 @@ impl Group {
     /// rank may call it alone.
     pub fn members(&self) -> Result<Vec<String>> {
         let file = &self.file;
+        file.note_local_metadata();
         let what = format!("list {}", file.name(&self.path));
         let _q = Quiet::new();
         let fid = file.id()?;
@@ -214,6 +215,7 @@ impl Group {
     pub fn contains(&self, name: &str) -> Result<bool> {
         let abs = path::join(&self.path, name)?;
         let _q = Quiet::new();
+        self.file.note_local_metadata();
         path::exists(self.file.id()?, &abs)
     }
 

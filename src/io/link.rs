@@ -151,6 +151,7 @@ fn parent_and_name(abs: &str) -> Option<(&str, &str)> {
 /// Local: the kind of what is at the absolute path `abs`, following a soft link at its end
 /// when `follow` (a dangling one is `None`), never an external one.
 pub(crate) fn kind_at(file: &FileInner, abs: &str, follow: bool) -> Result<Option<ObjectKind>> {
+    file.note_local_metadata();
     let what = format!("inspecting {}", file.name(abs));
     let _q = Quiet::new();
     let fid = file.id()?;
@@ -170,6 +171,7 @@ pub(crate) fn kind_at(file: &FileInner, abs: &str, follow: bool) -> Result<Optio
 
 /// Local: the members of the group at `abs` with their kinds, sorted by name.
 pub(crate) fn members(file: &FileInner, abs: &str) -> Result<Vec<(String, ObjectKind)>> {
+    file.note_local_metadata();
     let what = format!("list {}", file.name(abs));
     let _q = Quiet::new();
     let fid = file.id()?;
@@ -258,6 +260,7 @@ fn visit_rec(
 
 /// Local: where the soft or external link at `abs` points.
 pub(crate) fn target(file: &FileInner, abs: &str) -> Result<LinkTarget> {
+    file.note_local_metadata();
     let name = file.name(abs);
     let what = format!("reading the link {name}");
     let _q = Quiet::new();
