@@ -548,6 +548,29 @@ fn fail_out_of_bounds(w: &SimpleCommunicator, dir: &Path) {
     expect_everywhere(w, r, ErrorKind::Shape, Some(1), "outside the dataset");
     let r = within_10s(|| d.read_at::<f64>(&[if rank == 1 { 100 } else { 0 }], &[1]));
     expect_everywhere(w, r, ErrorKind::Shape, Some(1), "outside the dataset");
+    // A non-contiguous output array of the right shape is filled (through a copy).
+    let data = ndarray::Array2::<f64>::from_shape_fn((4, 5), |(i, j)| (10 * i + j) as f64);
+    d.write_at(&[0, 0], &data).expect("write");
+    let mut t = ndarray::Array2::<f64>::zeros((5, 4));
+    let mut view = t.view_mut().reversed_axes();
+    within_10s(|| d.read_into(&[0, 0], &mut view, Xfer::Collective)).expect("read_into a view");
+    assert_eq!(t.t(), data);
+    // A selection inside the dataset that no memory can hold, on rank 1 only: an error on
+    // every rank (never an empty array), and the file still works.
+    let huge = f
+        .new_dataset::<f64>()
+        .shape([1u64 << 32, 1 << 32])
+        .chunk([1, 1024])
+        .resizable(true)
+        .create("huge")
+        .expect("create huge");
+    let count: [u64; 2] = if w.rank() == 1 {
+        [1 << 32, 1 << 32]
+    } else {
+        [1, 1]
+    };
+    let r = within_10s(|| huge.read_at::<f64>(&[0, 0], &count));
+    expect_everywhere(w, r, ErrorKind::Shape, Some(1), "does not fit in memory");
     still_works(&f);
     f.close().expect("close");
 }
