@@ -643,8 +643,7 @@ impl Dataset {
         let ok = sel.check(&self.dims.borrow(), &self.name()).is_ok();
         let array = ok
             .then(|| shape.and_then(|s| super::buffer::page_aligned_array::<T>(&s)))
-            .flatten()
-            .filter(|a| std::mem::size_of_val(a.as_slice().unwrap_or(&[])) <= isize::MAX as usize);
+            .flatten();
         // A selection that is valid but cannot be held in memory is this rank's error, agreed
         // with the other ranks in the read (never an empty array).
         let fits = match (&array, ok) {
