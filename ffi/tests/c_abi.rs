@@ -820,10 +820,44 @@ fn fortran_vector() -> Result<(), Failed> {
 // ---------------------------------------------------------------------------------------------
 
 fn objects_trials() -> Vec<Trial> {
-    [1, 2, 3]
+    let mut t: Vec<Trial> = [1, 2, 3]
         .into_iter()
         .map(|n| Trial::test(format!("c::objects::np{n}"), move || c_objects(n)))
-        .collect()
+        .collect();
+    for n in [1, 3] {
+        t.push(Trial::test(format!("fortran::objects::np{n}"), move || {
+            fortran_objects(n)
+        }));
+    }
+    t
+}
+
+/// tests/fortran/test_objects.f90 with the module, built once against the staged library.
+fn fortran_objects(n: usize) -> Result<(), Failed> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let b = built()?;
+    let exe = BUILT
+        .get_or_init(|| {
+            let dir = b._dir.path();
+            let lib = dir.join("lib");
+            let mdir = dir.join("objects-mod");
+            std::fs::create_dir_all(&mdir).map_err(|e| e.to_string())?;
+            let exe = dir.join("test_objects_f");
+            let mut cmd = Command::new(mpi_tool("mpif90"));
+            cmd.current_dir(&mdir)
+                .args(["-std=f2008", "-Wall", "-o"])
+                .arg(&exe)
+                .arg(root().join("ffi/fortran/h5par.f90"))
+                .arg(root().join("tests/fortran/test_objects.f90"))
+                .arg(format!("-L{}", lib.display()))
+                .arg("-lh5par")
+                .arg(format!("-Wl,-rpath,{}", lib.display()));
+            run(cmd).map(|_| exe)
+        })
+        .as_ref()
+        .map_err(|e| Failed::from(format!("building test_objects.f90: {e}")))?;
+    let dir = trial_dir()?;
+    run_ranks(exe, n, &[dir.path()], &[])
 }
 
 /// test_objects, built once against the library staged by [`build`].

@@ -636,7 +636,22 @@ impl Dataset {
         count: &[u64],
         xfer: Xfer,
     ) -> Result<ArrayD<T>> {
-        let sel = Selection::new(offset, count);
+        self.read_selection(&Selection::new(offset, count), xfer)
+    }
+
+    /// Reads the elements of `sel` (strided, blocks, an index list; see [`Selection`]) into
+    /// a new array of [`Selection::shape`], with the transfer mode `xfer`.
+    ///
+    /// ```no_run
+    /// # fn f(d: &h5par::Dataset) -> h5par::Result<()> {
+    /// use h5par::{Selection, Xfer};
+    /// let n = d.shape()[0];
+    /// // d[::2] of a 1-D dataset, collectively.
+    /// let even = d.read_selection::<f64>(&Selection::strided(&[0], &[2], &[n.div_ceil(2)], &[1]), Xfer::Collective)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn read_selection<T: H5Type>(&self, sel: &Selection, xfer: Xfer) -> Result<ArrayD<T>> {
+        let count = sel.shape();
         let shape: Option<Vec<usize>> = count.iter().map(|&c| usize::try_from(c).ok()).collect();
         // Allocate only when the selection is valid, so a bad count is an error, not an OOM;
         // page aligned (io::buffer: the kernel's copy into it is never in the slow case).
@@ -663,37 +678,7 @@ impl Dataset {
                 std::mem::size_of_val(slice),
             )
         };
-        self.read_raw_after(&sel, &T::DTYPE.into(), bytes, xfer, fits)?;
-        Ok(out)
-    }
-
-    /// Reads the elements of `sel` (strided, blocks, an index list; see [`Selection`]) into
-    /// a new array of [`Selection::shape`], with the transfer mode `xfer`.
-    ///
-    /// ```no_run
-    /// # fn f(d: &h5par::Dataset) -> h5par::Result<()> {
-    /// use h5par::{Selection, Xfer};
-    /// let n = d.shape()[0];
-    /// // d[::2] of a 1-D dataset, collectively.
-    /// let even = d.read_selection::<f64>(&Selection::strided(&[0], &[2], &[n.div_ceil(2)], &[1]), Xfer::Collective)?;
-    /// # Ok(()) }
-    /// ```
-    pub fn read_selection<T: H5Type>(&self, sel: &Selection, xfer: Xfer) -> Result<ArrayD<T>> {
-        let shape: Vec<usize> = sel.shape().iter().map(|&c| c as usize).collect();
-        let ok = sel.check(&self.dims.borrow(), &self.name()).is_ok();
-        let mut out = ok
-            .then(|| super::buffer::page_aligned_array::<T>(&shape))
-            .flatten()
-            .unwrap_or_else(|| ArrayD::<T>::default(IxDyn(&[0])));
-        let slice = out.as_slice_mut().unwrap_or(&mut []);
-        // SAFETY: H5Type elements are plain bytes.
-        let bytes = unsafe {
-            std::slice::from_raw_parts_mut(
-                slice.as_mut_ptr() as *mut u8,
-                std::mem::size_of_val(slice),
-            )
-        };
-        self.read_raw(sel, T::DTYPE, bytes, xfer)?;
+        self.read_raw_after(sel, &T::DTYPE.into(), bytes, xfer, fits)?;
         Ok(out)
     }
 

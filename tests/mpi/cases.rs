@@ -158,7 +158,8 @@ fn roundtrip_types(w: &SimpleCommunicator, dir: &Path) {
     f.close().expect("close");
     // Reopen read-only and check one dataset of each type again, with its stored type.
     let f = File::open(w, &path, Mode::ReadOnly).expect("open");
-    for t in Dtype::ALL {
+    // The ten number types (bool and complex: tests/mpi/objects.rs).
+    for t in Dtype::ALL.into_iter().take(10) {
         let d = f
             .dataset(&format!("{t}/2d/chunked/Collective"))
             .expect("open dataset");
