@@ -6,7 +6,7 @@
 #   make test-openmpi  only OpenMPI          make test-mpich  only MPICH (Python too)
 #   make test-hdf5-versions  the Rust and C suites on parallel HDF5 1.14.5 and 2.2.0 (built
 #                      once into ~/.cache/h5par by scripts/build-hdf5.sh)
-#   make lint          cargo fmt --check and clippy -D warnings
+#   make lint          cargo fmt --check, clippy -D warnings, the generated Fortran is fresh
 #   make install PREFIX=...   libh5par.so/.a, h5par.h, the Fortran module, h5par.pc (ffi/install.mk)
 
 SHELL := /bin/bash
@@ -49,6 +49,7 @@ test-mpich:
 
 lint:
 	$(CARGO) fmt --all -- --check
+	python3 scripts/gen-fortran.py --check
 	$(OPENMPI_ENV) $(CARGO) clippy --workspace --all-targets -- -D warnings
 
 clean:
@@ -71,3 +72,11 @@ test-python-mpich:
 	$(MPICH_ENV) $(CARGO) build -p h5par-ffi
 	PYTHON=$$(scripts/mpich-venv.sh) MPICC=mpicc.mpich H5PAR_MPIRUN=mpirun.mpich \
 	  H5PAR_LIB_DIR=$(CURDIR)/target-mpich/debug tests/python/run_python_tests.sh
+
+# --- The Fortran module's generated procedures ------------------------------------------------
+# The type x rank procedures of ffi/fortran/h5par.f90 come from ffi/fortran/procedures.f90.in
+# (its header says how to add a family); `make lint` checks that they are up to date.
+.PHONY: fortran-module
+
+fortran-module:
+	python3 scripts/gen-fortran.py

@@ -210,6 +210,36 @@ typedef enum {
 } h5par_reduction;
 
 /**
+ * What is at a path (`*kind` of `h5par_object_kind`, `h5par_group_member`).
+ */
+typedef enum {
+  /**
+   * Nothing (or a dangling soft link, when followed).
+   */
+  H5PAR_KIND_NONE = 0,
+  /**
+   * A group.
+   */
+  H5PAR_KIND_GROUP = 1,
+  /**
+   * A dataset.
+   */
+  H5PAR_KIND_DATASET = 2,
+  /**
+   * A soft link (a path in the same file).
+   */
+  H5PAR_KIND_SOFT_LINK = 3,
+  /**
+   * An external link (a path in another file).
+   */
+  H5PAR_KIND_EXTERNAL_LINK = 4,
+  /**
+   * Anything else (a named datatype, a user-defined link).
+   */
+  H5PAR_KIND_OTHER = 5,
+} h5par_kind;
+
+/**
  * What C sees of a dataset: `h5par_dataset *` (opaque).
  */
 typedef struct h5par_dataset h5par_dataset;

@@ -22,31 +22,18 @@ pub(crate) fn mpi_ready() -> Result<()> {
     }
 }
 
-/// Collective on `comm`: every rank passes its own outcome of checking its arguments to the C
-/// function `func` on `object` (the file's path, or `file:dataset`); all succeed, or all fail
-/// (the failing rank with its error, the others with `Remote`). The function and object are
-/// part of what is agreed, so a rank in `h5par_dataset_write` is never agreed with one in
-/// `h5par_file_close`.
-pub(crate) fn agree<C: Communicator + ?Sized>(
+/// Collective on `comm`: every rank passes its own outcome of converting its C arguments of
+/// `func` on `object` (the file's path, or `file:dataset`), with the converted arguments; all
+/// get their own arguments back, or all fail (the failing rank with its error, the others with
+/// `Remote`). The function and object are part of what is agreed, so a rank in
+/// `h5par_dataset_write` is never agreed with one in `h5par_file_close`.
+pub(crate) fn agreed<C: Communicator + ?Sized, T>(
     comm: &C,
     func: &str,
     object: &str,
-    local: Result<()>,
-) -> Result<()> {
-    h5par::comm::agree(comm, &format!("{func} {object}"), local, None)
-}
-
-/// [`agree`] on a raw communicator owned by someone else (it is not freed).
-pub(crate) fn agree_raw(
-    comm: mpi_sys::MPI_Comm,
-    func: &str,
-    object: &str,
-    local: Result<()>,
-) -> Result<()> {
-    // SAFETY: `comm` is a live intra-communicator (a file's own duplicate, alive as long as
-    // the object that holds it, or the caller's).
-    let c = unsafe { borrow_comm(comm) };
-    agree(&*c, func, object, local)
+    local: Result<T>,
+) -> Result<T> {
+    h5par::comm::agree_value(comm, &format!("{func} {object}"), local)
 }
 
 /// A communicator wrapper for the live intra-communicator `comm`, owned by someone else: it is
@@ -103,18 +90,15 @@ pub(crate) fn busy_collective(token: usize, func: &str, busy: Error) -> Error {
         return busy;
     }
     match crate::handles::comm_of(token) {
-        Some(c) => agree_raw(c.comm, func, &c.name, Err(busy))
-            .err()
-            .unwrap_or_else(|| Error::Internal("a failure was agreed as a success".into())),
+        Some(c) => {
+            // SAFETY: the communicator of a live handle (a file's own duplicate, freed only
+            // when the handle is).
+            let comm = unsafe { borrow_comm(c.comm) };
+            agreed::<_, ()>(&*comm, func, &c.name, Err(busy))
+                .err()
+                .unwrap_or_else(|| Error::Internal("a failure was agreed as a success".into()))
+        }
         None => busy,
-    }
-}
-
-/// Splits a result into its error (if any) and its value (if any).
-pub(crate) fn split<T>(r: Result<T>) -> (Result<()>, Option<T>) {
-    match r {
-        Ok(v) => (Ok(()), Some(v)),
-        Err(e) => (Err(e), None),
     }
 }
 

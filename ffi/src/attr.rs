@@ -2,9 +2,9 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-use h5par::{AttrData, Dtype, Error, File, H5Type, Result};
+use h5par::AttrData;
 
-use crate::args::{self, agree, busy_collective, mpi_ready, split, take_pending, text};
+use crate::args::{self, agreed, busy_collective, mpi_ready, take_pending, text};
 use crate::handles::{enter, file_token, h5par_file};
 use crate::status::{guard, invalid};
 
@@ -49,40 +49,10 @@ pub unsafe extern "C" fn h5par_attr_write(
             let dims = if n == 1 { vec![] } else { vec![n] };
             Ok((obj, name, AttrData::Numeric { dtype, dims, bytes }))
         })();
-        let (local, a) = split(local);
         let fname = fe.file.path().display().to_string();
-        agree(fe.file.comm(), F, &fname, pending.and(local))?;
-        let Some((obj, name, data)) = a else {
-            return Err(Error::Internal("arguments lost after agreement".into()));
-        };
+        let (obj, name, data) = agreed(fe.file.comm(), F, &fname, pending.and(local))?;
         fe.file.write_attr(obj, name, &data)
     })
-}
-
-/// The bytes of the numeric attribute `name` of `obj`, converted to `T`.
-fn numbers<T: H5Type>(file: &File, obj: &str, name: &str) -> Result<Vec<u8>> {
-    let v: Vec<T> = file.read_attr(obj, name)?;
-    // SAFETY: numeric elements are plain bytes.
-    let b = unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, size_of_val(&v[..])) };
-    Ok(b.to_vec())
-}
-
-fn numbers_as(dtype: Dtype, file: &File, obj: &str, name: &str) -> Result<Vec<u8>> {
-    match dtype {
-        Dtype::I8 => numbers::<i8>(file, obj, name),
-        Dtype::I16 => numbers::<i16>(file, obj, name),
-        Dtype::I32 => numbers::<i32>(file, obj, name),
-        Dtype::I64 => numbers::<i64>(file, obj, name),
-        Dtype::U8 => numbers::<u8>(file, obj, name),
-        Dtype::U16 => numbers::<u16>(file, obj, name),
-        Dtype::U32 => numbers::<u32>(file, obj, name),
-        Dtype::U64 => numbers::<u64>(file, obj, name),
-        Dtype::F32 => numbers::<f32>(file, obj, name),
-        Dtype::F64 => numbers::<f64>(file, obj, name),
-        Dtype::Bool => numbers::<bool>(file, obj, name),
-        Dtype::C64 => numbers::<h5par::num_complex::Complex<f32>>(file, obj, name),
-        Dtype::C128 => numbers::<h5par::num_complex::Complex<f64>>(file, obj, name),
-    }
 }
 
 /// Local: reads the numeric attribute `name` of the object at `object_path` into `values`,
@@ -113,7 +83,11 @@ pub unsafe extern "C" fn h5par_attr_read(
                 "attribute {name:?}: values is NULL, capacity {capacity}"
             )));
         }
-        let bytes = numbers_as(dtype, &fe.file, obj, name)?;
+        let AttrData::Numeric { bytes, .. } = fe.file.read_attr_as(obj, name, dtype)? else {
+            return Err(h5par::Error::Internal(format!(
+                "attribute {name:?} of {obj:?}: numbers read as text"
+            )));
+        };
         let count = (bytes.len() / dtype.size()) as u64;
         if !n.is_null() {
             // SAFETY: writable (caller).
@@ -161,12 +135,8 @@ pub unsafe extern "C" fn h5par_attr_write_string(
                 text(value, "value")?,
             ))
         })();
-        let (local, a) = split(local);
         let fname = fe.file.path().display().to_string();
-        agree(fe.file.comm(), F, &fname, pending.and(local))?;
-        let Some((obj, name, value)) = a else {
-            return Err(Error::Internal("arguments lost after agreement".into()));
-        };
+        let (obj, name, value) = agreed(fe.file.comm(), F, &fname, pending.and(local))?;
         fe.file.write_attr(obj, name, value)
     })
 }

@@ -3,11 +3,8 @@
 use std::ffi::{c_char, c_int, c_void};
 
 use h5par::{Dtype, Error, Result, Selection, Xfer, MAX_DIMS};
-use mpi::raw::AsRaw;
 
-use crate::args::{
-    self, agree, agree_raw, busy_collective, mpi_ready, split, take_pending, text, u64s,
-};
+use crate::args::{self, agreed, busy_collective, mpi_ready, take_pending, text, u64s};
 use crate::handles::{
     dataset_token, enter, file_token, h5par_dataset, h5par_file, DatasetEntry, Entry,
 };
@@ -25,12 +22,7 @@ pub(crate) unsafe fn register(
 ) -> Result<()> {
     let fe = reg.file(file)?;
     let name = format!("{}:{}", fe.file.path().display(), dataset.path());
-    let entry = DatasetEntry {
-        name,
-        dataset,
-        file_open: fe.open.clone(),
-        comm: fe.file.comm().as_raw(),
-    };
+    let entry = DatasetEntry { name, dataset };
     let token = reg.insert(Entry::Dataset(entry));
     // SAFETY: non-NULL and writable (caller).
     unsafe { *out = token as *mut h5par_dataset };
@@ -95,12 +87,9 @@ pub unsafe extern "C" fn h5par_dataset_create(
             }
             Ok((path, dtype, dims, chunk, level))
         })();
-        let (local, a) = split(local);
         let name = fe.file.path().display().to_string();
-        agree(fe.file.comm(), F, &name, pending.and(local))?;
-        let Some((path, dtype, dims, chunk, level)) = a else {
-            return Err(Error::Internal("arguments lost after agreement".into()));
-        };
+        let (path, dtype, dims, chunk, level) =
+            agreed(fe.file.comm(), F, &name, pending.and(local))?;
         let mut b = fe.file.new_dataset_of(dtype).shape(&dims).deflate(level);
         if let Some(c) = chunk {
             b = b.chunk(c).resizable(true);
@@ -141,10 +130,9 @@ pub unsafe extern "C" fn h5par_dataset_open(
             }
             Ok(p)
         })();
-        let (local, p) = split(local);
         let name = fe.file.path().display().to_string();
-        agree(fe.file.comm(), F, &name, pending.and(local))?;
-        let ds = fe.file.dataset(p.unwrap_or_default())?;
+        let p = agreed(fe.file.comm(), F, &name, pending.and(local))?;
+        let ds = fe.file.dataset(p)?;
         // SAFETY: `out` checked non-NULL on every rank.
         unsafe { register(&mut reg, file_token(file), ds, out) }
     })
@@ -166,7 +154,7 @@ pub unsafe extern "C" fn h5par_dataset_info(
     guard(F, || {
         let reg = enter(F)?;
         let de = reg.dataset(dataset_token(dset))?;
-        if !de.file_open.get() {
+        if !de.dataset.is_open() {
             return Err(Error::Handle(format!(
                 "{}: the file of this dataset is closed",
                 de.name
@@ -264,9 +252,7 @@ fn agree_transfer(
         pending?;
         return local;
     }
-    let (status, t) = split(local);
-    agree_raw(de.comm, func, &de.name, pending.and(status))?;
-    t.ok_or_else(|| Error::Internal("arguments lost after agreement".into()))
+    agreed(de.dataset.comm(), func, &de.name, pending.and(local))
 }
 
 /// # Safety
@@ -454,9 +440,8 @@ unsafe fn extend(
         // SAFETY: `rank` values (caller).
         unsafe { u64s(new_dims, rank, "new_dims") }
     })();
-    let (local, dims) = split(local);
-    agree_raw(de.comm, func, &de.name, pending.and(local))?;
-    de.dataset.set_extent(&dims.unwrap_or_default())
+    let dims = agreed(de.dataset.comm(), func, &de.name, pending.and(local))?;
+    de.dataset.set_extent(&dims)
 }
 
 /// Collective: changes the extent to `new_dims` (as many values as the dataset has

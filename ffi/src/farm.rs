@@ -282,9 +282,9 @@ unsafe fn run(
     result_user_data: *mut c_void,
     summary: *mut h5par_farm_summary,
 ) -> Result<()> {
-    // Checked and duplicated (collective on `comm`); freed when the farm ends.
+    // Checked (local); the arguments are agreed on it before the core duplicates it.
     // SAFETY: the caller's communicator.
-    let world = unsafe { crate::file::duplicate(comm) }?;
+    let world = unsafe { crate::file::caller_comm(comm) }?;
     let local = (|| {
         let task_fn = task_fn.ok_or_else(|| invalid("task_fn is NULL"))?;
         let opts = if options.is_null() {
@@ -296,13 +296,7 @@ unsafe fn run(
         // SAFETY: strings of the options as documented.
         Ok((task_fn, unsafe { farm_of(&opts) }?))
     })();
-    let (ok, args) = crate::args::split(local);
-    crate::args::agree(&world, "h5par_farm_run", "farm", ok)?;
-    let Some((task_fn, farm)) = args else {
-        return Err(h5par::Error::Internal(
-            "arguments lost after agreement".into(),
-        ));
-    };
+    let (task_fn, farm) = crate::args::agreed(&*world, "h5par_farm_run", "farm", local)?;
     let task = |i: u64| -> std::result::Result<Vec<u8>, TaskError> {
         let mut ctx = h5par_farm_task {
             data: Vec::new(),
@@ -343,7 +337,7 @@ unsafe fn run(
             )))
         }
     };
-    let s = farm.run(&world, ntasks, task, on_result)?;
+    let s = farm.run(&*world, ntasks, task, on_result)?;
     let text = CString::new(s.to_string().replace('\0', " ")).unwrap_or_default();
     LAST_SUMMARY.with(|l| *l.borrow_mut() = text);
     if !summary.is_null() {

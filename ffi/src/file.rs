@@ -1,16 +1,12 @@
 //! Files and groups: create, open, close, groups, and the I/O report.
 
-use std::cell::Cell;
 use std::ffi::{c_char, c_int};
-use std::rc::Rc;
 
 use h5par::{File, Mode, Result};
 use mpi_sys::MPI_Comm;
 use mpi_sys::RSMPI_Fint as MPI_Fint;
 
-use crate::args::{
-    agree, agree_raw, busy_collective, copy_out, mpi_ready, split, take_pending, text,
-};
+use crate::args::{agreed, busy_collective, copy_out, mpi_ready, take_pending, text};
 use crate::handles::{enter, file_token, h5par_file, Entry, FileEntry};
 use crate::options::{file_options, h5par_options};
 use crate::status::{guard, invalid};
@@ -37,25 +33,18 @@ unsafe fn check_comm(comm: MPI_Comm) -> Result<()> {
     Ok(())
 }
 
-/// Checks `comm` and duplicates it (collective on `comm`): the own communicator of a farm or
-/// a map, freed by the core object that takes it.
+/// Checks the caller's `comm` (local) and wraps it, not to be freed: the communicator that a
+/// constructor's arguments are agreed on before the core duplicates it.
 ///
 /// # Safety
-/// `comm` is a communicator handle of the MPI h5par was built with.
-pub(crate) unsafe fn duplicate(comm: MPI_Comm) -> Result<mpi::topology::SimpleCommunicator> {
+/// `comm` is a communicator handle of the MPI h5par was built with, alive during the call.
+pub(crate) unsafe fn caller_comm(
+    comm: MPI_Comm,
+) -> Result<std::mem::ManuallyDrop<mpi::topology::SimpleCommunicator>> {
     // SAFETY: as documented (caller).
     unsafe { check_comm(comm) }?;
-    // SAFETY: `comm` is a checked, live intracommunicator.
-    unsafe {
-        let mut dup = mpi_sys::RSMPI_COMM_NULL;
-        let rc = mpi_sys::MPI_Comm_dup(comm, &mut dup);
-        if rc != 0 || dup == mpi_sys::RSMPI_COMM_NULL {
-            return Err(h5par::Error::Mpi(format!(
-                "MPI_Comm_dup failed (code {rc})"
-            )));
-        }
-        Ok(<mpi::topology::SimpleCommunicator as mpi::raw::FromRaw>::from_raw(dup))
-    }
+    // SAFETY: a checked, live intracommunicator of the caller.
+    Ok(unsafe { crate::args::borrow_comm(comm) })
 }
 
 /// The common part of creating and opening (`mode` is `None` for create).
@@ -76,7 +65,7 @@ unsafe fn create_or_open(
         unsafe { *out = std::ptr::null_mut() };
     }
     // SAFETY: the caller's communicator.
-    unsafe { check_comm(comm) }?;
+    let caller = unsafe { caller_comm(comm) }?;
     let held = enter(func);
     // SAFETY: strings and options as documented (caller).
     let local = (|| unsafe {
@@ -97,7 +86,6 @@ unsafe fn create_or_open(
         }
         Ok((path, options, mode))
     })();
-    let (local, args) = split(local);
     let what = if path.is_null() {
         "file".to_string()
     } else {
@@ -106,29 +94,15 @@ unsafe fn create_or_open(
             .to_string_lossy()
             .into_owned()
     };
-    let (busy, mut reg) = match held {
-        Ok(g) => (Ok(()), Some(g)),
-        Err(e) => (Err(e), None),
-    };
-    let local = pending.and(busy).and(local);
+    let local = pending.and(held).and_then(|reg| local.map(|a| (reg, a)));
     // The agreement is on the caller's communicator, before anything else is collective
     // (h5par's own duplicate is made by the core afterwards).
-    agree_raw(comm, func, &what, local)?;
-    let (Some((path, options, mode)), Some(reg)) = (args, reg.as_mut()) else {
-        return Err(h5par::Error::Internal(
-            "arguments lost after agreement".into(),
-        ));
-    };
-    // SAFETY: a live communicator of the caller, not freed by this wrapper.
-    let caller = unsafe { crate::args::borrow_comm(comm) };
+    let (mut reg, (path, options, mode)) = agreed(&*caller, func, &what, local)?;
     let file = match mode {
         None => File::create_with(&*caller, path, &options)?,
         Some(m) => File::open_with(&*caller, path, m, &options)?,
     };
-    let token = reg.insert(Entry::File(FileEntry {
-        file,
-        open: Rc::new(Cell::new(true)),
-    }));
+    let token = reg.insert(Entry::File(FileEntry { file }));
     // SAFETY: checked non-NULL above, writable (caller).
     unsafe { *out = token as *mut h5par_file };
     Ok(())
@@ -235,7 +209,6 @@ pub unsafe extern "C" fn h5par_file_close(file: *mut h5par_file) -> c_int {
         if let Err(e) = mpi_ready() {
             // No MPI left to close with: leak the file rather than crash in MPI.
             let entry = reg.remove_file(token)?;
-            entry.open.set(false);
             std::mem::forget(entry);
             return Err(e);
         }
@@ -245,11 +218,10 @@ pub unsafe extern "C" fn h5par_file_close(file: *mut h5par_file) -> c_int {
             return fe.file.close_with(pending);
         }
         let name = fe.file.path().display().to_string();
-        agree(fe.file.comm(), F, &name, Ok(())).map_err(|e| still_open(e, &fe.file))?;
+        agreed(fe.file.comm(), F, &name, Ok(())).map_err(|e| still_open(e, &fe.file))?;
         let outcome = fe.file.close_with(pending);
         if !fe.file.is_open() {
-            let entry = reg.remove_file(token)?;
-            entry.open.set(false);
+            reg.remove_file(token)?;
         }
         outcome
     })
@@ -272,11 +244,10 @@ pub unsafe extern "C" fn h5par_file_close_at_exit(file: *mut h5par_file) -> c_in
             return fe.file.close_at_exit();
         }
         let name = fe.file.path().display().to_string();
-        agree(fe.file.comm(), F, &name, Ok(())).map_err(|e| still_open(e, &fe.file))?;
+        agreed(fe.file.comm(), F, &name, Ok(())).map_err(|e| still_open(e, &fe.file))?;
         let outcome = fe.file.close_at_exit();
         if !fe.file.is_open() {
-            let entry = reg.remove_file(token)?;
-            entry.open.set(false);
+            reg.remove_file(token)?;
         }
         outcome
     })
@@ -320,10 +291,9 @@ pub unsafe extern "C" fn h5par_group_create(file: *mut h5par_file, path: *const 
         let fe = reg.file(token)?;
         mpi_ready()?;
         // SAFETY: NUL-terminated (caller).
-        let (local, path) = split(unsafe { text(path, "path") });
+        let local = unsafe { text(path, "path") };
         let name = fe.file.path().display().to_string();
-        agree(fe.file.comm(), F, &name, pending.and(local))?;
-        let path = path.unwrap_or_default();
+        let path = agreed(fe.file.comm(), F, &name, pending.and(local))?;
         fe.file.require_group(path).map(|_| ())
     })
 }

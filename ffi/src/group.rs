@@ -5,7 +5,7 @@ use std::ffi::{c_char, c_int};
 
 use h5par::{LinkTarget, ObjectKind, Result};
 
-use crate::args::{agree, busy_collective, copy_out, mpi_ready, split, take_pending, text};
+use crate::args::{agreed, busy_collective, copy_out, mpi_ready, take_pending, text};
 use crate::handles::{enter, file_token, group_token, h5par_file, h5par_group, Entry, GroupEntry};
 use crate::status::{guard, invalid};
 
@@ -72,7 +72,6 @@ pub unsafe extern "C" fn h5par_group_open(
         let group = fe.file.root().group_local(path)?;
         let entry = GroupEntry {
             group,
-            file_open: fe.open.clone(),
             listing: Vec::new(),
         };
         let token = reg.insert(Entry::Group(entry));
@@ -240,14 +239,8 @@ fn collective<A>(
     };
     let fe = reg.file(token)?;
     mpi_ready()?;
-    let (local, a) = split(args());
     let name = fe.file.path().display().to_string();
-    agree(fe.file.comm(), func, &name, pending.and(local))?;
-    let Some(a) = a else {
-        return Err(h5par::Error::Internal(
-            "arguments lost after agreement".into(),
-        ));
-    };
+    let a = agreed(fe.file.comm(), func, &name, pending.and_then(|()| args()))?;
     act(&fe.file, a)
 }
 

@@ -15,9 +15,7 @@
 //! it across an MPI wait, so two threads per rank with their own files never deadlock: their
 //! calls either run or fail on every rank with the error "another thread ... is inside h5par".
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 use std::sync::{Mutex, MutexGuard};
 
 use h5par::{Dataset, Error, File, Result};
@@ -43,8 +41,6 @@ pub struct h5par_group {
 /// An open group (a local handle: opened and closed by one rank alone).
 pub(crate) struct GroupEntry {
     pub group: h5par::Group,
-    /// Whether the group's file is still open.
-    pub file_open: Rc<Cell<bool>>,
     /// The members listed by the last `h5par_group_nmembers`.
     pub listing: Vec<(String, h5par::ObjectKind)>,
 }
@@ -52,18 +48,11 @@ pub(crate) struct GroupEntry {
 /// An open file.
 pub(crate) struct FileEntry {
     pub file: File,
-    /// Cleared when the file is closed; shared with the file's datasets.
-    pub open: Rc<Cell<bool>>,
 }
 
 /// An open dataset.
 pub(crate) struct DatasetEntry {
     pub dataset: Dataset,
-    /// Whether the dataset's file is still open.
-    pub file_open: Rc<Cell<bool>>,
-    /// The file's own communicator (raw). It lives as long as the dataset, which keeps the
-    /// file's internals alive.
-    pub comm: mpi_sys::MPI_Comm,
     /// `file:path`, for messages.
     pub name: String,
 }
@@ -198,7 +187,9 @@ fn note_comm(token: usize, entry: Option<&Entry>) {
             comms.insert(
                 token,
                 CommOf {
-                    comm: d.comm,
+                    // The file's own communicator: it lives as long as the dataset, which
+                    // keeps the file's internals alive.
+                    comm: d.dataset.comm().as_raw(),
                     name: d.name.clone(),
                 },
             );
@@ -257,7 +248,7 @@ impl Registry {
     /// The open group of `token` (whose file is open).
     pub fn group(&mut self, token: usize) -> Result<&mut GroupEntry> {
         let closed = match self.live.get(&token) {
-            Some(Entry::Group(g)) => (!g.file_open.get()).then(|| g.group.path().to_string()),
+            Some(Entry::Group(g)) => (!g.group.is_open()).then(|| g.group.path().to_string()),
             other => return Err(not_a("group", token, other)),
         };
         if let Some(path) = closed {

@@ -6,7 +6,7 @@ use std::ffi::{c_char, c_int, c_void};
 
 use h5par::{Datatype, Error, Result, Selection, Xfer};
 
-use crate::args::{self, agree_raw, busy_collective, mpi_ready, split, take_pending, text, u64s};
+use crate::args::{self, agreed, busy_collective, mpi_ready, take_pending, text, u64s};
 use crate::handles::{dataset_token, enter, h5par_dataset, DatasetEntry};
 use crate::status::invalid;
 
@@ -178,9 +178,7 @@ unsafe fn transfer(
         pending?;
         local?
     } else {
-        let (status, t) = split(local);
-        agree_raw(de.comm, func, &de.name, pending.and(status))?;
-        t.ok_or_else(|| Error::Internal("arguments lost after agreement".into()))?
+        agreed(de.dataset.comm(), func, &de.name, pending.and(local))?
     };
     act(de, t)
 }

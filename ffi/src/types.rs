@@ -6,9 +6,7 @@ use std::ffi::{c_char, c_int, c_void};
 
 use h5par::{Datatype, Error, Result};
 
-use crate::args::{
-    self, agree, busy_collective, copy_out, mpi_ready, split, take_pending, text, u64s,
-};
+use crate::args::{self, agreed, busy_collective, copy_out, mpi_ready, take_pending, text, u64s};
 use crate::handles::{dataset_token, enter, file_token, h5par_dataset, h5par_file};
 use crate::status::{guard, h5par_dtype, invalid};
 
@@ -223,12 +221,8 @@ pub unsafe extern "C" fn h5par_dataset_create_ex(
                 Ok(c)
             }
         });
-        let (local, a) = split(local);
         let name = fe.file.path().display().to_string();
-        agree(fe.file.comm(), F, &name, pending.and(local))?;
-        let Some(c) = a else {
-            return Err(Error::Internal("arguments lost after agreement".into()));
-        };
+        let c = agreed(fe.file.comm(), F, &name, pending.and(local))?;
         let mut b = fe
             .file
             .new_dataset_typed(c.dtype)
@@ -349,12 +343,8 @@ pub unsafe extern "C" fn h5par_attr_write_typed(
             };
             Ok((o, n, t, d, b))
         })();
-        let (local, a) = split(local);
         let fname = fe.file.path().display().to_string();
-        agree(fe.file.comm(), F, &fname, pending.and(local))?;
-        let Some((o, n, t, d, b)) = a else {
-            return Err(Error::Internal("arguments lost after agreement".into()));
-        };
+        let (o, n, t, d, b) = agreed(fe.file.comm(), F, &fname, pending.and(local))?;
         fe.file.write_attr_typed(o, n, &t, &d, b)
     })
 }

@@ -200,9 +200,10 @@ unsafe fn new_map(
     // SAFETY: as documented (caller).
     let outcheck = unsafe { clear_out(out) };
     with_vectors(|reg| {
+        // Agreed on the caller's communicator first; the core's map duplicates it.
         // SAFETY: the caller's communicator.
-        let c = unsafe { crate::file::duplicate(comm) }?;
-        h5par::comm::agree(&c, "h5par_map", local.and(outcheck), None)?;
+        let c = unsafe { crate::file::caller_comm(comm) }?;
+        h5par::comm::agree(&*c, "h5par_map", local.and(outcheck), None)?;
         let m = make(&c)?;
         let t = reg.insert(Entry::Map(m));
         // SAFETY: checked non-NULL above.

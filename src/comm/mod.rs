@@ -164,19 +164,30 @@ fn call_hash(what: &str, args: Option<&str>) -> u64 {
     hash_text(&format!("{what}\u{0}{}", args.unwrap_or("")))
 }
 
-/// Collective: agree_value like [`agree`] without argument checking, returning the local
-/// value on success.
+/// Collective: [`agree`] without argument checking, returning the local value on success.
 pub fn agree_value<C: Communicator + ?Sized, T>(
     comm: &C,
     what: &str,
     local: Result<T>,
 ) -> Result<T> {
+    agree_value_args(comm, what, local, None)
+}
+
+/// Collective: [`agree`] on a local outcome that carries a value (the checked arguments of a
+/// call, say), also checking that every rank passed the same `args` (when given). Returns the
+/// local value when every rank succeeded and agrees, else the agreed error on every rank; the
+/// value is never lost on a rank that succeeded.
+pub fn agree_value_args<C: Communicator + ?Sized, T>(
+    comm: &C,
+    what: &str,
+    local: Result<T>,
+    args: Option<&str>,
+) -> Result<T> {
     match local {
-        Ok(v) => agree(comm, what, Ok(()), None).map(|()| v),
-        Err(e) => {
-            let e2 = agree(comm, what, Err(e), None);
-            Err(e2.expect_err("a local failure is always a collective failure"))
-        }
+        Ok(v) => agree(comm, what, Ok(()), args).map(|()| v),
+        Err(e) => Err(agree(comm, what, Err(e), args)
+            .err()
+            .unwrap_or_else(|| Error::Internal(format!("{what}: a failure agreed as success")))),
     }
 }
 
@@ -292,19 +303,25 @@ fn share_failure<C: Communicator + ?Sized>(
     }
 }
 
-fn broadcast_text<C: Communicator + ?Sized>(comm: &C, root: i32, text: &str) -> String {
-    let mut len = [text.len() as u64];
+/// Collective: the text `text` of rank `root` on every rank (two broadcasts; lossy UTF-8).
+pub fn broadcast_text<C: Communicator + ?Sized>(comm: &C, root: i32, text: &str) -> String {
+    let bytes = broadcast_bytes(comm, root, text.as_bytes().to_vec());
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Collective: the bytes `bytes` of rank `root` on every rank (what the other ranks pass is
+/// ignored). Two broadcasts: the length, then the bytes.
+pub fn broadcast_bytes<C: Communicator + ?Sized>(comm: &C, root: i32, bytes: Vec<u8>) -> Vec<u8> {
     let r = comm.process_at_rank(root);
+    let mut buf = bytes;
+    let mut len = [buf.len() as u64];
     r.broadcast_into(&mut len[..]);
-    // One byte more than the text: an empty Vec's dangling address (0x1) is OpenMPI's
+    // One byte more than the data: an empty Vec's dangling address (0x1) is OpenMPI's
     // MPI_IN_PLACE, which MPI_Bcast rejects.
-    let mut buf = vec![0u8; len[0] as usize + 1];
-    if comm.rank() == root {
-        buf[..text.len()].copy_from_slice(text.as_bytes());
-    }
+    buf.resize(len[0] as usize + 1, 0);
     r.broadcast_into(&mut buf[..]);
     buf.pop();
-    String::from_utf8_lossy(&buf).into_owned()
+    buf
 }
 
 /// Two descriptions shortened around their first difference, so long ones stay readable.

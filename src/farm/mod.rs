@@ -63,7 +63,7 @@ pub mod wire;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use mpi::traits::{Communicator, Root};
+use mpi::traits::Communicator;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -325,14 +325,10 @@ impl Farm {
         drop(link);
         let summary = agree_value(&dup, "task farm: end", local)?;
         // Every rank gets rank 0's summary.
-        let mut text = summary
+        let text = summary
             .map(|s| serde_json::to_vec(&s).unwrap_or_default())
             .unwrap_or_default();
-        let mut len = [text.len() as u64];
-        let root = dup.process_at_rank(0);
-        root.broadcast_into(&mut len[..]);
-        text.resize(len[0] as usize, 0);
-        root.broadcast_into(&mut text[..]);
+        let text = crate::comm::broadcast_bytes(&dup, 0, text);
         serde_json::from_slice(&text)
             .map_err(|e| Error::Internal(format!("task farm: summary from rank 0: {e}")))
     }

@@ -96,6 +96,7 @@ fn open(
     name: &str,
     what: &str,
 ) -> Result<(Handle, Datatype, Vec<u64>)> {
+    file.note_local_metadata();
     check_name(name, what)?;
     let o = open_object(file, obj)?;
     let cname = h5::cstring(name, "attribute name")?;

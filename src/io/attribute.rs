@@ -370,6 +370,7 @@ pub(crate) fn read(
 ) -> Result<AttrData> {
     let what = format!("read attribute {name:?} of {}", file.name(obj));
     let _q = Quiet::new();
+    file.note_local_metadata();
     check_name(name, &what)?;
     let o = open_object(file, obj)?;
     let cname = h5::cstring(name, "attribute name")?;
@@ -459,6 +460,7 @@ unsafe extern "C" fn push_name(
 
 /// The names of the attributes of the object at absolute `obj`, in name order.
 pub(crate) fn names(file: &FileInner, obj: &str) -> Result<Vec<String>> {
+    file.note_local_metadata();
     let what = format!("list attributes of {}", file.name(obj));
     let _q = Quiet::new();
     let o = open_object(file, obj)?;

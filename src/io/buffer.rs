@@ -12,12 +12,15 @@
 
 use ndarray::{s, Array1, ArrayD, IxDyn};
 
+use crate::io::dtype::H5Type;
+
 /// The page size buffers are aligned to.
 pub const PAGE: usize = 4096;
 
-/// A zero-initialized array of `shape` (C order) whose first element starts on a page
-/// (`T` a numeric type: its size divides the page). `None` if the element count overflows.
-pub fn page_aligned_array<T: Copy + Default>(shape: &[usize]) -> Option<ArrayD<T>> {
+/// A zero-initialized array of `shape` (C order) whose first element starts on a page.
+/// `None` if the element count overflows or the memory cannot be had (the allocation failing
+/// is an answer, not an abort: a read too large for this node is an error of the read).
+pub fn page_aligned_array<T: H5Type>(shape: &[usize]) -> Option<ArrayD<T>> {
     let size = std::mem::size_of::<T>().max(1);
     let n = shape
         .iter()
@@ -25,13 +28,31 @@ pub fn page_aligned_array<T: Copy + Default>(shape: &[usize]) -> Option<ArrayD<T
     let slack = PAGE / size;
     if n == 0 || PAGE % size != 0 {
         // Nothing to place, or an element size a page cannot be divided by.
-        let v = vec![T::default(); n];
+        let v = zeroed_vec::<T>(n)?;
         return ArrayD::from_shape_vec(IxDyn(shape), v).ok();
     }
-    let v = vec![T::default(); n.checked_add(slack)?];
+    let v = zeroed_vec::<T>(n.checked_add(slack)?)?;
     let skip = skip_to_page(v.as_ptr() as usize, size);
     let flat = Array1::from_vec(v).slice_move(s![skip..skip + n]);
     flat.into_shape_with_order(IxDyn(shape)).ok()
+}
+
+/// `n` zeros, from the allocator's zeroed memory (untouched pages stay unmapped until used, as
+/// with `vec![0; n]`), or `None` when the size overflows or the allocator has no such memory.
+fn zeroed_vec<T: H5Type>(n: usize) -> Option<Vec<T>> {
+    let layout = std::alloc::Layout::array::<T>(n).ok()?;
+    if layout.size() == 0 {
+        return Some(Vec::new());
+    }
+    // SAFETY: the layout has a non-zero size (checked above).
+    let p = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<T>();
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: `p` was allocated by the global allocator with the layout of `n` elements of
+    // `T` (so capacity `n`), and all `n` are initialized: `T` is a number, for which all-zero
+    // bytes are a valid value (0 or 0.0).
+    Some(unsafe { Vec::from_raw_parts(p, n, n) })
 }
 
 /// The number of elements of `size` bytes to skip from `addr` to reach a page boundary
@@ -71,6 +92,13 @@ mod tests {
         assert_eq!(page_aligned_array::<f64>(&[0]).unwrap().len(), 0);
         assert_eq!(page_aligned_array::<f64>(&[3, 0]).unwrap().shape(), [3, 0]);
         assert!(page_aligned_array::<f64>(&[usize::MAX, 2]).is_none());
+        // More than any machine has: an answer, not an abort.
+        assert!(page_aligned_array::<f64>(&[1 << 40, 1 << 20]).is_none());
+        // 8 TiB: the allocator says no (with the kernel's default overcommit heuristic).
+        if std::fs::read_to_string("/proc/sys/vm/overcommit_memory").is_ok_and(|m| m.trim() == "0")
+        {
+            assert!(page_aligned_array::<f64>(&[1 << 40]).is_none());
+        }
     }
 
     #[test]

@@ -10,11 +10,7 @@ use hdf5_sys::h5d::{
     H5Dset_extent, H5Dwrite,
 };
 use hdf5_sys::h5i::hid_t;
-use hdf5_sys::h5p::{
-    H5FD_mpio_xfer_t, H5Pcreate, H5Pget_chunk, H5Pget_layout, H5Pget_nfilters, H5Pset_chunk,
-    H5Pset_create_intermediate_group, H5Pset_deflate, H5Pset_dxpl_mpio, H5P_CLS_DATASET_ACCESS,
-    H5P_CLS_DATASET_CREATE, H5P_CLS_DATASET_XFER, H5P_CLS_LINK_CREATE, H5P_DEFAULT,
-};
+use hdf5_sys::h5p::{H5Pget_chunk, H5Pget_layout, H5Pget_nfilters, H5P_DEFAULT};
 use mpi::traits::Communicator;
 use ndarray::{ArrayBase, ArrayD, Data, DataMut, Dimension, IxDyn};
 
@@ -23,6 +19,7 @@ use crate::io::dtype::{Dtype, H5Type};
 use crate::io::file::FileInner;
 use crate::io::h5::{self, Handle, Kind, Quiet};
 use crate::io::path;
+use crate::io::plist;
 use crate::io::report;
 use crate::io::selection::{self, Selection, MAX_DIMS};
 use crate::io::types::Datatype;
@@ -398,63 +395,13 @@ fn create_dataset(
         Some(storage.maxshape.as_slice())
     };
     let space = selection::simple_space(shape, max, what)?;
-    // SAFETY: class ids are valid after H5open.
-    let dcpl = Handle::new(
-        unsafe { H5Pcreate(*H5P_CLS_DATASET_CREATE) },
-        Kind::Plist,
-        what,
-    )?;
-    let lcpl = Handle::new(
-        unsafe { H5Pcreate(*H5P_CLS_LINK_CREATE) },
-        Kind::Plist,
-        what,
-    )?;
-    // SAFETY: live property lists; chunk has the dataset's rank.
-    unsafe {
-        h5::check(H5Pset_create_intermediate_group(lcpl.id(), 1), what)?;
-        if let Some(chunk) = &storage.chunk {
-            h5::check(
-                H5Pset_chunk(dcpl.id(), chunk.len() as i32, chunk.as_ptr()),
-                format!("{what}: chunk {chunk:?}"),
-            )?;
-        }
-        if storage.shuffle {
-            h5::check(
-                hdf5_sys::h5p::H5Pset_shuffle(dcpl.id()),
-                format!("{what}: shuffle"),
-            )?;
-        }
-        if let Some(level) = storage.deflate {
-            h5::check(
-                H5Pset_deflate(dcpl.id(), level as u32),
-                format!("{what}: deflate (is zlib in this HDF5?)"),
-            )?;
-        }
-        if let Some((t, fill)) = fill {
-            let t = t.hdf5()?;
-            h5::check(
-                hdf5_sys::h5p::H5Pset_fill_value(dcpl.id(), t.id(), fill.as_ptr() as *const c_void),
-                format!("{what}: fill value"),
-            )?;
-        }
-        if file.plan.enabled
-            && storage.chunk.is_none()
-            && storage.fill.is_none()
-            && shape.iter().all(|&d| d > 0)
-        {
-            // Contiguous data is allocated at creation and never pre-filled: the writes fill it.
-            use hdf5_sys::h5d::{H5D_alloc_time_t, H5D_fill_time_t};
-            use hdf5_sys::h5p::{H5Pset_alloc_time, H5Pset_fill_time};
-            h5::check(
-                H5Pset_alloc_time(dcpl.id(), H5D_alloc_time_t::H5D_ALLOC_TIME_EARLY),
-                what,
-            )?;
-            h5::check(
-                H5Pset_fill_time(dcpl.id(), H5D_fill_time_t::H5D_FILL_TIME_NEVER),
-                what,
-            )?;
-        }
-    }
+    let early = file.plan.enabled && storage.chunk.is_none() && shape.iter().all(|&d| d > 0);
+    let fill_type = fill.map(|(t, _)| t.hdf5()).transpose()?;
+    let fill_value = fill
+        .zip(fill_type.as_ref())
+        .map(|((_, v), t)| (t.id(), v.as_slice()));
+    let dcpl = plist::dataset_create(storage, fill_value, early, what)?;
+    let lcpl = plist::link_create(what)?;
     let c = h5::cstring(path, "dataset path")?;
     let ftype = dtype.hdf5()?;
     // SAFETY: live ids and C string.
@@ -522,7 +469,11 @@ impl Dataset {
         let opened = (|| {
             let c = h5::cstring(&path, "dataset path")?;
             // Every rank opens: the metadata is read once, by rank 0, and broadcast (tuned).
-            let dapl = h5::collective_access(*H5P_CLS_DATASET_ACCESS, file.plan.enabled, &what)?;
+            // Collective metadata reads only while the ranks' metadata caches are alike (HDF5
+            // broadcasts from rank 0 what a rank misses in its cache: a rank that read the
+            // metadata on its own would not take part in the broadcast).
+            let coll = file.plan.enabled && file.collective_metadata_safe(&what)?;
+            let dapl = plist::dataset_access(coll, &what)?;
             // SAFETY: live file id, C string and property list.
             let id = unsafe { H5Dopen2(file.id()?, c.as_ptr(), dapl.id()) };
             if id < 0 && !path::exists(file.id()?, &path)? {
@@ -685,25 +636,7 @@ impl Dataset {
         count: &[u64],
         xfer: Xfer,
     ) -> Result<ArrayD<T>> {
-        let sel = Selection::new(offset, count);
-        let shape: Vec<usize> = count.iter().map(|&c| c as usize).collect();
-        // Allocate only when the selection is valid, so a bad count is an error, not an OOM;
-        // page aligned (io::buffer: the kernel's copy into it is never in the slow case).
-        let ok = sel.check(&self.dims.borrow(), &self.name()).is_ok();
-        let mut out = ok
-            .then(|| super::buffer::page_aligned_array::<T>(&shape))
-            .flatten()
-            .unwrap_or_else(|| ArrayD::<T>::default(IxDyn(&[0])));
-        let slice = out.as_slice_mut().unwrap_or(&mut []);
-        // SAFETY: numeric elements are plain bytes.
-        let bytes = unsafe {
-            std::slice::from_raw_parts_mut(
-                slice.as_mut_ptr() as *mut u8,
-                std::mem::size_of_val(slice),
-            )
-        };
-        self.read_raw(&sel, T::DTYPE, bytes, xfer)?;
-        Ok(out)
+        self.read_selection(&Selection::new(offset, count), xfer)
     }
 
     /// Reads the elements of `sel` (strided, blocks, an index list; see [`Selection`]) into
@@ -718,21 +651,34 @@ impl Dataset {
     /// # Ok(()) }
     /// ```
     pub fn read_selection<T: H5Type>(&self, sel: &Selection, xfer: Xfer) -> Result<ArrayD<T>> {
-        let shape: Vec<usize> = sel.shape().iter().map(|&c| c as usize).collect();
+        let count = sel.shape();
+        let shape: Option<Vec<usize>> = count.iter().map(|&c| usize::try_from(c).ok()).collect();
+        // Allocate only when the selection is valid, so a bad count is an error, not an OOM;
+        // page aligned (io::buffer: the kernel's copy into it is never in the slow case).
         let ok = sel.check(&self.dims.borrow(), &self.name()).is_ok();
-        let mut out = ok
-            .then(|| super::buffer::page_aligned_array::<T>(&shape))
-            .flatten()
-            .unwrap_or_else(|| ArrayD::<T>::default(IxDyn(&[0])));
+        let array = ok
+            .then(|| shape.and_then(|s| super::buffer::page_aligned_array::<T>(&s)))
+            .flatten();
+        // A selection that is valid but cannot be held in memory is this rank's error, agreed
+        // with the other ranks in the read (never an empty array).
+        let fits = match (&array, ok) {
+            (None, true) => Err(Error::Shape(format!(
+                "read {}: the selection {count:?} of {} does not fit in memory",
+                self.name(),
+                T::DTYPE
+            ))),
+            _ => Ok(()),
+        };
+        let mut out = array.unwrap_or_else(|| ArrayD::<T>::default(IxDyn(&[0])));
         let slice = out.as_slice_mut().unwrap_or(&mut []);
-        // SAFETY: H5Type elements are plain bytes.
+        // SAFETY: numeric elements are plain bytes; the slice is the array's own storage.
         let bytes = unsafe {
             std::slice::from_raw_parts_mut(
                 slice.as_mut_ptr() as *mut u8,
                 std::mem::size_of_val(slice),
             )
         };
-        self.read_raw(sel, T::DTYPE, bytes, xfer)?;
+        self.read_raw_after(sel, &T::DTYPE.into(), bytes, xfer, fits)?;
         Ok(out)
     }
 
@@ -780,9 +726,15 @@ impl Dataset {
             return self.read_raw(&sel, T::DTYPE, bytes, xfer);
         }
         let tmp = self.read_at_with::<T>(offset, &count, xfer)?;
-        if let Ok(t) = tmp.into_dimensionality::<D>() {
-            out.assign(&t);
-        }
+        let t = tmp.into_dimensionality::<D>().map_err(|e| {
+            Error::Shape(format!(
+                "read {}: the data read, of shape {count:?}, does not fit the output array of \
+                 shape {:?}: {e}",
+                self.name(),
+                out.shape()
+            ))
+        })?;
+        out.assign(&t);
         Ok(())
     }
 
@@ -794,7 +746,7 @@ impl Dataset {
         bytes: &mut [u8],
         xfer: Xfer,
     ) -> Result<()> {
-        self.read_bytes(sel, &mem.into(), bytes, xfer)
+        self.read_raw_after(sel, &mem.into(), bytes, xfer, Ok(()))
     }
 
     /// Reads the elements of `sel` into `bytes`, as elements of type `mem` (any
@@ -806,9 +758,22 @@ impl Dataset {
         bytes: &mut [u8],
         xfer: Xfer,
     ) -> Result<()> {
+        self.read_raw_after(sel, mem, bytes, xfer, Ok(()))
+    }
+
+    /// [`Dataset::read_bytes`] after this rank's own earlier check `before` (agreed with the
+    /// read's checks: an error there is an error of the read on every rank).
+    fn read_raw_after(
+        &self,
+        sel: &Selection,
+        mem: &Datatype,
+        bytes: &mut [u8],
+        xfer: Xfer,
+        before: Result<()>,
+    ) -> Result<()> {
         let what = format!("read {}", self.name());
         let _q = Quiet::new();
-        let local = self.check_transfer(sel, mem, bytes.len(), xfer, false);
+        let local = before.and_then(|()| self.check_transfer(sel, mem, bytes.len(), xfer, false));
         let ptr = bytes.as_mut_ptr();
         self.transfer(
             "read",
@@ -866,6 +831,11 @@ impl Dataset {
         call: impl FnOnce(hid_t, hid_t, hid_t, hid_t, hid_t) -> herr_t,
     ) -> Result<()> {
         let collective = xfer == Xfer::Collective;
+        if !collective || self.storage.chunk.is_some() {
+            // Independent I/O, and the chunk index lookups of chunked I/O, read metadata
+            // that differs between ranks.
+            self.file.note_local_metadata();
+        }
         let args = format!("{} {:?}", self.path, xfer);
         if collective {
             self.file.agree(what, local, Some(&args))?;
@@ -890,19 +860,7 @@ impl Dataset {
             } else {
                 sel.memory_space(&name)?
             };
-            // SAFETY: class id valid after H5open.
-            let dxpl = Handle::new(
-                unsafe { H5Pcreate(*H5P_CLS_DATASET_XFER) },
-                Kind::Plist,
-                &name,
-            )?;
-            let mode = if collective {
-                H5FD_mpio_xfer_t::H5FD_MPIO_COLLECTIVE
-            } else {
-                H5FD_mpio_xfer_t::H5FD_MPIO_INDEPENDENT
-            };
-            // SAFETY: live transfer property list.
-            h5::check(unsafe { H5Pset_dxpl_mpio(dxpl.id(), mode) }, &name)?;
+            let dxpl = plist::transfer(collective, &name)?;
             let mtype = mem.hdf5()?;
             let started = std::time::Instant::now();
             let r = call(
@@ -1008,6 +966,18 @@ impl Dataset {
 
     pub(crate) fn file(&self) -> &Rc<FileInner> {
         &self.file
+    }
+
+    /// The communicator of the dataset's file (h5par's own duplicate): every collective call
+    /// on the dataset is collective on it.
+    pub fn comm(&self) -> &mpi::topology::SimpleCommunicator {
+        &self.file.comm
+    }
+
+    /// Whether the dataset's file is still open (after the file's close every use of the
+    /// dataset but dropping it is an error).
+    pub fn is_open(&self) -> bool {
+        self.file.is_open()
     }
 }
 

@@ -11,14 +11,14 @@ use hdf5_sys::h5f::{
     H5F_OBJ_LOCAL,
 };
 use hdf5_sys::h5i::hid_t;
-use hdf5_sys::h5p::{H5Pcreate, H5Pset_fapl_mpio, H5P_CLS_FILE_ACCESS, H5P_DEFAULT};
+use hdf5_sys::h5p::H5P_DEFAULT;
 use mpi::topology::SimpleCommunicator;
-use mpi::traits::{Communicator, Root};
+use mpi::traits::Communicator;
 
 use crate::comm;
 use crate::error::{Error, Result};
-use crate::io::h5::{self, Handle, Kind, Quiet};
-use crate::io::mpi_info::Info;
+use crate::io::h5::{self, Quiet};
+use crate::io::plist;
 use crate::io::report;
 use crate::tune::{self, Report, TunePlan, TuneRequest};
 
@@ -130,6 +130,11 @@ pub(crate) struct FileInner {
     pub(crate) report: RefCell<Report>,
     /// Where to write the report at close.
     report_to: Option<String>,
+    /// Set on this rank by anything that may have read metadata into HDF5's cache on some
+    /// ranks only, or different metadata on different ranks (local queries, independent I/O,
+    /// chunked I/O): the ranks' metadata caches may then differ, and collective metadata
+    /// reads (which expect every rank to miss the cache alike) must no longer be used.
+    pub(crate) cache_diverged: Cell<bool>,
 }
 
 impl std::fmt::Debug for FileInner {
@@ -166,6 +171,29 @@ impl FileInner {
     /// `"path:/object"`, for messages.
     pub(crate) fn name(&self, object: &str) -> String {
         format!("{}:{object}", self.path.display())
+    }
+
+    /// Notes that this rank may have read metadata the other ranks did not (see
+    /// `cache_diverged`).
+    pub(crate) fn note_local_metadata(&self) {
+        self.cache_diverged.set(true);
+    }
+
+    /// Collective: whether collective metadata reads are safe for the next call, that is
+    /// whether no rank may have read metadata on its own since the file was opened (then the
+    /// ranks' metadata caches are alike). Once unsafe, always unsafe (sticky on every rank).
+    pub(crate) fn collective_metadata_safe(&self, what: &str) -> Result<bool> {
+        if self.cache_diverged.get() && self.comm.size() == 1 {
+            return Ok(false);
+        }
+        let seq = crate::comm::wait::sequence(&self.comm)?;
+        let mine = [i64::from(!self.cache_diverged.get())];
+        let mut all = [0i64];
+        crate::comm::wait::allreduce_min(&self.comm, &mine, &mut all, what, seq)?;
+        if all[0] == 0 {
+            self.cache_diverged.set(true);
+        }
+        Ok(all[0] == 1)
     }
 
     /// Collective agreement on this file's communicator.
@@ -461,7 +489,7 @@ impl File {
         let data_path = tmp.as_deref().unwrap_or(&target).to_path_buf();
         let _q = Quiet::new();
         let made = (|| {
-            let fapl = access_plist(&comm, &plan, &what)?;
+            let fapl = plist::file_access(&comm, &plan, &what)?;
             let c = path_cstring(&data_path)?;
             // SAFETY: valid C string and property lists.
             let id = unsafe { H5Fcreate(c.as_ptr(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id()) };
@@ -484,6 +512,7 @@ impl File {
                 plan,
                 report: RefCell::new(report),
                 report_to,
+                cache_diverged: Cell::new(false),
             }),
         })
     }
@@ -522,7 +551,7 @@ impl File {
         let plan = plan.ok_or_else(|| Error::Internal("no tuning plan".into()))?;
         let _q = Quiet::new();
         let opened = (|| {
-            let fapl = access_plist(&comm, &plan, &what)?;
+            let fapl = plist::file_access(&comm, &plan, &what)?;
             let c = path_cstring(path)?;
             let flags = match mode {
                 Mode::ReadOnly => H5F_ACC_RDONLY,
@@ -548,6 +577,7 @@ impl File {
                 plan,
                 report: RefCell::new(report),
                 report_to,
+                cache_diverged: Cell::new(false),
             }),
         })
     }
@@ -742,10 +772,7 @@ fn temporary_name(comm: &SimpleCommunicator, target: &Path) -> PathBuf {
             .unwrap_or(0);
         text = stale::temporary_file_name(&name, &stale::this_process(), nanos).into_bytes();
     }
-    let mut len = [text.len() as u64];
-    comm.process_at_rank(0).broadcast_into(&mut len[..]);
-    text.resize(len[0] as usize, 0);
-    comm.process_at_rank(0).broadcast_into(&mut text[..]);
+    let text = comm::broadcast_bytes(comm, 0, text);
     dir.join(String::from_utf8_lossy(&text).into_owned())
 }
 
@@ -836,68 +863,3 @@ fn node_count(comm: &SimpleCommunicator) -> u32 {
     comm.all_reduce_into(&leader, &mut nodes, SystemOperation::sum());
     nodes.max(1) as u32
 }
-
-/// The metadata cache as "Tuning HDF5 for Lustre File Systems" advises: no evictions (so no
-/// small metadata writes while data is written), flushed at close.
-fn defer_metadata_flush(fapl: hdf5_sys::h5i::hid_t, what: &str) -> Result<()> {
-    use hdf5_sys::h5ac::{H5AC_cache_config_t, H5AC__CURR_CACHE_CONFIG_VERSION};
-    use hdf5_sys::h5c::{H5C_cache_decr_mode, H5C_cache_flash_incr_mode, H5C_cache_incr_mode};
-    use hdf5_sys::h5p::{H5Pget_mdc_config, H5Pset_mdc_config};
-    let mut cfg = H5AC_cache_config_t {
-        version: H5AC__CURR_CACHE_CONFIG_VERSION,
-        ..Default::default()
-    };
-    // SAFETY: live property list and a versioned config struct.
-    unsafe {
-        h5::check(H5Pget_mdc_config(fapl, &mut cfg), what)?;
-        cfg.evictions_enabled = 0;
-        cfg.incr_mode = H5C_cache_incr_mode::H5C_incr__off;
-        cfg.flash_incr_mode = H5C_cache_flash_incr_mode::H5C_flash_incr__off;
-        cfg.decr_mode = H5C_cache_decr_mode::H5C_decr__off;
-        cfg.max_size = cfg.max_size.max(64 << 20);
-        cfg.set_initial_size = 1;
-        cfg.initial_size = (16 << 20usize).clamp(cfg.min_size, cfg.max_size);
-        h5::check(
-            H5Pset_mdc_config(fapl, &cfg),
-            format!("{what}: metadata cache"),
-        )
-    }
-}
-
-/// A file-access property list with the MPI-IO driver on `comm` and the plan's hints and
-/// HDF5 settings.
-fn access_plist(comm: &SimpleCommunicator, plan: &TunePlan, what: &str) -> Result<Handle> {
-    use hdf5_sys::h5p::{H5Pset_alignment, H5Pset_coll_metadata_write, H5Pset_meta_block_size};
-    // SAFETY: the class id is valid after H5open.
-    let fapl = Handle::new(
-        unsafe { H5Pcreate(*H5P_CLS_FILE_ACCESS) },
-        Kind::Plist,
-        what,
-    )?;
-    // SAFETY: live property list.
-    unsafe {
-        if let Some((threshold, alignment)) = plan.alignment {
-            h5::check(
-                H5Pset_alignment(fapl.id(), threshold, alignment),
-                format!("{what}: alignment {alignment}"),
-            )?;
-        }
-        if let Some(size) = plan.meta_block_size {
-            h5::check(H5Pset_meta_block_size(fapl.id(), size), what)?;
-        }
-        if plan.enabled {
-            defer_metadata_flush(fapl.id(), what)?;
-            h5::check(H5Pset_coll_metadata_write(fapl.id(), 1), what)?;
-        }
-        h5::set_libver_bounds(fapl.id(), plan.libver, what)?;
-    }
-    let info = Info::from_hints(&plan.hints)?;
-    // SAFETY: live property list, communicator and info (HDF5 duplicates both).
-    h5::check(
-        unsafe { H5Pset_fapl_mpio(fapl.id(), comm.as_raw(), info.raw()) },
-        format!("{what}: setting the MPI-IO driver"),
-    )?;
-    Ok(fapl)
-}
-
-use mpi::raw::AsRaw;

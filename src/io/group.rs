@@ -8,17 +8,16 @@ use hdf5_sys::h5g::{H5G_info_t, H5Gcreate2, H5Gget_info_by_name};
 use hdf5_sys::h5i::{H5I_type_t, H5Iget_type};
 use hdf5_sys::h5l::H5Lget_name_by_idx;
 use hdf5_sys::h5o::H5Oopen;
-use hdf5_sys::h5p::{
-    H5Pcreate, H5Pset_create_intermediate_group, H5P_CLS_LINK_CREATE, H5P_DEFAULT,
-};
+use hdf5_sys::h5p::H5P_DEFAULT;
 
 use crate::error::{Error, Result};
-use crate::io::attribute::{self, AttrValue, FromAttr};
+use crate::io::attribute::{self, AttrData, AttrValue, FromAttr};
 use crate::io::dataset::{Dataset, DatasetBuilder};
 use crate::io::dtype::{Dtype, H5Type};
 use crate::io::file::{File, FileInner};
 use crate::io::h5::{self, Handle, Kind, Quiet};
 use crate::io::path;
+use crate::io::plist;
 use crate::io::types::Datatype;
 
 /// A group (a folder of datasets and groups) in an open file. Paths given to its methods are
@@ -122,17 +121,9 @@ impl Group {
         )?;
         if !exists {
             let made = (|| {
-                // SAFETY: class ids valid after H5open; live ids and C string.
-                let lcpl = Handle::new(
-                    unsafe { H5Pcreate(*H5P_CLS_LINK_CREATE) },
-                    Kind::Plist,
-                    &what,
-                )?;
-                h5::check(
-                    unsafe { H5Pset_create_intermediate_group(lcpl.id(), 1) },
-                    &what,
-                )?;
+                let lcpl = plist::link_create(&what)?;
                 let c = h5::cstring(&abs, "group path")?;
+                // SAFETY: live ids and C string.
                 let id = unsafe {
                     H5Gcreate2(file.id()?, c.as_ptr(), lcpl.id(), H5P_DEFAULT, H5P_DEFAULT)
                 };
@@ -172,6 +163,7 @@ impl Group {
     /// rank may call it alone.
     pub fn members(&self) -> Result<Vec<String>> {
         let file = &self.file;
+        file.note_local_metadata();
         let what = format!("list {}", file.name(&self.path));
         let _q = Quiet::new();
         let fid = file.id()?;
@@ -214,6 +206,7 @@ impl Group {
     pub fn contains(&self, name: &str) -> Result<bool> {
         let abs = path::join(&self.path, name)?;
         let _q = Quiet::new();
+        self.file.note_local_metadata();
         path::exists(self.file.id()?, &abs)
     }
 
@@ -317,6 +310,21 @@ impl File {
             data,
             &format!("{}: attribute {name:?}", self.inner.name(&abs)),
         )
+    }
+
+    /// Reads the numeric attribute `name` of the object at `object` (local), its values
+    /// converted by HDF5 to `dtype` (a type chosen at run time, as the C border and the Python
+    /// package do): [`AttrData::Numeric`] of `dtype`. A string attribute is
+    /// [`Error::Type`](crate::Error::Type).
+    pub fn read_attr_as(&self, object: &str, name: &str, dtype: Dtype) -> Result<AttrData> {
+        let abs = path::join("/", object)?;
+        match attribute::read(&self.inner, &abs, name, Some(dtype))? {
+            AttrData::Text(_) => Err(Error::Type(format!(
+                "{}: attribute {name:?} is a string, not numbers",
+                self.inner.name(&abs)
+            ))),
+            numbers => Ok(numbers),
+        }
     }
 
     /// The names of the attributes of the object at `object` (local).

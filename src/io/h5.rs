@@ -12,7 +12,6 @@ use hdf5_sys::h5e::{
 use hdf5_sys::h5i::hid_t;
 
 use crate::error::{Error, Result};
-use crate::tune::LibVer;
 
 static INIT: Once = Once::new();
 
@@ -140,73 +139,12 @@ pub(crate) enum Kind {
     Attr,
 }
 
-/// An access property list of `class` (`H5P_CLS_DATASET_ACCESS`, ...) for one call that every
-/// rank makes: with `collective`, HDF5 reads the metadata the call needs once, on rank 0, and
-/// broadcasts it (`H5Pset_all_coll_metadata_ops`), instead of every rank reading it. Set per
-/// call, never on the file: local queries (attribute reads, independent reads) stay local.
-pub(crate) fn collective_access(class: hid_t, collective: bool, what: &str) -> Result<Handle> {
-    use hdf5_sys::h5p::{H5Pcreate, H5Pset_all_coll_metadata_ops};
-    // SAFETY: a class id valid after H5open (callers pass H5P_CLS_* after init).
-    let plist = Handle::new(unsafe { H5Pcreate(class) }, Kind::Plist, what)?;
-    if collective {
-        // SAFETY: live property list.
-        check(
-            unsafe { H5Pset_all_coll_metadata_ops(plist.id(), 1) },
-            format!("{what}: collective metadata reads"),
-        )?;
-    }
-    Ok(plist)
-}
-
 /// The HDF5 library's version, `"1.14.5"`.
 pub(crate) fn library_version() -> String {
     let (mut major, mut minor, mut release) = (0, 0, 0);
     // SAFETY: plain out-integers.
     unsafe { hdf5_sys::h5::H5get_libversion(&mut major, &mut minor, &mut release) };
     format!("{major}.{minor}.{release}")
-}
-
-/// `H5Pset_libver_bounds` on `fapl`. The versions this HDF5 has come from hdf5-metno-sys's
-/// version configuration (the `hdf5_*` cfgs of build.rs); a newer one is an error that says so.
-pub(crate) fn set_libver_bounds(
-    fapl: hid_t,
-    (low, high): (LibVer, LibVer),
-    what: &str,
-) -> Result<()> {
-    use hdf5_sys::h5f::{self, H5F_libver_t};
-    let raw = |v: LibVer| -> Result<H5F_libver_t> {
-        Ok(match v {
-            LibVer::Earliest => h5f::H5F_LIBVER_EARLIEST,
-            LibVer::V18 => h5f::H5F_LIBVER_V18,
-            #[cfg(hdf5_1_10_2)]
-            LibVer::V110 => h5f::H5F_LIBVER_V110,
-            #[cfg(hdf5_1_12)]
-            LibVer::V112 => h5f::H5F_LIBVER_V112,
-            #[cfg(hdf5_1_14)]
-            LibVer::V114 => h5f::H5F_LIBVER_V114,
-            #[cfg(hdf5_2)]
-            LibVer::V200 => h5f::H5F_LIBVER_V200,
-            LibVer::Latest => h5f::H5F_LIBVER_LATEST,
-            #[allow(unreachable_patterns)]
-            newer => {
-                return Err(Error::Invalid(format!(
-                    "{what}: file format {} is newer than this HDF5 ({}) knows",
-                    newer.name(),
-                    library_version()
-                )))
-            }
-        })
-    };
-    let (l, h) = (raw(low)?, raw(high)?);
-    // SAFETY: live file-access property list.
-    check(
-        unsafe { hdf5_sys::h5p::H5Pset_libver_bounds(fapl, l, h) },
-        format!(
-            "{what}: file-format bounds ({}, {})",
-            low.name(),
-            high.name()
-        ),
-    )
 }
 
 /// An owned HDF5 id, closed on drop.

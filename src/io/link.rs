@@ -15,9 +15,7 @@ use hdf5_sys::h5g::H5Gopen2;
 use hdf5_sys::h5i::{hid_t, H5I_type_t, H5Iget_type};
 use hdf5_sys::h5l::{H5L_type_t, H5Lget_name_by_idx, H5Lget_val};
 use hdf5_sys::h5o::H5Oopen;
-use hdf5_sys::h5p::{
-    H5Pcreate, H5Pset_create_intermediate_group, H5P_CLS_LINK_CREATE, H5P_DEFAULT,
-};
+use hdf5_sys::h5p::H5P_DEFAULT;
 
 use crate::error::{Error, Result};
 use crate::io::file::{File, FileInner};
@@ -151,6 +149,7 @@ fn parent_and_name(abs: &str) -> Option<(&str, &str)> {
 /// Local: the kind of what is at the absolute path `abs`, following a soft link at its end
 /// when `follow` (a dangling one is `None`), never an external one.
 pub(crate) fn kind_at(file: &FileInner, abs: &str, follow: bool) -> Result<Option<ObjectKind>> {
+    file.note_local_metadata();
     let what = format!("inspecting {}", file.name(abs));
     let _q = Quiet::new();
     let fid = file.id()?;
@@ -170,6 +169,7 @@ pub(crate) fn kind_at(file: &FileInner, abs: &str, follow: bool) -> Result<Optio
 
 /// Local: the members of the group at `abs` with their kinds, sorted by name.
 pub(crate) fn members(file: &FileInner, abs: &str) -> Result<Vec<(String, ObjectKind)>> {
+    file.note_local_metadata();
     let what = format!("list {}", file.name(abs));
     let _q = Quiet::new();
     let fid = file.id()?;
@@ -258,6 +258,7 @@ fn visit_rec(
 
 /// Local: where the soft or external link at `abs` points.
 pub(crate) fn target(file: &FileInner, abs: &str) -> Result<LinkTarget> {
+    file.note_local_metadata();
     let name = file.name(abs);
     let what = format!("reading the link {name}");
     let _q = Quiet::new();
@@ -317,22 +318,6 @@ pub(crate) fn target(file: &FileInner, abs: &str) -> Result<LinkTarget> {
         )
     };
     Ok(LinkTarget::External { file: f, path: p })
-}
-
-/// A link-creation property list that creates missing parent groups.
-fn intermediate_lcpl(what: &str) -> Result<Handle> {
-    // SAFETY: class ids valid after H5open (Quiet::new called it).
-    let lcpl = Handle::new(
-        unsafe { H5Pcreate(*H5P_CLS_LINK_CREATE) },
-        Kind::Plist,
-        what,
-    )?;
-    // SAFETY: live property list.
-    h5::check(
-        unsafe { H5Pset_create_intermediate_group(lcpl.id(), 1) },
-        what,
-    )?;
-    Ok(lcpl)
 }
 
 /// Collective: check locally, agree on the operation and its arguments, act, agree on the
@@ -417,7 +402,7 @@ pub(crate) fn move_link(file: &FileInner, from: &str, to: &str) -> Result<()> {
             must_be_free(file, to)
         },
         || {
-            let lcpl = intermediate_lcpl(&what)?;
+            let lcpl = crate::io::plist::link_create(&what)?;
             let (a, b) = (h5::cstring(from, "path")?, h5::cstring(to, "path")?);
             let fid = file.id()?;
             // SAFETY: live ids and C strings.
@@ -457,7 +442,7 @@ pub(crate) fn link(file: &FileInner, abs: &str, target: &LinkTarget) -> Result<(
             must_be_free(file, abs)
         },
         || {
-            let lcpl = intermediate_lcpl(&what)?;
+            let lcpl = crate::io::plist::link_create(&what)?;
             let c = h5::cstring(abs, "link path")?;
             let fid = file.id()?;
             let r = match target {
@@ -542,6 +527,11 @@ impl Group {
 
     fn abs(&self, name: &str) -> Result<String> {
         path::join(self.path(), name)
+    }
+
+    /// Whether the group's file is still open.
+    pub fn is_open(&self) -> bool {
+        self.inner().is_open()
     }
 
     /// Local: what is at `name` (a soft or external link as such), `None` when nothing is.

@@ -12,6 +12,7 @@ pub(crate) mod h5;
 pub mod link;
 pub(crate) mod mpi_info;
 pub(crate) mod path;
+pub(crate) mod plist;
 pub(crate) mod report;
 pub mod selection;
 pub mod space;

@@ -170,7 +170,7 @@ impl Selection {
                 self.stride_of(d),
                 self.block_of(d),
             );
-            if s == 0 || s < b {
+            if s == 0 || (c > 1 && s < b) {
                 return Err(Error::Shape(format!(
                     "{name}: stride {s} in dimension {d} must be at least the block {b} and \
                      above 0"
@@ -206,11 +206,14 @@ impl Selection {
         let what = format!("{name}: selecting {self:?}");
         let n = self.count.len();
         let ones = vec![1u64; n];
-        let stride = if self.stride.is_empty() {
-            &ones
-        } else {
-            &self.stride
-        };
+        // A stride matters only between blocks: with one block, HDF5 gets the block.
+        let stride: Vec<u64> = (0..n)
+            .map(|d| match self.count[d] {
+                0 | 1 => self.stride_of(d).max(self.block_of(d)),
+                _ => self.stride_of(d),
+            })
+            .collect();
+        let stride = &stride;
         let block = if self.block.is_empty() {
             &ones
         } else {

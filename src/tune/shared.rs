@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use mpi::traits::{Communicator, Root};
+use mpi::traits::Communicator;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -88,17 +88,12 @@ where
     T: Serialize + DeserializeOwned,
     F: FnOnce() -> Result<T>,
 {
-    let root = comm.process_at_rank(0);
-    let mut bytes = if comm.rank() == 0 {
+    let bytes = if comm.rank() == 0 {
         encode(&ask())
     } else {
         Vec::new()
     };
-    let mut len = [bytes.len() as u64];
-    root.broadcast_into(&mut len[..]);
-    bytes.resize(len[0] as usize, 0);
-    root.broadcast_into(&mut bytes[..]);
-    decode(&bytes)
+    decode(&crate::comm::broadcast_bytes(comm, 0, bytes))
 }
 
 #[cfg(test)]

@@ -221,65 +221,21 @@ pub struct StripeCounts(pub Vec<u32>);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeriesList(pub Vec<SeriesKind>);
 
-/// Parses a size in bytes: a whole number with an optional binary suffix `k`, `M`, `G` or `T`
-/// (either case, optionally followed by `iB` or `B`). Zero is refused.
+/// Parses a size in bytes with the core's parser ([`h5par::tune::hints::parse_size`]: a whole
+/// number with an optional binary suffix `k`, `M`, `G` or `T`, either case, optionally followed
+/// by `iB` or `B`). Zero is refused.
 ///
 /// ```text
 /// 256M -> 268435456    1k -> 1024    2GiB -> 2147483648    4096 -> 4096
 /// ```
 pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 {
-        return Err(format!(
-            "size {s:?}: expected a whole number with an optional k, M, G or T suffix, e.g. 256M"
-        ));
+    match h5par::tune::hints::parse_size(s) {
+        Ok(0) => Err(format!("size {s:?}: must be greater than 0")),
+        other => other,
     }
-    let (num, suffix) = t.split_at(digits);
-    let value: u64 = num
-        .parse()
-        .map_err(|_| format!("size {s:?}: the number is too large"))?;
-    let unit = suffix
-        .strip_suffix("iB")
-        .or_else(|| suffix.strip_suffix('B'))
-        .unwrap_or(suffix);
-    let shift = match unit {
-        "" => 0,
-        "k" | "K" => 10,
-        "m" | "M" => 20,
-        "g" | "G" => 30,
-        "t" | "T" => 40,
-        _ => {
-            return Err(format!(
-                "size {s:?}: unknown suffix {suffix:?} (use k, M, G or T, powers of 1024)"
-            ))
-        }
-    };
-    if value == 0 {
-        return Err(format!("size {s:?}: must be greater than 0"));
-    }
-    value
-        .checked_mul(1u64 << shift)
-        .ok_or_else(|| format!("size {s:?}: too large"))
 }
 
-/// Formats a byte count with the largest binary unit that divides it to at most one decimal:
-/// `268435456` -> `"256 MiB"`, `2147483648` -> `"2 GiB"`, `1536` -> `"1.5 KiB"`.
-pub fn format_size(bytes: u64) -> String {
-    const UNITS: [(&str, u32); 4] = [("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)];
-    for (name, shift) in UNITS {
-        let unit = 1u64 << shift;
-        if bytes >= unit {
-            let v = bytes as f64 / unit as f64;
-            return if bytes % unit == 0 {
-                format!("{} {name}", bytes / unit)
-            } else {
-                format!("{v:.1} {name}")
-            };
-        }
-    }
-    format!("{bytes} B")
-}
+pub use h5par::tune::hints::format_size;
 
 /// Splits a comma-separated list, refusing an empty list and empty items.
 fn split_list<'a>(s: &'a str, what: &str) -> Result<Vec<&'a str>, String> {

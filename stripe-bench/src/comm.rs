@@ -5,46 +5,41 @@ use std::time::Duration;
 
 use mpi::collective::SystemOperation;
 use mpi::topology::SimpleCommunicator;
-use mpi::traits::{Communicator, CommunicatorCollectives, Root};
+use mpi::traits::{Communicator, CommunicatorCollectives};
 
 /// Collective: every rank passes its own outcome; every rank gets `Ok` if all succeeded, or
-/// the same error (the message of the lowest failing rank, naming it) if any failed.
+/// the same error (the message of the lowest failing rank, `rank R: ...`) if any failed. It is
+/// the core's agreement ([`h5par::comm::agree_value`]: sequence-numbered, under the watchdog).
 pub fn agree<T>(comm: &SimpleCommunicator, local: Result<T, String>) -> Result<T, String> {
-    let size = comm.size();
-    let mine = if local.is_err() { comm.rank() } else { size };
-    let mut first = size;
-    comm.all_reduce_into(&mine, &mut first, SystemOperation::min());
-    if first == size {
-        return local;
-    }
-    let msg = match &local {
-        Err(e) => e.clone(),
-        Ok(_) => String::new(),
-    };
-    let msg = broadcast_string(comm, first, &msg);
-    Err(if size > 1 {
-        format!("rank {first}: {msg}")
-    } else {
-        msg
-    })
+    h5par::comm::agree_value(comm, WHAT, local.map_err(h5par::Error::Invalid))
+        .map_err(|e| short_message(&e.message(), comm.size()))
 }
 
-/// Collective: the string `s` of rank `root` on every rank.
-pub fn broadcast_string(comm: &SimpleCommunicator, root: i32, s: &str) -> String {
-    let p = comm.process_at_rank(root);
-    let mut len = s.len() as u64;
-    p.broadcast_into(&mut len);
-    if len == 0 {
-        // Nothing to send (and MPI_Bcast of an empty slice is refused by some MPIs).
-        return String::new();
-    }
-    let mut buf = if comm.rank() == root {
-        s.as_bytes().to_vec()
-    } else {
-        vec![0u8; len as usize]
+/// What stripe-bench's agreements are called in the core's messages.
+const WHAT: &str = "stripe-bench";
+
+/// `rank R: message` from the core's `stripe-bench: rank R of N: message` (the message alone
+/// with one rank).
+fn short_message(core: &str, size: i32) -> String {
+    let m = core.strip_prefix(WHAT).unwrap_or(core);
+    let m = m.strip_prefix(": ").unwrap_or(m);
+    let Some(rest) = m.strip_prefix("rank ") else {
+        return m.to_string();
     };
-    p.broadcast_into(&mut buf[..]);
-    String::from_utf8_lossy(&buf).into_owned()
+    let Some((rank, tail)) = rest.split_once(&format!(" of {size}: ")) else {
+        return m.to_string();
+    };
+    if size > 1 {
+        format!("rank {rank}: {tail}")
+    } else {
+        tail.to_string()
+    }
+}
+
+/// Collective: the string `s` of rank `root` on every rank (the core's
+/// [`h5par::comm::broadcast_text`]).
+pub fn broadcast_string(comm: &SimpleCommunicator, root: i32, s: &str) -> String {
+    h5par::comm::broadcast_text(comm, root, s)
 }
 
 /// Collective: the largest of every rank's `t`.
@@ -75,4 +70,19 @@ pub fn sum_f64(comm: &SimpleCommunicator, x: f64) -> f64 {
     let mut m = 0.0f64;
     comm.all_reduce_into(&x, &mut m, SystemOperation::sum());
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_message;
+
+    #[test]
+    fn core_messages_become_short() {
+        assert_eq!(
+            short_message("stripe-bench: rank 1 of 4: disk full", 4),
+            "rank 1: disk full"
+        );
+        assert_eq!(short_message("stripe-bench: rank 0 of 1: no", 1), "no");
+        assert_eq!(short_message("something else", 2), "something else");
+    }
 }

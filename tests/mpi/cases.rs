@@ -158,7 +158,8 @@ fn roundtrip_types(w: &SimpleCommunicator, dir: &Path) {
     f.close().expect("close");
     // Reopen read-only and check one dataset of each type again, with its stored type.
     let f = File::open(w, &path, Mode::ReadOnly).expect("open");
-    for t in Dtype::ALL {
+    // The ten number types (bool and complex: tests/mpi/objects.rs).
+    for t in Dtype::ALL.into_iter().take(10) {
         let d = f
             .dataset(&format!("{t}/2d/chunked/Collective"))
             .expect("open dataset");
@@ -636,6 +637,34 @@ fn fail_incompatible_shape(w: &SimpleCommunicator, dir: &Path) {
     let mut two_d = ndarray::Array2::<f64>::zeros(if w.rank() == 1 { (5, 5) } else { (4, 5) });
     let r = within_10s(|| d.read_into(&[0, 0], &mut two_d, Xfer::Collective));
     expect_everywhere(w, r, ErrorKind::Shape, Some(1), "outside the dataset");
+    // A non-contiguous output array of the right shape is filled (through a copy).
+    let data = ndarray::Array2::<f64>::from_shape_fn((4, 5), |(i, j)| (10 * i + j) as f64);
+    d.write_at(&[0, 0], &data).expect("write");
+    let mut t = ndarray::Array2::<f64>::zeros((5, 4));
+    let mut view = t.view_mut().reversed_axes();
+    within_10s(|| d.read_into(&[0, 0], &mut view, Xfer::Collective)).expect("read_into a view");
+    assert_eq!(t.t(), data);
+    // A selection inside the dataset that no memory can hold, on rank 1 only: an error on
+    // every rank (never an empty array), and the file still works. The dataset is 1 TiB of
+    // contiguous storage allocated without being written (a sparse file); with the kernel's
+    // default overcommit heuristic an allocation of 1 TiB on this node is refused at once. (With
+    // overcommit always on, the allocation would succeed lazily and the read would really run:
+    // that part is left out then, and says so.)
+    let overcommit = std::fs::read_to_string("/proc/sys/vm/overcommit_memory").unwrap_or_default();
+    if overcommit.trim() != "0" {
+        eprintln!("vm.overcommit_memory is {overcommit:?}, not 0: the 1 TiB read is left out");
+        still_works(&f);
+        f.close().expect("close");
+        return;
+    }
+    let huge = f
+        .new_dataset::<f64>()
+        .shape([1u64 << 37])
+        .create("huge")
+        .expect("create huge");
+    let count: [u64; 1] = if w.rank() == 1 { [1 << 37] } else { [1] };
+    let r = within_10s(|| huge.read_at::<f64>(&[0], &count));
+    expect_everywhere(w, r, ErrorKind::Shape, Some(1), "does not fit in memory");
     still_works(&f);
     f.close().expect("close");
 }
