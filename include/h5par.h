@@ -146,6 +146,33 @@ typedef enum {
    * `double`
    */
   H5PAR_FLOAT64,
+  /**
+   * `bool`/`_Bool`, one byte 0 or 1 (stored as h5py's bool: an 8-bit enum FALSE, TRUE).
+   */
+  H5PAR_BOOL,
+  /**
+   * `float _Complex`, two floats (stored as h5py's complex64: a compound `r`, `i`).
+   */
+  H5PAR_COMPLEX64,
+  /**
+   * `double _Complex`, two doubles (h5py's complex128).
+   */
+  H5PAR_COMPLEX128,
+  /**
+   * Reported by `h5par_dataset_info` only: a fixed-length string type (its spec from
+   * `h5par_dataset_type`).
+   */
+  H5PAR_STRING,
+  /**
+   * Reported by `h5par_dataset_info` only: a compound type (its spec from
+   * `h5par_dataset_type`).
+   */
+  H5PAR_COMPOUND,
+  /**
+   * Reported by `h5par_dataset_info` only: a type h5par cannot read (variable-length,
+   * opaque, references, ...); `h5par_dataset_type` describes it.
+   */
+  H5PAR_UNSUPPORTED,
 } h5par_dtype;
 
 /**
@@ -183,6 +210,36 @@ typedef enum {
 } h5par_reduction;
 
 /**
+ * What is at a path (`*kind` of `h5par_object_kind`, `h5par_group_member`).
+ */
+typedef enum {
+  /**
+   * Nothing (or a dangling soft link, when followed).
+   */
+  H5PAR_KIND_NONE = 0,
+  /**
+   * A group.
+   */
+  H5PAR_KIND_GROUP = 1,
+  /**
+   * A dataset.
+   */
+  H5PAR_KIND_DATASET = 2,
+  /**
+   * A soft link (a path in the same file).
+   */
+  H5PAR_KIND_SOFT_LINK = 3,
+  /**
+   * An external link (a path in another file).
+   */
+  H5PAR_KIND_EXTERNAL_LINK = 4,
+  /**
+   * Anything else (a named datatype, a user-defined link).
+   */
+  H5PAR_KIND_OTHER = 5,
+} h5par_kind;
+
+/**
  * What C sees of a dataset: `h5par_dataset *` (opaque).
  */
 typedef struct h5par_dataset h5par_dataset;
@@ -198,6 +255,11 @@ typedef struct h5par_farm_task h5par_farm_task;
  * What C sees of a file: `h5par_file *` (opaque).
  */
 typedef struct h5par_file h5par_file;
+
+/**
+ * What C sees of a group: `h5par_group *` (opaque).
+ */
+typedef struct h5par_group h5par_group;
 
 /**
  * What C sees of a map: `h5par_map *` (opaque).
@@ -381,6 +443,84 @@ typedef struct {
 } h5par_options;
 
 /**
+ * A selection of a dataset's elements (`h5par_dataset_read_sel`, `h5par_dataset_write_sel`):
+ * per dimension `count` blocks of `block` elements whose starts are `stride` apart, from
+ * `start`; then, when `index_axis` is 0 or more, that axis selects the `nindices` strictly
+ * increasing `indices` instead (its start, stride, count and block are ignored). The buffer
+ * holds, in C order, `count * block` elements per dimension (`nindices` on the index axis).
+ *
+ * `d[::2]` of a 1-D dataset of 10: `ndims` 1, start {0}, stride {2}, count {5}, block NULL,
+ * index_axis -1.
+ */
+typedef struct {
+  /**
+   * The number of dimensions: the dataset's.
+   */
+  int ndims;
+  /**
+   * First index per dimension (`ndims` values).
+   */
+  const uint64_t *start;
+  /**
+   * Distance between block starts per dimension; NULL means 1.
+   */
+  const uint64_t *stride;
+  /**
+   * Number of blocks per dimension (`ndims` values); a 0 selects nothing.
+   */
+  const uint64_t *count;
+  /**
+   * Elements per block per dimension; NULL means 1.
+   */
+  const uint64_t *block;
+  /**
+   * The axis chosen by `indices`, or -1 for none.
+   */
+  int index_axis;
+  /**
+   * The number of indices.
+   */
+  size_t nindices;
+  /**
+   * Strictly increasing indices on `index_axis` (NULL when `nindices` is 0).
+   */
+  const uint64_t *indices;
+} h5par_selection;
+
+/**
+ * How to create a dataset (`h5par_dataset_create_ex`); `h5par_create_init` sets the
+ * defaults: contiguous, fixed extent, no compression, no fill value.
+ */
+typedef struct {
+  /**
+   * Chunk shape (`ndims` values), or NULL: contiguous, unless compression, shuffle or a
+   * maxshape needs chunks, when h5par chooses the chunk shape (from the stripe size).
+   */
+  const uint64_t *chunk;
+  /**
+   * Maximum extent (`ndims` values, -1 for unlimited), or NULL for a fixed extent. A chunk
+   * shape alone does not make the dataset extendible.
+   */
+  const int64_t *maxshape;
+  /**
+   * Deflate (gzip) level 1 to 9, 0 for none. Compressed datasets are written collectively.
+   */
+  int deflate;
+  /**
+   * 1: the shuffle filter before compression.
+   */
+  int shuffle;
+  /**
+   * One element of `fill_type` that unwritten elements read as, or NULL (they read as 0).
+   */
+  const void *fill;
+  /**
+   * The type spec of `fill`, or NULL for the dataset's own type.
+   */
+  const char *fill_type;
+} h5par_create;
+
+/**
  * A matrix-free operator for `h5par_cg_operator`: `y = A x`, with `x` and `y` vectors on the
  * operator's map (handles valid during the call only), and the caller's `ctx`. It may call
  * any h5par function (plans, vector operations, other collectives); it returns 0, or nonzero
@@ -483,7 +623,9 @@ int h5par_dataset_create(h5par_file *file,
 int h5par_dataset_open(h5par_file *file, const char *path, h5par_dataset **out);
 
 /**
- * Local: the element type stored in the file (`*dtype`, an `h5par_dtype` code), the number of
+ * Local: the element type stored in the file (`*dtype`, an `h5par_dtype` code; for strings,
+ * compounds and unsupported types `H5PAR_STRING`, `H5PAR_COMPOUND`, `H5PAR_UNSUPPORTED`, with
+ * the full type from `h5par_dataset_type`), the number of
  * dimensions (`*ndims`) and the current extent (`dims`, room for 32 values). Any of the three
  * may be NULL when not wanted.
  */
@@ -716,11 +858,150 @@ int h5par_object_exists(const h5par_file *file, const char *path, int *exists);
 int h5par_file_report_json(h5par_file *file, char *buf, size_t capacity, size_t *len);
 
 /**
+ * Local: opens the existing group `path` (absolute, or relative to the root; `"/"` is the
+ * root) and sets `*out` to its handle (NULL on failure). A soft link to a group is followed.
+ * Opening a group reads metadata only: any rank may open and close groups alone, and the
+ * handle takes part in no collective call. A missing path is `H5PAR_ERR_NOT_FOUND`, another
+ * kind of object `H5PAR_ERR_TYPE`. Close it with `h5par_group_close`.
+ */
+int h5par_group_open(h5par_file *file, const char *path, h5par_group **out);
+
+/**
+ * Local: frees a group handle (also after its file was closed).
+ */
+int h5par_group_close(h5par_group *group);
+
+/**
+ * Local: the group's absolute, normalized path, copied into `buf` with its NUL (`*len` as for
+ * `h5par_file_report_json`).
+ */
+int h5par_group_path(h5par_group *group, char *buf, size_t capacity, size_t *len);
+
+/**
+ * Local: lists the group's members (sorted by name) and sets `*n` to their number. The list
+ * is kept with the handle for `h5par_group_member` until the next `h5par_group_nmembers`.
+ */
+int h5par_group_nmembers(h5par_group *group, size_t *n);
+
+/**
+ * Local: member `index` (0-based, below the count of the last `h5par_group_nmembers`): its
+ * name copied into `buf` with its NUL (`*len` as for `h5par_file_report_json`), and its kind
+ * (an `h5par_kind`: soft and external links as such) in `*kind` when `kind` is not NULL.
+ */
+int h5par_group_member(h5par_group *group,
+                       size_t index,
+                       char *buf,
+                       size_t capacity,
+                       size_t *len,
+                       int *kind);
+
+/**
+ * Local: sets `*kind` to what is at `path` (absolute, or relative to the root), an
+ * `h5par_kind`: `H5PAR_KIND_NONE` when nothing is. With `follow` 0 a soft or external link is
+ * reported as such; with `follow` 1 a soft link is followed (a dangling one is
+ * `H5PAR_KIND_NONE`). External links are never followed by this local query (following one
+ * opens another file, which parallel HDF5 does collectively).
+ */
+int h5par_object_kind(h5par_file *file, const char *path, int follow, int *kind);
+
+/**
+ * Local: where the soft or external link `path` points. `buf` receives the target path (in
+ * this file for a soft link, in the other file for an external one) and `file_buf` (when not
+ * NULL) the external link's file name, `""` for a soft link; `*len` and `*file_len` as for
+ * `h5par_file_report_json`. A hard link (an object) is `H5PAR_ERR_TYPE`.
+ */
+int h5par_link_target(h5par_file *file,
+                      const char *path,
+                      char *buf,
+                      size_t capacity,
+                      size_t *len,
+                      char *file_buf,
+                      size_t file_capacity,
+                      size_t *file_len);
+
+/**
+ * Collective: deletes the link `path` (a dataset, a group and everything in it, or a soft or
+ * external link). Nothing at `path` is `H5PAR_ERR_NOT_FOUND`. HDF5 does not shrink the file.
+ */
+int h5par_object_delete(h5par_file *file, const char *path);
+
+/**
+ * Collective: moves (renames) the link `from` to `to`, creating missing parent groups of
+ * `to`. Nothing at `from` is `H5PAR_ERR_NOT_FOUND`, something at `to` `H5PAR_ERR_EXISTS`.
+ */
+int h5par_object_move(h5par_file *file, const char *from, const char *to);
+
+/**
+ * Collective: creates the soft link `path` to `target` (a path in this file, which need not
+ * exist), creating missing parent groups. Something at `path` is `H5PAR_ERR_EXISTS`.
+ */
+int h5par_link_soft(h5par_file *file, const char *path, const char *target);
+
+/**
+ * Collective: creates the external link `path` to the object `target_path` of the file
+ * `target_file` (as HDF5 stores it: relative names are found relative to this file's
+ * directory when followed). Something at `path` is `H5PAR_ERR_EXISTS`.
+ */
+int h5par_link_external(h5par_file *file,
+                        const char *path,
+                        const char *target_file,
+                        const char *target_path);
+
+/**
+ * Collective: deletes the attribute `name` of the object at `object` (`"/"` is the file's
+ * root). A missing attribute is `H5PAR_ERR_NOT_FOUND`.
+ */
+int h5par_attr_delete(h5par_file *file, const char *object, const char *name);
+
+/**
+ * Local: sets `*n` to the number of attributes of the object at `object`.
+ */
+int h5par_attr_count(h5par_file *file, const char *object, size_t *n);
+
+/**
+ * Local: the name of attribute `index` (0-based, in name order) of the object at `object`,
+ * copied into `buf` with its NUL (`*len` as for `h5par_file_report_json`).
+ */
+int h5par_attr_name(h5par_file *file,
+                    const char *object,
+                    size_t index,
+                    char *buf,
+                    size_t capacity,
+                    size_t *len);
+
+/**
  * Fills `*opts` with the defaults: stripe_count 0, stripe_size 0, cb_nodes 0, tuning 1,
  * atomic_create 1, hints NULL, report_path NULL, libver NULL. Does nothing when `opts` is NULL (and records
  * that in `h5par_last_error`).
  */
 void h5par_options_init(h5par_options *opts);
+
+/**
+ * Reads the elements of `sel` (NULL: the whole dataset) into `buf` of `nbytes` bytes, as
+ * elements of the type spec `mem_type` (NULL: the stored type; "f8", "b1", "c16", "S10",
+ * "{x:f8@0,y:i4@8}16", see `h5par_dataset_type`) in C order. `nbytes` must be the number of
+ * selected elements times the element size. Collective or independent (`xfer`) as for
+ * `h5par_dataset_read`: a rank with nothing to read passes a selection with a zero count
+ * and still calls. A dataset of an unsupported type is `H5PAR_ERR_TYPE` naming the type.
+ */
+int h5par_dataset_read_sel(h5par_dataset *dset,
+                           int xfer,
+                           const h5par_selection *sel,
+                           const char *mem_type,
+                           void *buf,
+                           size_t nbytes);
+
+/**
+ * Writes the elements of `sel` (NULL: the whole dataset) from `buf` of `nbytes` bytes, which
+ * holds them in C order as elements of the type spec `mem_type` (NULL: the stored type).
+ * Collective or independent as for `h5par_dataset_write`.
+ */
+int h5par_dataset_write_sel(h5par_dataset *dset,
+                            int xfer,
+                            const h5par_selection *sel,
+                            const char *mem_type,
+                            const void *buf,
+                            size_t nbytes);
 
 /**
  * Returns the version of h5par, `"MAJOR.MINOR.PATCH"` (a static string).
@@ -751,6 +1032,102 @@ int h5par_fail_next(int status, const char *message);
  * leave it as it is. The string stays valid until the next failing h5par call on this thread.
  */
 const char *h5par_last_error(void);
+
+/**
+ * Local: the dataset's stored element type as a type spec, copied into `buf` with its NUL
+ * (`*len` as for `h5par_file_report_json`), and the bytes per element in `*elem_size` (when
+ * not NULL). Specs: `i1 i2 i4 i8 u1 u2 u4 u8 f4 f8` (numbers), `b1` (bool), `c8 c16`
+ * (complex), `S10` (fixed-length ASCII string of 10 bytes, `S10/utf8` for UTF-8),
+ * `{x:f8@0,y:i4@8}16` (a compound of 16 bytes with its fields' types and byte offsets); an
+ * unsupported type is `unsupported:` and what it is (`unsupported:variable-length string`).
+ */
+int h5par_dataset_type(const h5par_dataset *dset,
+                       char *buf,
+                       size_t capacity,
+                       size_t *len,
+                       size_t *elem_size);
+
+/**
+ * Sets `*opts` to the defaults (see `h5par_create`). NULL is ignored.
+ */
+void h5par_create_init(h5par_create *opts);
+
+/**
+ * Collective: creates the dataset `path` (creating missing parent groups) of the element
+ * type `type_spec` (see `h5par_dataset_type`; variable-length types are `H5PAR_ERR_TYPE`:
+ * parallel HDF5 cannot write them) and extent `dims[0..ndims]`, with the options `opts`
+ * (NULL: the defaults of `h5par_create_init`), and sets `*out` to its handle (NULL on
+ * failure). Chunk shapes h5par chooses are the same as for every other front end. An
+ * existing object at `path` is `H5PAR_ERR_EXISTS`.
+ */
+int h5par_dataset_create_ex(h5par_file *file,
+                            const char *path,
+                            const char *type_spec,
+                            int ndims,
+                            const uint64_t *dims,
+                            const h5par_create *opts,
+                            h5par_dataset **out);
+
+/**
+ * Local: how the dataset is stored. `*chunked` 1 with the chunk shape in `chunk` (room for
+ * 32 values) or 0 for contiguous; `maxshape` (room for 32 values) the maximum extent, -1 for
+ * unlimited; `*deflate` the level (0 none); `*shuffle` 1 with the shuffle filter; `*has_fill`
+ * 1 when a fill value was set, copied into `fill` (`fill_capacity` bytes, one element of the
+ * stored type in native byte order, or NULL). Any pointer may be NULL when not wanted.
+ */
+int h5par_dataset_storage(const h5par_dataset *dset,
+                          int *chunked,
+                          uint64_t *chunk,
+                          int64_t *maxshape,
+                          int *deflate,
+                          int *shuffle,
+                          int *has_fill,
+                          void *fill,
+                          size_t fill_capacity);
+
+/**
+ * Collective: writes (or replaces) attribute `name` of the object at `object` (`"/"` is the
+ * root): `dims[0..ndims]` elements (C order; ndims 0 is a scalar) of the type spec
+ * `type_spec` (numbers, bool, complex, fixed-length strings, compounds) from `buf` of
+ * `nbytes` bytes. Every rank must pass the same value (checked).
+ */
+int h5par_attr_write_typed(h5par_file *file,
+                           const char *object,
+                           const char *name,
+                           const char *type_spec,
+                           int ndims,
+                           const uint64_t *dims,
+                           const void *buf,
+                           size_t nbytes);
+
+/**
+ * Local: attribute `name` of the object at `object`: its type spec copied into `buf` (`*len`
+ * as for `h5par_file_report_json`), its number of dimensions in `*ndims` and its extent in
+ * `dims` (room for 32 values; either may be NULL). A variable-length string attribute (as
+ * `h5par_attr_write_string` writes) is `unsupported:variable-length string` here: read it
+ * with `h5par_attr_read_string`.
+ */
+int h5par_attr_type(h5par_file *file,
+                    const char *object,
+                    const char *name,
+                    char *buf,
+                    size_t capacity,
+                    size_t *len,
+                    int *ndims,
+                    uint64_t *dims);
+
+/**
+ * Local: reads attribute `name` of the object at `object` into `buf` of `nbytes` bytes (its
+ * elements in C order, as elements of the type spec `mem_type`; NULL: the stored type).
+ * `nbytes` must be the number of elements times the element size (`H5PAR_ERR_SHAPE`
+ * otherwise).
+ */
+int h5par_attr_read_typed(h5par_file *file,
+                          const char *object,
+                          const char *name,
+                          const char *mem_type,
+                          void *buf,
+                          size_t nbytes);
 
 /**
  * Collective on `comm`: Epetra's linear map of `n` elements (the first `n mod P` ranks hold

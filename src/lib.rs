@@ -45,7 +45,10 @@ pub use io::dataset::{Dataset, DatasetBuilder, Storage, Xfer};
 pub use io::dtype::{Dtype, H5Type};
 pub use io::file::{open_object_count, File, FileOptions, Mode};
 pub use io::group::Group;
+pub use io::link::{LinkTarget, ObjectKind};
 pub use io::selection::{Selection, MAX_DIMS};
+pub use io::types::{Datatype, Field};
+pub use num_complex;
 
 /// The version of h5par, `"MAJOR.MINOR.PATCH"`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

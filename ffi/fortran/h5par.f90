@@ -76,6 +76,182 @@ module h5par
   integer, parameter, public :: H5PAR_COLLECTIVE = 0
   integer, parameter, public :: H5PAR_INDEPENDENT = 1
 
+  ! ---- navigation, types, selections, links (issue 12) ----
+  !> More element type codes; STRING, COMPOUND and UNSUPPORTED are reported by
+  !> h5par_dataset_info_f only.
+  integer, parameter, public :: H5PAR_BOOL = 10
+  integer, parameter, public :: H5PAR_COMPLEX64 = 11
+  integer, parameter, public :: H5PAR_COMPLEX128 = 12
+  integer, parameter, public :: H5PAR_STRING = 13
+  integer, parameter, public :: H5PAR_COMPOUND = 14
+  integer, parameter, public :: H5PAR_UNSUPPORTED = 15
+  !> What is at a path (h5par_object_kind_f, h5par_group_member_f).
+  integer, parameter, public :: H5PAR_KIND_NONE = 0
+  integer, parameter, public :: H5PAR_KIND_GROUP = 1
+  integer, parameter, public :: H5PAR_KIND_DATASET = 2
+  integer, parameter, public :: H5PAR_KIND_SOFT_LINK = 3
+  integer, parameter, public :: H5PAR_KIND_EXTERNAL_LINK = 4
+  integer, parameter, public :: H5PAR_KIND_OTHER = 5
+
+  !> An open group (opaque; a local handle).
+  type, public :: h5par_group_t
+    type(c_ptr) :: ptr = c_null_ptr
+  end type h5par_group_t
+
+  public :: h5par_group_open_f, h5par_group_close_f, h5par_group_nmembers_f
+  public :: h5par_group_member_f, h5par_object_kind_f, h5par_object_delete_f
+  public :: h5par_object_move_f, h5par_link_soft_f, h5par_link_external_f
+  public :: h5par_attr_delete_f, h5par_attr_count_f, h5par_attr_name_f
+  public :: h5par_dataset_create_ex_f, h5par_dataset_storage_f, h5par_dataset_sel_ptr_f
+  public :: h5par_dataset_write_strided_f, h5par_dataset_read_strided_f
+
+  !> h5par_selection of the C API.
+  type, bind(c) :: c_selection
+    integer(c_int) :: ndims
+    type(c_ptr) :: start, stride, count, block
+    integer(c_int) :: index_axis
+    integer(c_size_t) :: nindices
+    type(c_ptr) :: indices
+  end type c_selection
+
+  !> h5par_create of the C API.
+  type, bind(c) :: c_create
+    type(c_ptr) :: chunk, maxshape
+    integer(c_int) :: deflate, shuffle
+    type(c_ptr) :: fill, fill_type
+  end type c_create
+
+  interface
+    function c_group_open(file, path, out) bind(c, name='h5par_group_open') result(s)
+      import :: c_int, c_ptr, c_char
+      type(c_ptr), value :: file
+      character(kind=c_char), intent(in) :: path(*)
+      type(c_ptr), intent(out) :: out
+      integer(c_int) :: s
+    end function c_group_open
+    function c_group_close(group) bind(c, name='h5par_group_close') result(s)
+      import :: c_int, c_ptr
+      type(c_ptr), value :: group
+      integer(c_int) :: s
+    end function c_group_close
+    function c_group_nmembers(group, n) bind(c, name='h5par_group_nmembers') result(s)
+      import :: c_int, c_ptr, c_size_t
+      type(c_ptr), value :: group
+      integer(c_size_t), intent(out) :: n
+      integer(c_int) :: s
+    end function c_group_nmembers
+    function c_group_member(group, index, buf, capacity, len, kind) &
+        bind(c, name='h5par_group_member') result(s)
+      import :: c_int, c_ptr, c_size_t, c_char
+      type(c_ptr), value :: group
+      integer(c_size_t), value :: index, capacity
+      character(kind=c_char), intent(out) :: buf(*)
+      integer(c_size_t), intent(out) :: len
+      integer(c_int), intent(out) :: kind
+      integer(c_int) :: s
+    end function c_group_member
+    function c_object_kind(file, path, follow, kind) bind(c, name='h5par_object_kind') result(s)
+      import :: c_int, c_ptr, c_char
+      type(c_ptr), value :: file
+      character(kind=c_char), intent(in) :: path(*)
+      integer(c_int), value :: follow
+      integer(c_int), intent(out) :: kind
+      integer(c_int) :: s
+    end function c_object_kind
+    function c_object_delete(file, path) bind(c, name='h5par_object_delete') result(s)
+      import :: c_int, c_ptr, c_char
+      type(c_ptr), value :: file
+      character(kind=c_char), intent(in) :: path(*)
+      integer(c_int) :: s
+    end function c_object_delete
+    function c_object_move(file, from, to) bind(c, name='h5par_object_move') result(s)
+      import :: c_int, c_ptr, c_char
+      type(c_ptr), value :: file
+      character(kind=c_char), intent(in) :: from(*), to(*)
+      integer(c_int) :: s
+    end function c_object_move
+    function c_link_soft(file, path, target) bind(c, name='h5par_link_soft') result(s)
+      import :: c_int, c_ptr, c_char
+      type(c_ptr), value :: file
+      character(kind=c_char), intent(in) :: path(*), target(*)
+      integer(c_int) :: s
+    end function c_link_soft
+    function c_link_external(file, path, tfile, tpath) bind(c, name='h5par_link_external') &
+        result(s)
+      import :: c_int, c_ptr, c_char
+      type(c_ptr), value :: file
+      character(kind=c_char), intent(in) :: path(*), tfile(*), tpath(*)
+      integer(c_int) :: s
+    end function c_link_external
+    function c_attr_delete(file, object, name) bind(c, name='h5par_attr_delete') result(s)
+      import :: c_int, c_ptr, c_char
+      type(c_ptr), value :: file
+      character(kind=c_char), intent(in) :: object(*), name(*)
+      integer(c_int) :: s
+    end function c_attr_delete
+    function c_attr_count(file, object, n) bind(c, name='h5par_attr_count') result(s)
+      import :: c_int, c_ptr, c_char, c_size_t
+      type(c_ptr), value :: file
+      character(kind=c_char), intent(in) :: object(*)
+      integer(c_size_t), intent(out) :: n
+      integer(c_int) :: s
+    end function c_attr_count
+    function c_attr_name(file, object, index, buf, capacity, len) &
+        bind(c, name='h5par_attr_name') result(s)
+      import :: c_int, c_ptr, c_char, c_size_t
+      type(c_ptr), value :: file
+      character(kind=c_char), intent(in) :: object(*)
+      integer(c_size_t), value :: index, capacity
+      character(kind=c_char), intent(out) :: buf(*)
+      integer(c_size_t), intent(out) :: len
+      integer(c_int) :: s
+    end function c_attr_name
+    function c_dataset_create_ex(file, path, spec, ndims, dims, opts, out) &
+        bind(c, name='h5par_dataset_create_ex') result(s)
+      import :: c_int, c_ptr, c_char, c_int64_t, c_create
+      type(c_ptr), value :: file
+      character(kind=c_char), intent(in) :: path(*), spec(*)
+      integer(c_int), value :: ndims
+      integer(c_int64_t), intent(in) :: dims(*)
+      type(c_create), intent(in) :: opts
+      type(c_ptr), intent(out) :: out
+      integer(c_int) :: s
+    end function c_dataset_create_ex
+    function c_dataset_storage(dset, chunked, chunk, maxshape, deflate, shuffle, has_fill, &
+        fill, fill_capacity) bind(c, name='h5par_dataset_storage') result(s)
+      import :: c_int, c_ptr, c_int64_t, c_size_t
+      type(c_ptr), value :: dset
+      integer(c_int), intent(out) :: chunked, deflate, shuffle, has_fill
+      integer(c_int64_t), intent(out) :: chunk(32), maxshape(32)
+      type(c_ptr), value :: fill
+      integer(c_size_t), value :: fill_capacity
+      integer(c_int) :: s
+    end function c_dataset_storage
+    function c_dataset_read_sel(dset, xfer, sel, mem, buf, nbytes) &
+        bind(c, name='h5par_dataset_read_sel') result(s)
+      import :: c_int, c_ptr, c_char, c_size_t, c_selection
+      type(c_ptr), value :: dset
+      integer(c_int), value :: xfer
+      type(c_selection), intent(in) :: sel
+      character(kind=c_char), intent(in) :: mem(*)
+      type(c_ptr), value :: buf
+      integer(c_size_t), value :: nbytes
+      integer(c_int) :: s
+    end function c_dataset_read_sel
+    function c_dataset_write_sel(dset, xfer, sel, mem, buf, nbytes) &
+        bind(c, name='h5par_dataset_write_sel') result(s)
+      import :: c_int, c_ptr, c_char, c_size_t, c_selection
+      type(c_ptr), value :: dset
+      integer(c_int), value :: xfer
+      type(c_selection), intent(in) :: sel
+      character(kind=c_char), intent(in) :: mem(*)
+      type(c_ptr), value :: buf
+      integer(c_size_t), value :: nbytes
+      integer(c_int) :: s
+    end function c_dataset_write_sel
+  end interface
+  ! ---- end of navigation, types, selections, links (issue 12) ----
+
   !> An open file (opaque).
   type, public :: h5par_file_t
     type(c_ptr) :: ptr = c_null_ptr
@@ -324,6 +500,26 @@ module h5par
     module procedure attr_read_r4_0, attr_read_r4_1
     module procedure attr_read_r8_0, attr_read_r8_1
   end interface h5par_attr_read_f
+
+  !> Writes a whole Fortran array to the strided selection from the 0-based `start` with
+  !> `stride` (Fortran order; the count is `shape(buf)`), e.g. every other element:
+  !> `call h5par_dataset_write_strided_f(dset, start, stride, buf, status [, xfer])`.
+  interface h5par_dataset_write_strided_f
+    module procedure write_strided_i4_1, write_strided_i4_2, write_strided_i4_3, write_strided_i4_4
+    module procedure write_strided_i8_1, write_strided_i8_2, write_strided_i8_3, write_strided_i8_4
+    module procedure write_strided_r4_1, write_strided_r4_2, write_strided_r4_3, write_strided_r4_4
+    module procedure write_strided_r8_1, write_strided_r8_2, write_strided_r8_3, write_strided_r8_4
+  end interface h5par_dataset_write_strided_f
+
+  !> Reads the strided selection from the 0-based `start` with `stride` (Fortran order; the
+  !> count is `shape(buf)`) into a Fortran array:
+  !> `call h5par_dataset_read_strided_f(dset, start, stride, buf, status [, xfer])`.
+  interface h5par_dataset_read_strided_f
+    module procedure read_strided_i4_1, read_strided_i4_2, read_strided_i4_3, read_strided_i4_4
+    module procedure read_strided_i8_1, read_strided_i8_2, read_strided_i8_3, read_strided_i8_4
+    module procedure read_strided_r4_1, read_strided_r4_2, read_strided_r4_3, read_strided_r4_4
+    module procedure read_strided_r8_1, read_strided_r8_2, read_strided_r8_3, read_strided_r8_4
+  end interface h5par_dataset_read_strided_f
   ! ---- end of the generated generic interfaces ----
 
   ! ==== Task farm (h5par_farm_run) ===========================================================
@@ -898,6 +1094,118 @@ contains
     if (status == H5PAR_OK .and. got > 0) value(1:got) = tmp(1:got)
   end subroutine attr_read_i4_1
 
+  subroutine write_strided_i4_1(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int32_t), intent(in), target, contiguous :: buf(:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_i4_1
+
+  subroutine write_strided_i4_2(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int32_t), intent(in), target, contiguous :: buf(:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_i4_2
+
+  subroutine write_strided_i4_3(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int32_t), intent(in), target, contiguous :: buf(:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_i4_3
+
+  subroutine write_strided_i4_4(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int32_t), intent(in), target, contiguous :: buf(:,:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_i4_4
+
+  subroutine read_strided_i4_1(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int32_t), intent(inout), target, contiguous :: buf(:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_i4_1
+
+  subroutine read_strided_i4_2(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int32_t), intent(inout), target, contiguous :: buf(:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_i4_2
+
+  subroutine read_strided_i4_3(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int32_t), intent(inout), target, contiguous :: buf(:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_i4_3
+
+  subroutine read_strided_i4_4(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int32_t), intent(inout), target, contiguous :: buf(:,:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_i4_4
+
   subroutine put_i8(dset, offset, counts, n, buf, status, xfer)
     type(h5par_dataset_t), intent(in) :: dset
     integer(c_int64_t), intent(in) :: offset(:), counts(:)
@@ -1055,6 +1363,118 @@ contains
     if (present(n)) n = int(got)
     if (status == H5PAR_OK .and. got > 0) value(1:got) = tmp(1:got)
   end subroutine attr_read_i8_1
+
+  subroutine write_strided_i8_1(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int64_t), intent(in), target, contiguous :: buf(:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_i8_1
+
+  subroutine write_strided_i8_2(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int64_t), intent(in), target, contiguous :: buf(:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_i8_2
+
+  subroutine write_strided_i8_3(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int64_t), intent(in), target, contiguous :: buf(:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_i8_3
+
+  subroutine write_strided_i8_4(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int64_t), intent(in), target, contiguous :: buf(:,:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_i8_4
+
+  subroutine read_strided_i8_1(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int64_t), intent(inout), target, contiguous :: buf(:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_i8_1
+
+  subroutine read_strided_i8_2(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int64_t), intent(inout), target, contiguous :: buf(:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_i8_2
+
+  subroutine read_strided_i8_3(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int64_t), intent(inout), target, contiguous :: buf(:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_i8_3
+
+  subroutine read_strided_i8_4(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    integer(c_int64_t), intent(inout), target, contiguous :: buf(:,:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_INT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_i8_4
 
   subroutine put_r4(dset, offset, counts, n, buf, status, xfer)
     type(h5par_dataset_t), intent(in) :: dset
@@ -1214,6 +1634,118 @@ contains
     if (status == H5PAR_OK .and. got > 0) value(1:got) = tmp(1:got)
   end subroutine attr_read_r4_1
 
+  subroutine write_strided_r4_1(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_float), intent(in), target, contiguous :: buf(:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_r4_1
+
+  subroutine write_strided_r4_2(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_float), intent(in), target, contiguous :: buf(:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_r4_2
+
+  subroutine write_strided_r4_3(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_float), intent(in), target, contiguous :: buf(:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_r4_3
+
+  subroutine write_strided_r4_4(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_float), intent(in), target, contiguous :: buf(:,:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_r4_4
+
+  subroutine read_strided_r4_1(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_float), intent(inout), target, contiguous :: buf(:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_r4_1
+
+  subroutine read_strided_r4_2(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_float), intent(inout), target, contiguous :: buf(:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_r4_2
+
+  subroutine read_strided_r4_3(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_float), intent(inout), target, contiguous :: buf(:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_r4_3
+
+  subroutine read_strided_r4_4(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_float), intent(inout), target, contiguous :: buf(:,:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT32, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_r4_4
+
   subroutine put_r8(dset, offset, counts, n, buf, status, xfer)
     type(h5par_dataset_t), intent(in) :: dset
     integer(c_int64_t), intent(in) :: offset(:), counts(:)
@@ -1371,6 +1903,118 @@ contains
     if (present(n)) n = int(got)
     if (status == H5PAR_OK .and. got > 0) value(1:got) = tmp(1:got)
   end subroutine attr_read_r8_1
+
+  subroutine write_strided_r8_1(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_double), intent(in), target, contiguous :: buf(:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_r8_1
+
+  subroutine write_strided_r8_2(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_double), intent(in), target, contiguous :: buf(:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_r8_2
+
+  subroutine write_strided_r8_3(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_double), intent(in), target, contiguous :: buf(:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_r8_3
+
+  subroutine write_strided_r8_4(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_double), intent(in), target, contiguous :: buf(:,:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .true., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine write_strided_r8_4
+
+  subroutine read_strided_r8_1(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_double), intent(inout), target, contiguous :: buf(:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_r8_1
+
+  subroutine read_strided_r8_2(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_double), intent(inout), target, contiguous :: buf(:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_r8_2
+
+  subroutine read_strided_r8_3(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_double), intent(inout), target, contiguous :: buf(:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_r8_3
+
+  subroutine read_strided_r8_4(dset, start, stride, buf, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(in) :: start(:), stride(:)
+    real(c_double), intent(inout), target, contiguous :: buf(:,:,:,:)
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    type(c_ptr) :: p
+    p = c_null_ptr
+    if (size(buf) > 0) p = c_loc(buf)
+    call h5par_dataset_sel_ptr_f(dset, .false., start, stride, int(shape(buf), c_int64_t), &
+                                 H5PAR_FLOAT64, p, int(size(buf), c_size_t) * &
+                                 int(storage_size(buf) / 8, c_size_t), status, xfer)
+  end subroutine read_strided_r8_4
   ! ---- end of the generated procedures ----
 
   ! ==== Task farm (h5par_farm_run) ===========================================================
@@ -1434,6 +2078,298 @@ contains
     status = c_farm_task_message(ctx, trim(message)//c_null_char)
   end subroutine h5par_farm_task_message_f
   ! ==== end of the task farm =================================================================
+
+
+  ! ---- navigation, types, selections, links (issue 12) ----
+
+  !> A Fortran string from a C buffer of `len` bytes with its NUL.
+  subroutine from_buf(buf, n, s)
+    character(kind=c_char), intent(in) :: buf(:)
+    integer(c_size_t), intent(in) :: n
+    character(len=*), intent(out) :: s
+    integer :: i
+    s = ''
+    do i = 1, min(int(n) - 1, len(s))
+      s(i:i) = buf(i)
+    end do
+  end subroutine from_buf
+
+  !> Local: opens the existing group `path` (any rank alone); close it with h5par_group_close_f.
+  subroutine h5par_group_open_f(file, path, group, status)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: path
+    type(h5par_group_t), intent(out) :: group
+    integer, intent(out) :: status
+    status = c_group_open(file%ptr, trim(path)//c_null_char, group%ptr)
+  end subroutine h5par_group_open_f
+
+  !> Local: frees a group handle.
+  subroutine h5par_group_close_f(group, status)
+    type(h5par_group_t), intent(inout) :: group
+    integer, intent(out) :: status
+    status = c_group_close(group%ptr)
+    if (status == H5PAR_OK) group%ptr = c_null_ptr
+  end subroutine h5par_group_close_f
+
+  !> Local: lists the group's members (kept for h5par_group_member_f); `n` their number.
+  subroutine h5par_group_nmembers_f(group, n, status)
+    type(h5par_group_t), intent(in) :: group
+    integer, intent(out) :: n
+    integer, intent(out) :: status
+    integer(c_size_t) :: cn
+    cn = 0
+    status = c_group_nmembers(group%ptr, cn)
+    n = int(cn)
+  end subroutine h5par_group_nmembers_f
+
+  !> Local: the name and kind (H5PAR_KIND_*) of member `index` (1-based, names in order) of the
+  !> last listing of h5par_group_nmembers_f.
+  subroutine h5par_group_member_f(group, index, name, kind, status)
+    type(h5par_group_t), intent(in) :: group
+    integer, intent(in) :: index
+    character(len=*), intent(out) :: name
+    integer, intent(out) :: kind
+    integer, intent(out) :: status
+    character(kind=c_char) :: buf(len(name) + 1)
+    integer(c_size_t) :: n
+    integer(c_int) :: k
+    k = 0
+    n = 0
+    status = c_group_member(group%ptr, int(index - 1, c_size_t), buf, &
+                            int(size(buf), c_size_t), n, k)
+    kind = int(k)
+    call from_buf(buf, n, name)
+  end subroutine h5par_group_member_f
+
+  !> Local: what is at `path` (H5PAR_KIND_*, H5PAR_KIND_NONE for nothing); with `follow`
+  !> .true. a soft link is followed.
+  subroutine h5par_object_kind_f(file, path, kind, status, follow)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: path
+    integer, intent(out) :: kind
+    integer, intent(out) :: status
+    logical, intent(in), optional :: follow
+    integer(c_int) :: f, k
+    f = 0
+    if (present(follow)) then
+      if (follow) f = 1
+    end if
+    k = 0
+    status = c_object_kind(file%ptr, trim(path)//c_null_char, f, k)
+    kind = int(k)
+  end subroutine h5par_object_kind_f
+
+  !> Collective: deletes the link `path` (a dataset, a group and what it holds, a link).
+  subroutine h5par_object_delete_f(file, path, status)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: path
+    integer, intent(out) :: status
+    status = c_object_delete(file%ptr, trim(path)//c_null_char)
+  end subroutine h5par_object_delete_f
+
+  !> Collective: moves (renames) `from` to `to`.
+  subroutine h5par_object_move_f(file, from, to, status)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: from, to
+    integer, intent(out) :: status
+    status = c_object_move(file%ptr, trim(from)//c_null_char, trim(to)//c_null_char)
+  end subroutine h5par_object_move_f
+
+  !> Collective: creates the soft link `path` to `target`.
+  subroutine h5par_link_soft_f(file, path, target, status)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: path, target
+    integer, intent(out) :: status
+    status = c_link_soft(file%ptr, trim(path)//c_null_char, trim(target)//c_null_char)
+  end subroutine h5par_link_soft_f
+
+  !> Collective: creates the external link `path` to `target_path` in `target_file`.
+  subroutine h5par_link_external_f(file, path, target_file, target_path, status)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: path, target_file, target_path
+    integer, intent(out) :: status
+    status = c_link_external(file%ptr, trim(path)//c_null_char, &
+                             trim(target_file)//c_null_char, trim(target_path)//c_null_char)
+  end subroutine h5par_link_external_f
+
+  !> Collective: deletes attribute `name` of the object at `object`.
+  subroutine h5par_attr_delete_f(file, object, name, status)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: object, name
+    integer, intent(out) :: status
+    status = c_attr_delete(file%ptr, trim(object)//c_null_char, trim(name)//c_null_char)
+  end subroutine h5par_attr_delete_f
+
+  !> Local: the number of attributes of the object at `object`.
+  subroutine h5par_attr_count_f(file, object, n, status)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: object
+    integer, intent(out) :: n
+    integer, intent(out) :: status
+    integer(c_size_t) :: cn
+    cn = 0
+    status = c_attr_count(file%ptr, trim(object)//c_null_char, cn)
+    n = int(cn)
+  end subroutine h5par_attr_count_f
+
+  !> Local: the name of attribute `index` (1-based, in name order) of the object at `object`.
+  subroutine h5par_attr_name_f(file, object, index, name, status)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: object
+    integer, intent(in) :: index
+    character(len=*), intent(out) :: name
+    integer, intent(out) :: status
+    character(kind=c_char) :: buf(len(name) + 1)
+    integer(c_size_t) :: n
+    n = 0
+    status = c_attr_name(file%ptr, trim(object)//c_null_char, int(index - 1, c_size_t), buf, &
+                         int(size(buf), c_size_t), n)
+    call from_buf(buf, n, name)
+  end subroutine h5par_attr_name_f
+
+  !> The type spec of a numeric dtype code ("i4", "f8", ...), "" for another code.
+  function spec_of(code) result(spec)
+    integer, intent(in) :: code
+    character(len=4) :: spec
+    character(len=3), parameter :: names(0:12) = [character(len=3) :: 'i1', 'i2', 'i4', &
+        'i8', 'u1', 'u2', 'u4', 'u8', 'f4', 'f8', 'b1', 'c8', 'c16']
+    spec = ''
+    if (code >= 0 .and. code <= 12) spec = names(code)
+  end function spec_of
+
+  !> Collective: creates the dataset `path` of the dtype code `dtype` and extent `dims` (Fortran
+  !> order), with optional creation options: `chunk` (Fortran order), `maxshape` (Fortran
+  !> order, -1 for unlimited; without it the extent is fixed, even when chunked), `deflate`
+  !> (1-9), `shuffle`, and the fill value `fill` (converted to the dataset's type).
+  subroutine h5par_dataset_create_ex_f(file, path, dtype, dims, dset, status, chunk, &
+                                       maxshape, deflate, shuffle, fill)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: path
+    integer, intent(in) :: dtype
+    integer(c_int64_t), intent(in) :: dims(:)
+    type(h5par_dataset_t), intent(out) :: dset
+    integer, intent(out) :: status
+    integer(c_int64_t), intent(in), optional :: chunk(:), maxshape(:)
+    integer, intent(in), optional :: deflate
+    logical, intent(in), optional :: shuffle
+    real(c_double), intent(in), optional :: fill
+    type(c_create) :: o
+    integer(c_int64_t), allocatable, target :: cchunk(:), cmax(:)
+    real(c_double), target :: cfill
+    character(kind=c_char, len=3), target :: f8
+    integer(c_int64_t) :: cdims(max(size(dims), 1))
+    o%chunk = c_null_ptr
+    o%maxshape = c_null_ptr
+    o%deflate = 0
+    o%shuffle = 0
+    o%fill = c_null_ptr
+    o%fill_type = c_null_ptr
+    cdims = 0
+    if (size(dims) > 0) cdims(1:size(dims)) = reversed(dims)
+    if (present(chunk)) then
+      allocate(cchunk(max(size(chunk), 1)))
+      cchunk = 1
+      if (size(chunk) > 0) cchunk(1:size(chunk)) = reversed(chunk)
+      o%chunk = c_loc(cchunk)
+    end if
+    if (present(maxshape)) then
+      allocate(cmax(max(size(maxshape), 1)))
+      cmax = 0
+      if (size(maxshape) > 0) cmax(1:size(maxshape)) = reversed(maxshape)
+      o%maxshape = c_loc(cmax)
+    end if
+    if (present(deflate)) o%deflate = int(deflate, c_int)
+    if (present(shuffle)) then
+      if (shuffle) o%shuffle = 1
+    end if
+    if (present(fill)) then
+      cfill = fill
+      f8 = 'f8'//c_null_char
+      o%fill = c_loc(cfill)
+      o%fill_type = c_loc(f8)
+    end if
+    status = c_dataset_create_ex(file%ptr, trim(path)//c_null_char, &
+                                 trim(spec_of(dtype))//c_null_char, int(size(dims), c_int), &
+                                 cdims, o, dset%ptr)
+  end subroutine h5par_dataset_create_ex_f
+
+  !> Local: how the dataset is stored, in Fortran order: `chunked`, `chunk` and `maxshape` (-1
+  !> unlimited; as many values as the dataset has dimensions), `deflate` level (0 none),
+  !> `shuffle`, and whether a fill value was set (`has_fill`).
+  subroutine h5par_dataset_storage_f(dset, chunked, chunk, maxshape, deflate, shuffle, &
+                                     has_fill, status)
+    type(h5par_dataset_t), intent(in) :: dset
+    logical, intent(out) :: chunked, shuffle, has_fill
+    integer(c_int64_t), intent(out) :: chunk(:), maxshape(:)
+    integer, intent(out) :: deflate
+    integer, intent(out) :: status
+    integer(c_int) :: c, d, s, h, code, nd
+    integer(c_int64_t) :: cc(32), cm(32), dims(32)
+    cc = 0
+    cm = 0
+    status = c_dataset_info(dset%ptr, code, nd, dims)
+    if (status /= H5PAR_OK) return
+    status = c_dataset_storage(dset%ptr, c, cc, cm, d, s, h, c_null_ptr, 0_c_size_t)
+    chunked = c /= 0
+    shuffle = s /= 0
+    has_fill = h /= 0
+    deflate = int(d)
+    chunk = 0
+    maxshape = 0
+    if (nd > 0) then
+      chunk(1:min(int(nd), size(chunk))) = reversed(cc(1:min(int(nd), size(chunk))))
+      maxshape(1:min(int(nd), size(maxshape))) = reversed(cm(1:min(int(nd), size(maxshape))))
+    end if
+  end subroutine h5par_dataset_storage_f
+
+  !> Reads (`write` .false.) or writes the strided hyperslab `start`, `stride`, `count`
+  !> (0-based, Fortran order) of elements of the dtype code `mem_dtype` at `buf` (`nbytes`
+  !> bytes); collective unless `xfer` is H5PAR_INDEPENDENT. Used by the generic
+  !> h5par_dataset_read_strided_f and h5par_dataset_write_strided_f.
+  subroutine h5par_dataset_sel_ptr_f(dset, write, start, stride, count, mem_dtype, buf, &
+                                     nbytes, status, xfer)
+    type(h5par_dataset_t), intent(in) :: dset
+    logical, intent(in) :: write
+    integer(c_int64_t), intent(in) :: start(:), stride(:), count(:)
+    integer, intent(in) :: mem_dtype
+    type(c_ptr), intent(in) :: buf
+    integer(c_size_t), intent(in) :: nbytes
+    integer, intent(out) :: status
+    integer, intent(in), optional :: xfer
+    integer(c_int64_t), allocatable, target :: cs(:), cd(:), cc(:)
+    type(c_selection) :: sel
+    integer(c_int) :: mode
+    integer :: n
+    n = size(count)
+    allocate(cs(max(n, 1)), cd(max(n, 1)), cc(max(n, 1)))
+    cs = 0
+    cd = 1
+    cc = 0
+    sel%ndims = int(n, c_int)
+    if (size(start) /= n .or. size(stride) /= n) sel%ndims = -1
+    if (sel%ndims >= 0 .and. n > 0) then
+      cs(1:n) = reversed(start)
+      cd(1:n) = reversed(stride)
+      cc(1:n) = reversed(count)
+    end if
+    sel%start = c_loc(cs)
+    sel%stride = c_loc(cd)
+    sel%count = c_loc(cc)
+    sel%block = c_null_ptr
+    sel%index_axis = -1
+    sel%nindices = 0
+    sel%indices = c_null_ptr
+    mode = H5PAR_COLLECTIVE
+    if (present(xfer)) mode = int(xfer, c_int)
+    if (write) then
+      status = c_dataset_write_sel(dset%ptr, mode, sel, trim(spec_of(mem_dtype))//c_null_char, &
+                                   buf, nbytes)
+    else
+      status = c_dataset_read_sel(dset%ptr, mode, sel, trim(spec_of(mem_dtype))//c_null_char, &
+                                  buf, nbytes)
+    end if
+  end subroutine h5par_dataset_sel_ptr_f
+  ! ---- end of navigation, types, selections, links (issue 12) ----
 
 end module h5par
 

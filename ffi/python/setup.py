@@ -277,7 +277,7 @@ ext_modules = [] if any(a in sys.argv for a in ("--help", "egg_info", "sdist", "
 
 setup(
     version=version(),
-    packages=["h5par"],
+    packages=["h5par", "h5par._hl"],
     package_data={"h5par": ["*.pxd", "*.pyx", "_lib/*", "include/*.h"]},
     ext_modules=ext_modules,
     options={"build": {"build_base": BUILD_BASE}},

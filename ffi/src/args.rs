@@ -124,7 +124,7 @@ pub(crate) unsafe fn text<'a>(p: *const c_char, what: &str) -> Result<&'a str> {
 pub(crate) fn dtype(code: c_int, what: &str) -> Result<Dtype> {
     Dtype::from_code(code).ok_or_else(|| {
         invalid(format!(
-            "{what} {code} is not a dtype code (H5PAR_INT8 = 0 to H5PAR_FLOAT64 = 9)"
+            "{what} {code} is not a dtype code (H5PAR_INT8 = 0 to H5PAR_COMPLEX128 = 12)"
         ))
     })
 }

@@ -14,7 +14,7 @@ use crate::status::{guard, invalid};
 ///
 /// # Safety
 /// `out` is non-NULL and writable.
-unsafe fn register(
+pub(crate) unsafe fn register(
     reg: &mut crate::handles::Registry,
     file: usize,
     dataset: h5par::Dataset,
@@ -138,7 +138,9 @@ pub unsafe extern "C" fn h5par_dataset_open(
     })
 }
 
-/// Local: the element type stored in the file (`*dtype`, an `h5par_dtype` code), the number of
+/// Local: the element type stored in the file (`*dtype`, an `h5par_dtype` code; for strings,
+/// compounds and unsupported types `H5PAR_STRING`, `H5PAR_COMPOUND`, `H5PAR_UNSUPPORTED`, with
+/// the full type from `h5par_dataset_type`), the number of
 /// dimensions (`*ndims`) and the current extent (`dims`, room for 32 values). Any of the three
 /// may be NULL when not wanted.
 #[no_mangle]
@@ -162,7 +164,7 @@ pub unsafe extern "C" fn h5par_dataset_info(
         // SAFETY: NULL or writable with room for 32 values (caller); shape has at most 32.
         unsafe {
             if !dtype.is_null() {
-                *dtype = de.dataset.dtype() as c_int;
+                *dtype = crate::types::code(de.dataset.datatype());
             }
             if !ndims.is_null() {
                 *ndims = shape.len() as c_int;

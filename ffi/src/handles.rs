@@ -32,6 +32,19 @@ pub struct h5par_dataset {
     _private: [u8; 0],
 }
 
+/// What C sees of a group: `h5par_group *` (opaque).
+#[allow(non_camel_case_types)]
+pub struct h5par_group {
+    _private: [u8; 0],
+}
+
+/// An open group (a local handle: opened and closed by one rank alone).
+pub(crate) struct GroupEntry {
+    pub group: h5par::Group,
+    /// The members listed by the last `h5par_group_nmembers`.
+    pub listing: Vec<(String, h5par::ObjectKind)>,
+}
+
 /// An open file.
 pub(crate) struct FileEntry {
     pub file: File,
@@ -47,6 +60,7 @@ pub(crate) struct DatasetEntry {
 pub(crate) enum Entry {
     File(FileEntry),
     Dataset(DatasetEntry),
+    Group(GroupEntry),
 }
 
 impl Entry {
@@ -54,6 +68,7 @@ impl Entry {
         match self {
             Entry::File(_) => "file",
             Entry::Dataset(_) => "dataset",
+            Entry::Group(_) => "group",
         }
     }
 }
@@ -179,6 +194,8 @@ fn note_comm(token: usize, entry: Option<&Entry>) {
                 },
             );
         }
+        // A group handle is local: it takes part in no agreement.
+        Some(Entry::Group(_)) => {}
         None => {
             comms.remove(&token);
         }
@@ -228,6 +245,35 @@ impl Registry {
         }
     }
 
+    /// The open group of `token` (whose file is open).
+    pub fn group(&mut self, token: usize) -> Result<&mut GroupEntry> {
+        let closed = match self.live.get(&token) {
+            Some(Entry::Group(g)) => (!g.group.is_open()).then(|| g.group.path().to_string()),
+            other => return Err(not_a("group", token, other)),
+        };
+        if let Some(path) = closed {
+            return Err(Error::Handle(format!(
+                "{token:#x}: the file of group {path} is closed (close the group handle)"
+            )));
+        }
+        match self.live.get_mut(&token) {
+            Some(Entry::Group(g)) => Ok(g),
+            _ => Err(Error::Internal("a group handle vanished".into())),
+        }
+    }
+
+    /// Unregisters the group of `token` (whether or not its file is open).
+    pub fn remove_group(&mut self, token: usize) -> Result<GroupEntry> {
+        match self.live.get(&token) {
+            Some(Entry::Group(_)) => {}
+            other => return Err(not_a("group", token, other)),
+        }
+        match self.live.remove(&token) {
+            Some(Entry::Group(g)) => Ok(g),
+            other => Err(not_a("group", token, other.as_ref())),
+        }
+    }
+
     /// Unregisters the file of `token` and hands it over.
     pub fn remove_file(&mut self, token: usize) -> Result<FileEntry> {
         self.file(token)?;
@@ -251,6 +297,11 @@ impl Registry {
 
 /// The token of a C file handle.
 pub(crate) fn file_token(p: *const h5par_file) -> usize {
+    p as usize
+}
+
+/// The token of a C group handle.
+pub(crate) fn group_token(p: *const h5par_group) -> usize {
     p as usize
 }
 

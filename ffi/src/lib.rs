@@ -33,9 +33,12 @@ mod attr;
 mod dataset;
 mod farm;
 mod file;
+mod group;
 pub mod handles;
 pub mod options;
+mod select;
 pub mod status;
+mod types;
 mod vector;
 
 pub use options::{h5par_options, h5par_options_init};
@@ -45,7 +48,7 @@ pub use status::{
     h5par_version,
 };
 
-pub use handles::{h5par_dataset, h5par_file};
+pub use handles::{h5par_dataset, h5par_file, h5par_group};
 
 pub use file::{
     h5par_file_close, h5par_file_close_at_exit, h5par_file_create, h5par_file_create_f2c,
@@ -63,6 +66,20 @@ pub use farm::{
     h5par_farm_options, h5par_farm_options_init, h5par_farm_result_fn, h5par_farm_run,
     h5par_farm_run_f2c, h5par_farm_summary, h5par_farm_summary_text, h5par_farm_task,
     h5par_farm_task_fn, h5par_farm_task_message, h5par_farm_task_result,
+};
+
+// Navigation and links (ffi/src/group.rs).
+pub use group::{
+    h5par_attr_count, h5par_attr_delete, h5par_attr_name, h5par_group_close, h5par_group_member,
+    h5par_group_nmembers, h5par_group_open, h5par_group_path, h5par_kind, h5par_link_external,
+    h5par_link_soft, h5par_link_target, h5par_object_delete, h5par_object_kind, h5par_object_move,
+};
+
+// Selections and types (ffi/src/select.rs, ffi/src/types.rs).
+pub use select::{h5par_dataset_read_sel, h5par_dataset_write_sel, h5par_selection};
+pub use types::{
+    h5par_attr_read_typed, h5par_attr_type, h5par_attr_write_typed, h5par_create,
+    h5par_create_init, h5par_dataset_create_ex, h5par_dataset_storage, h5par_dataset_type,
 };
 
 pub use attr::{

@@ -70,6 +70,21 @@ pub enum h5par_dtype {
     H5PAR_FLOAT32,
     /// `double`
     H5PAR_FLOAT64,
+    /// `bool`/`_Bool`, one byte 0 or 1 (stored as h5py's bool: an 8-bit enum FALSE, TRUE).
+    H5PAR_BOOL,
+    /// `float _Complex`, two floats (stored as h5py's complex64: a compound `r`, `i`).
+    H5PAR_COMPLEX64,
+    /// `double _Complex`, two doubles (h5py's complex128).
+    H5PAR_COMPLEX128,
+    /// Reported by `h5par_dataset_info` only: a fixed-length string type (its spec from
+    /// `h5par_dataset_type`).
+    H5PAR_STRING,
+    /// Reported by `h5par_dataset_info` only: a compound type (its spec from
+    /// `h5par_dataset_type`).
+    H5PAR_COMPOUND,
+    /// Reported by `h5par_dataset_info` only: a type h5par cannot read (variable-length,
+    /// opaque, references, ...); `h5par_dataset_type` describes it.
+    H5PAR_UNSUPPORTED,
 }
 
 thread_local! {

@@ -93,6 +93,7 @@ fn main() {
         }));
     }
     trials.push(Trial::test("readme::farm_examples", farm_readme_examples));
+    trials.extend(objects_trials());
     trials.extend(vector_trials());
     libtest_mimic::run(&args, trials).exit();
 }
@@ -825,4 +826,100 @@ fn fortran_vector() -> Result<(), Failed> {
     let (_, _, fortran) = vector_programs()?;
     let dir = trial_dir()?;
     run_ranks(fortran, 3, &[dir.path()], &[])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Navigation, types, selections, links and creation options (issue 12): tests/c/test_objects.c
+// on 1 to 3 ranks, reading what h5py wrote and writing what h5py checks
+// (tests/c/objects_h5py.py, with serial h5py: `H5PAR_PYTHON` or /usr/bin/python3).
+// ---------------------------------------------------------------------------------------------
+
+fn objects_trials() -> Vec<Trial> {
+    let mut t: Vec<Trial> = [1, 2, 3]
+        .into_iter()
+        .map(|n| Trial::test(format!("c::objects::np{n}"), move || c_objects(n)))
+        .collect();
+    for n in [1, 3] {
+        t.push(Trial::test(format!("fortran::objects::np{n}"), move || {
+            fortran_objects(n)
+        }));
+    }
+    t
+}
+
+/// tests/fortran/test_objects.f90 with the module, built once against the staged library.
+fn fortran_objects(n: usize) -> Result<(), Failed> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let b = built()?;
+    let exe = BUILT
+        .get_or_init(|| {
+            let dir = b._dir.path();
+            let lib = dir.join("lib");
+            let mdir = dir.join("objects-mod");
+            std::fs::create_dir_all(&mdir).map_err(|e| e.to_string())?;
+            let exe = dir.join("test_objects_f");
+            let mut cmd = Command::new(mpi_tool("mpif90"));
+            cmd.current_dir(&mdir)
+                .args(["-std=f2008", "-Wall", "-o"])
+                .arg(&exe)
+                .arg(root().join("ffi/fortran/h5par.f90"))
+                .arg(root().join("tests/fortran/test_objects.f90"))
+                .arg(format!("-L{}", lib.display()))
+                .arg("-lh5par")
+                .arg(format!("-Wl,-rpath,{}", lib.display()));
+            run(cmd).map(|_| exe)
+        })
+        .as_ref()
+        .map_err(|e| Failed::from(format!("building test_objects.f90: {e}")))?;
+    let dir = trial_dir()?;
+    run_ranks(exe, n, &[dir.path()], &[])
+}
+
+/// test_objects, built once against the library staged by [`build`].
+fn objects_program() -> Result<&'static PathBuf, Failed> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let b = built()?;
+    BUILT
+        .get_or_init(|| {
+            let dir = b._dir.path();
+            let lib = dir.join("lib");
+            let exe = dir.join("test_objects");
+            let mut cmd = Command::new(mpi_tool("mpicc"));
+            cmd.args(["-std=c99", "-Wall", "-Werror", "-o"])
+                .arg(&exe)
+                .arg(root().join("tests/c/test_objects.c"))
+                .arg("-I")
+                .arg(root().join("include"))
+                .arg(format!("-L{}", lib.display()))
+                .arg("-lh5par")
+                .arg(format!("-Wl,-rpath,{}", lib.display()));
+            run(cmd).map(|_| exe)
+        })
+        .as_ref()
+        .map_err(|e| Failed::from(format!("building test_objects: {e}")))
+}
+
+/// Runs the h5py side (`make DIR` or `check DIR N`) and checks that it succeeded.
+fn h5py_side(args: &[&str]) -> Result<(), Failed> {
+    let python = std::env::var("H5PAR_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+    let mut cmd = Command::new(python);
+    cmd.arg(root().join("tests/c/objects_h5py.py")).args(args);
+    let o = run_limited(cmd, LIMIT);
+    if o.status != Some(0) || !o.output.contains("h5py: ok") {
+        return Err(format!(
+            "objects_h5py.py {args:?} failed ({:?}):\n{}",
+            o.status, o.output
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn c_objects(n: usize) -> Result<(), Failed> {
+    let exe = objects_program()?;
+    let dir = trial_dir()?;
+    let d = dir.path().to_string_lossy().into_owned();
+    h5py_side(&["make", &d])?;
+    run_ranks(exe, n, &[dir.path()], &[])?;
+    h5py_side(&["check", &d, &n.to_string()])
 }

@@ -131,6 +131,15 @@ fn preview(dtype: Dtype, bytes: &[u8]) -> String {
             Dtype::I64 => i64::from_ne_bytes(b.try_into().unwrap_or([0; 8])).to_string(),
             Dtype::U64 => u64::from_ne_bytes(b.try_into().unwrap_or([0; 8])).to_string(),
             Dtype::F64 => f64::from_ne_bytes(b.try_into().unwrap_or([0; 8])).to_string(),
+            Dtype::Bool => (b[0] != 0).to_string(),
+            Dtype::C64 | Dtype::C128 => {
+                let h = b.len() / 2;
+                let part = |x: &[u8]| match x.len() {
+                    4 => f32::from_ne_bytes(x.try_into().unwrap_or([0; 4])) as f64,
+                    _ => f64::from_ne_bytes(x.try_into().unwrap_or([0; 8])),
+                };
+                format!("{}{:+}j", part(&b[..h]), part(&b[h..]))
+            }
         };
         parts.push(v);
     }
@@ -238,7 +247,7 @@ impl FromAttr for AttrData {
     }
 }
 
-fn open_object(file: &FileInner, obj: &str) -> Result<Handle> {
+pub(crate) fn open_object(file: &FileInner, obj: &str) -> Result<Handle> {
     let fid = file.id()?;
     if !path::exists(fid, obj)? {
         return Err(Error::NotFound(format!(
@@ -255,7 +264,7 @@ fn open_object(file: &FileInner, obj: &str) -> Result<Handle> {
     )
 }
 
-fn check_name(name: &str, what: &str) -> Result<()> {
+pub(crate) fn check_name(name: &str, what: &str) -> Result<()> {
     if name.is_empty() {
         return Err(Error::Invalid(format!("{what}: empty attribute name")));
     }
@@ -363,6 +372,7 @@ pub(crate) fn read(
 ) -> Result<AttrData> {
     let what = format!("read attribute {name:?} of {}", file.name(obj));
     let _q = Quiet::new();
+    file.note_local_metadata();
     check_name(name, &what)?;
     let o = open_object(file, obj)?;
     let cname = h5::cstring(name, "attribute name")?;
@@ -452,6 +462,7 @@ unsafe extern "C" fn push_name(
 
 /// The names of the attributes of the object at absolute `obj`, in name order.
 pub(crate) fn names(file: &FileInner, obj: &str) -> Result<Vec<String>> {
+    file.note_local_metadata();
     let what = format!("list attributes of {}", file.name(obj));
     let _q = Quiet::new();
     let o = open_object(file, obj)?;

@@ -22,6 +22,7 @@ use crate::io::path;
 use crate::io::plist;
 use crate::io::report;
 use crate::io::selection::{self, Selection, MAX_DIMS};
+use crate::io::types::Datatype;
 use crate::tune::report::CallReport;
 
 /// How a read or write moves data: all ranks together, or each rank on its own.
@@ -47,6 +48,12 @@ pub struct Storage {
     pub filtered: bool,
     /// Maximum extent per dimension; `None` entries are unlimited.
     pub maxshape: Vec<Option<u64>>,
+    /// Whether the shuffle filter runs before compression (bytes of the elements grouped by
+    /// significance, which usually compresses better).
+    pub shuffle: bool,
+    /// The fill value (one element of the dataset's type, native byte order) when one was
+    /// set; unwritten elements read as it (as 0 without one).
+    pub fill: Option<Vec<u8>>,
 }
 
 /// Builds a new dataset; from [`File::new_dataset`](crate::File::new_dataset) or
@@ -68,15 +75,17 @@ pub struct Storage {
 pub struct DatasetBuilder {
     file: Rc<FileInner>,
     base: String,
-    dtype: Dtype,
+    dtype: Datatype,
     shape: Vec<u64>,
     chunk: Option<Vec<u64>>,
     deflate: Option<u8>,
     maxshape: Option<Vec<Option<u64>>>,
+    shuffle: bool,
+    fill: Option<(Datatype, Vec<u8>)>,
 }
 
 impl DatasetBuilder {
-    pub(crate) fn new(file: Rc<FileInner>, base: &str, dtype: Dtype) -> DatasetBuilder {
+    pub(crate) fn new(file: Rc<FileInner>, base: &str, dtype: Datatype) -> DatasetBuilder {
         DatasetBuilder {
             file,
             base: base.to_string(),
@@ -85,7 +94,34 @@ impl DatasetBuilder {
             chunk: None,
             deflate: None,
             maxshape: None,
+            shuffle: false,
+            fill: None,
         }
+    }
+
+    /// The shuffle filter before compression (chunked storage is required; a chunk shape is
+    /// chosen when none is given).
+    pub fn shuffle(mut self, yes: bool) -> Self {
+        self.shuffle = yes;
+        self
+    }
+
+    /// The fill value: what unwritten elements read as.
+    pub fn fill_value<T: H5Type>(self, value: T) -> Self {
+        // SAFETY: H5Type elements are plain values of `size_of::<T>()` bytes.
+        let bytes = unsafe {
+            std::slice::from_raw_parts(&value as *const T as *const u8, std::mem::size_of::<T>())
+        };
+        let mut b = self;
+        b.fill = Some((T::DTYPE.into(), bytes.to_vec()));
+        b
+    }
+
+    /// The fill value as the bytes of one element of type `dtype` (native byte order;
+    /// converted to the dataset's type by HDF5), for any type (strings, compounds).
+    pub fn fill_value_bytes(mut self, dtype: Datatype, bytes: &[u8]) -> Self {
+        self.fill = Some((dtype, bytes.to_vec()));
+        self
     }
 
     /// The extent (0 to 32 dimensions; no call or `[]` makes a scalar).
@@ -132,7 +168,9 @@ impl DatasetBuilder {
         let mut storage = Storage {
             chunk: self.chunk.clone(),
             deflate: self.deflate,
-            filtered: self.deflate.is_some(),
+            filtered: self.deflate.is_some() || self.shuffle,
+            shuffle: self.shuffle,
+            fill: self.fill.as_ref().map(|(_, b)| b.clone()),
             maxshape: self
                 .maxshape
                 .clone()
@@ -147,12 +185,37 @@ impl DatasetBuilder {
         };
         let _q = Quiet::new();
         let local = self.validate(&mut storage, &path);
-        let args = format!("{path} {} {:?} {:?}", self.dtype, self.shape, storage);
+        let args = format!(
+            "{path} {} {:?} {:?}",
+            self.dtype.spec(),
+            self.shape,
+            storage
+        );
         file.agree(&what, local, Some(&args))?;
-        let made = create_dataset(&file, &path, self.dtype, &self.shape, &storage, &what);
+        let made = create_dataset(
+            &file,
+            &path,
+            &self.dtype,
+            &self.shape,
+            &storage,
+            self.fill.as_ref(),
+            &what,
+        );
         // Nothing is written when HDF5 does not pre-fill (see create_dataset): one agreement.
-        let unfilled = storage.chunk.is_none() && self.shape.iter().all(|&d| d > 0);
+        let unfilled = storage.chunk.is_none()
+            && self.fill.is_none()
+            && self.shape.iter().all(|&d| d > 0);
         let handle = file.metadata_outcome(&what, made, unfilled)?;
+        if storage.fill.is_some() {
+            // As stored: converted to the dataset's type.
+            // SAFETY: live dataset id.
+            let dcpl = Handle::new(
+                unsafe { H5Dget_create_plist(handle.id()) },
+                Kind::Plist,
+                &what,
+            );
+            storage.fill = dcpl.ok().and_then(|p| fill_value(p.id(), &self.dtype));
+        }
         let d = Dataset {
             file,
             handle,
@@ -180,6 +243,22 @@ impl DatasetBuilder {
                 "{name}: shape {:?} of {} holds more bytes than 2^64: its size overflows",
                 self.shape, self.dtype
             )));
+        }
+        if let Datatype::Unsupported { description, .. } = &self.dtype {
+            return Err(Error::Type(format!(
+                "{name}: cannot create a dataset of {description}"
+            )));
+        }
+        if let Some((t, fill)) = &self.fill {
+            if fill.len() != t.size() {
+                return Err(Error::Invalid(format!(
+                    "{name}: the fill value has {} bytes, one element of {t} has {}",
+                    fill.len(),
+                    t.size()
+                )));
+            }
+            self.dtype
+                .check_convert(t, &format!("{name}: fill value"))?;
         }
         if n > MAX_DIMS {
             return Err(Error::Invalid(format!(
@@ -216,7 +295,7 @@ impl DatasetBuilder {
             .iter()
             .zip(&self.shape)
             .any(|(m, &s)| *m != Some(s));
-        if (extendible || storage.deflate.is_some()) && storage.chunk.is_none() {
+        if (extendible || storage.filtered) && storage.chunk.is_none() {
             if n == 0 {
                 return Err(Error::Invalid(format!(
                     "{name}: a scalar dataset can be neither compressed nor extendible"
@@ -303,9 +382,10 @@ mod tests {
 fn create_dataset(
     file: &FileInner,
     path: &str,
-    dtype: Dtype,
+    dtype: &Datatype,
     shape: &[u64],
     storage: &Storage,
+    fill: Option<&(Datatype, Vec<u8>)>,
     what: &str,
 ) -> Result<Handle> {
     let max = if storage
@@ -320,15 +400,20 @@ fn create_dataset(
     };
     let space = selection::simple_space(shape, max, what)?;
     let early = file.plan.enabled && storage.chunk.is_none() && shape.iter().all(|&d| d > 0);
-    let dcpl = plist::dataset_create(storage, early, what)?;
+    let fill_type = fill.map(|(t, _)| t.hdf5()).transpose()?;
+    let fill_value = fill
+        .zip(fill_type.as_ref())
+        .map(|((_, v), t)| (t.id(), v.as_slice()));
+    let dcpl = plist::dataset_create(storage, fill_value, early, what)?;
     let lcpl = plist::link_create(what)?;
     let c = h5::cstring(path, "dataset path")?;
+    let ftype = dtype.hdf5()?;
     // SAFETY: live ids and C string.
     let id = unsafe {
         H5Dcreate2(
             file.id()?,
             c.as_ptr(),
-            dtype.native(),
+            ftype.id(),
             space.id(),
             lcpl.id(),
             dcpl.id(),
@@ -364,7 +449,7 @@ pub struct Dataset {
     file: Rc<FileInner>,
     handle: Handle,
     path: String,
-    dtype: Dtype,
+    dtype: Datatype,
     dims: RefCell<Vec<u64>>,
     storage: Storage,
 }
@@ -388,7 +473,11 @@ impl Dataset {
         let opened = (|| {
             let c = h5::cstring(&path, "dataset path")?;
             // Every rank opens: the metadata is read once, by rank 0, and broadcast (tuned).
-            let dapl = plist::dataset_access(file.plan.enabled, &what)?;
+            // Collective metadata reads only while the ranks' metadata caches are alike (HDF5
+            // broadcasts from rank 0 what a rank misses in its cache: a rank that read the
+            // metadata on its own would not take part in the broadcast).
+            let coll = file.plan.enabled && file.collective_metadata_safe(&what)?;
+            let dapl = plist::dataset_access(coll, &what)?;
             // SAFETY: live file id, C string and property list.
             let id = unsafe { H5Dopen2(file.id()?, c.as_ptr(), dapl.id()) };
             if id < 0 && !path::exists(file.id()?, &path)? {
@@ -403,10 +492,10 @@ impl Dataset {
             let name = file.name(&path);
             // SAFETY: live dataset id.
             let ftype = Handle::new(unsafe { H5Dget_type(handle.id()) }, Kind::Type, &name)?;
-            let dtype = Dtype::from_hdf5(ftype.id(), &name)?;
+            let dtype = Datatype::from_hdf5(ftype.id())?;
             let space = Handle::new(unsafe { H5Dget_space(handle.id()) }, Kind::Space, &name)?;
             let (dims, maxshape) = selection::extent(space.id(), &name)?;
-            let storage = read_storage(handle.id(), maxshape, &name)?;
+            let storage = read_storage(handle.id(), &dtype, maxshape, &name)?;
             Ok(Dataset {
                 file: file.clone(),
                 handle,
@@ -426,9 +515,15 @@ impl Dataset {
         &self.path
     }
 
-    /// The element type stored in the file.
-    pub fn dtype(&self) -> Dtype {
-        self.dtype
+    /// The numeric element type stored in the file (`None` for strings, compounds and
+    /// unsupported types: see [`Dataset::datatype`]).
+    pub fn dtype(&self) -> Option<Dtype> {
+        self.dtype.num()
+    }
+
+    /// The element type stored in the file, whatever it is.
+    pub fn datatype(&self) -> &Datatype {
+        &self.dtype
     }
 
     /// The current extent.
@@ -501,6 +596,18 @@ impl Dataset {
 
     /// Writes the elements of `sel` from `bytes`, elements of type `mem` in C order.
     pub fn write_raw(&self, sel: &Selection, mem: Dtype, bytes: &[u8], xfer: Xfer) -> Result<()> {
+        self.write_bytes(sel, &mem.into(), bytes, xfer)
+    }
+
+    /// Writes the elements of `sel` from `bytes`, elements of type `mem` (any [`Datatype`]:
+    /// strings, compounds) in C order.
+    pub fn write_bytes(
+        &self,
+        sel: &Selection,
+        mem: &Datatype,
+        bytes: &[u8],
+        xfer: Xfer,
+    ) -> Result<()> {
         let what = format!("write {}", self.name());
         let _q = Quiet::new();
         let local = self
@@ -533,7 +640,22 @@ impl Dataset {
         count: &[u64],
         xfer: Xfer,
     ) -> Result<ArrayD<T>> {
-        let sel = Selection::new(offset, count);
+        self.read_selection(&Selection::new(offset, count), xfer)
+    }
+
+    /// Reads the elements of `sel` (strided, blocks, an index list; see [`Selection`]) into
+    /// a new array of [`Selection::shape`], with the transfer mode `xfer`.
+    ///
+    /// ```no_run
+    /// # fn f(d: &h5par::Dataset) -> h5par::Result<()> {
+    /// use h5par::{Selection, Xfer};
+    /// let n = d.shape()[0];
+    /// // d[::2] of a 1-D dataset, collectively.
+    /// let even = d.read_selection::<f64>(&Selection::strided(&[0], &[2], &[n.div_ceil(2)], &[1]), Xfer::Collective)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn read_selection<T: H5Type>(&self, sel: &Selection, xfer: Xfer) -> Result<ArrayD<T>> {
+        let count = sel.shape();
         let shape: Option<Vec<usize>> = count.iter().map(|&c| usize::try_from(c).ok()).collect();
         // Allocate only when the selection is valid, so a bad count is an error, not an OOM;
         // page aligned (io::buffer: the kernel's copy into it is never in the slow case).
@@ -560,8 +682,25 @@ impl Dataset {
                 std::mem::size_of_val(slice),
             )
         };
-        self.read_raw_after(&sel, T::DTYPE, bytes, xfer, fits)?;
+        self.read_raw_after(sel, &T::DTYPE.into(), bytes, xfer, fits)?;
         Ok(out)
+    }
+
+    /// Writes `data` (C order, [`Selection::shape`] elements) to the elements of `sel`, with
+    /// the transfer mode `xfer`.
+    pub fn write_selection<T: H5Type, S: Data<Elem = T>, D: Dimension>(
+        &self,
+        sel: &Selection,
+        data: &ArrayBase<S, D>,
+        xfer: Xfer,
+    ) -> Result<()> {
+        let standard = data.as_standard_layout();
+        let slice = standard.as_slice().unwrap_or(&[]);
+        // SAFETY: H5Type elements are plain bytes.
+        let bytes = unsafe {
+            std::slice::from_raw_parts(slice.as_ptr() as *const u8, std::mem::size_of_val(slice))
+        };
+        self.write_raw(sel, T::DTYPE, bytes, xfer)
     }
 
     /// Collective: reads the whole dataset.
@@ -611,15 +750,27 @@ impl Dataset {
         bytes: &mut [u8],
         xfer: Xfer,
     ) -> Result<()> {
+        self.read_raw_after(sel, &mem.into(), bytes, xfer, Ok(()))
+    }
+
+    /// Reads the elements of `sel` into `bytes`, as elements of type `mem` (any
+    /// [`Datatype`]) in C order. A dataset of an unsupported type is an error naming it.
+    pub fn read_bytes(
+        &self,
+        sel: &Selection,
+        mem: &Datatype,
+        bytes: &mut [u8],
+        xfer: Xfer,
+    ) -> Result<()> {
         self.read_raw_after(sel, mem, bytes, xfer, Ok(()))
     }
 
-    /// [`Dataset::read_raw`] after this rank's own earlier check `before` (agreed with the
+    /// [`Dataset::read_bytes`] after this rank's own earlier check `before` (agreed with the
     /// read's checks: an error there is an error of the read on every rank).
     fn read_raw_after(
         &self,
         sel: &Selection,
-        mem: Dtype,
+        mem: &Datatype,
         bytes: &mut [u8],
         xfer: Xfer,
         before: Result<()>,
@@ -645,7 +796,7 @@ impl Dataset {
     fn check_transfer(
         &self,
         sel: &Selection,
-        mem: Dtype,
+        mem: &Datatype,
         nbytes: usize,
         xfer: Xfer,
         write: bool,
@@ -653,6 +804,7 @@ impl Dataset {
         self.file.id()?;
         let name = self.name();
         sel.check(&self.dims.borrow(), &name)?;
+        self.dtype.check_convert(mem, &name)?;
         let n = sel.len().unwrap_or(u64::MAX);
         let need = n.saturating_mul(mem.size() as u64);
         if need != nbytes as u64 {
@@ -677,12 +829,17 @@ impl Dataset {
         op: &str,
         what: &str,
         sel: &Selection,
-        mem: Dtype,
+        mem: &Datatype,
         xfer: Xfer,
         local: Result<()>,
         call: impl FnOnce(hid_t, hid_t, hid_t, hid_t, hid_t) -> herr_t,
     ) -> Result<()> {
         let collective = xfer == Xfer::Collective;
+        if !collective || self.storage.chunk.is_some() {
+            // Independent I/O, and the chunk index lookups of chunked I/O, read metadata
+            // that differs between ranks.
+            self.file.note_local_metadata();
+        }
         let args = format!("{} {:?}", self.path, xfer);
         if collective {
             self.file.agree(what, local, Some(&args))?;
@@ -708,10 +865,11 @@ impl Dataset {
                 sel.memory_space(&name)?
             };
             let dxpl = plist::transfer(collective, &name)?;
+            let mtype = mem.hdf5()?;
             let started = std::time::Instant::now();
             let r = call(
                 self.handle.id(),
-                mem.native(),
+                mtype.id(),
                 mspace.id(),
                 fspace.id(),
                 dxpl.id(),
@@ -827,7 +985,12 @@ impl Dataset {
     }
 }
 
-fn read_storage(dset: hid_t, maxshape: Vec<Option<u64>>, name: &str) -> Result<Storage> {
+fn read_storage(
+    dset: hid_t,
+    dtype: &Datatype,
+    maxshape: Vec<Option<u64>>,
+    name: &str,
+) -> Result<Storage> {
     // SAFETY: live dataset id.
     let dcpl = Handle::new(unsafe { H5Dget_create_plist(dset) }, Kind::Plist, name)?;
     // SAFETY: live property list; buffer of MAX_DIMS.
@@ -840,20 +1003,46 @@ fn read_storage(dset: hid_t, maxshape: Vec<Option<u64>>, name: &str) -> Result<S
         } else {
             None
         };
-        let deflate = deflate_level(dcpl.id());
+        let (deflate, shuffle) = filters(dcpl.id());
+        let fill = fill_value(dcpl.id(), dtype);
         Ok(Storage {
             chunk,
             deflate,
             filtered: H5Pget_nfilters(dcpl.id()) > 0,
             maxshape,
+            shuffle,
+            fill,
         })
     }
 }
 
-/// The deflate level of a dataset-creation property list, if it has that filter.
-fn deflate_level(dcpl: hid_t) -> Option<u8> {
+/// The user-defined fill value of a dataset-creation property list, as one element of
+/// `dtype` (`None` when the fill value is the library default, or the type unsupported).
+fn fill_value(dcpl: hid_t, dtype: &Datatype) -> Option<Vec<u8>> {
+    use hdf5_sys::h5d::H5D_fill_value_t;
+    let t = dtype.hdf5().ok()?;
+    let mut status = H5D_fill_value_t::H5D_FILL_VALUE_UNDEFINED;
+    let mut buf = vec![0u8; dtype.size()];
+    // SAFETY: live property list; the buffer holds one element of the memory type `t`.
+    unsafe {
+        if hdf5_sys::h5p::H5Pfill_value_defined(dcpl, &mut status) < 0
+            || status != H5D_fill_value_t::H5D_FILL_VALUE_USER_DEFINED
+            || hdf5_sys::h5p::H5Pget_fill_value(dcpl, t.id(), buf.as_mut_ptr() as *mut c_void) < 0
+        {
+            let _ = h5::error_stack();
+            return None;
+        }
+    }
+    Some(buf)
+}
+
+/// The deflate level of a dataset-creation property list, if it has that filter, and whether
+/// it has the shuffle filter.
+fn filters(dcpl: hid_t) -> (Option<u8>, bool) {
     use hdf5_sys::h5p::H5Pget_filter2;
-    use hdf5_sys::h5z::H5Z_FILTER_DEFLATE;
+    use hdf5_sys::h5z::{H5Z_FILTER_DEFLATE, H5Z_FILTER_SHUFFLE};
+    let mut deflate = None;
+    let mut shuffle = false;
     // SAFETY: live property list; out-buffers sized as passed.
     unsafe {
         let n = H5Pget_nfilters(dcpl);
@@ -874,9 +1063,12 @@ fn deflate_level(dcpl: hid_t) -> Option<u8> {
                 &mut config,
             );
             if f == H5Z_FILTER_DEFLATE {
-                return Some(if nelmts > 0 { values[0] as u8 } else { 6 });
+                deflate = Some(if nelmts > 0 { values[0] as u8 } else { 6 });
+            }
+            if f == H5Z_FILTER_SHUFFLE {
+                shuffle = true;
             }
         }
     }
-    None
+    (deflate, shuffle)
 }

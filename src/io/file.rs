@@ -130,6 +130,11 @@ pub(crate) struct FileInner {
     pub(crate) report: RefCell<Report>,
     /// Where to write the report at close.
     report_to: Option<String>,
+    /// Set on this rank by anything that may have read metadata into HDF5's cache on some
+    /// ranks only, or different metadata on different ranks (local queries, independent I/O,
+    /// chunked I/O): the ranks' metadata caches may then differ, and collective metadata
+    /// reads (which expect every rank to miss the cache alike) must no longer be used.
+    pub(crate) cache_diverged: Cell<bool>,
 }
 
 impl std::fmt::Debug for FileInner {
@@ -166,6 +171,29 @@ impl FileInner {
     /// `"path:/object"`, for messages.
     pub(crate) fn name(&self, object: &str) -> String {
         format!("{}:{object}", self.path.display())
+    }
+
+    /// Notes that this rank may have read metadata the other ranks did not (see
+    /// `cache_diverged`).
+    pub(crate) fn note_local_metadata(&self) {
+        self.cache_diverged.set(true);
+    }
+
+    /// Collective: whether collective metadata reads are safe for the next call, that is
+    /// whether no rank may have read metadata on its own since the file was opened (then the
+    /// ranks' metadata caches are alike). Once unsafe, always unsafe (sticky on every rank).
+    pub(crate) fn collective_metadata_safe(&self, what: &str) -> Result<bool> {
+        if self.cache_diverged.get() && self.comm.size() == 1 {
+            return Ok(false);
+        }
+        let seq = crate::comm::wait::sequence(&self.comm)?;
+        let mine = [i64::from(!self.cache_diverged.get())];
+        let mut all = [0i64];
+        crate::comm::wait::allreduce_min(&self.comm, &mine, &mut all, what, seq)?;
+        if all[0] == 0 {
+            self.cache_diverged.set(true);
+        }
+        Ok(all[0] == 1)
     }
 
     /// Collective agreement on this file's communicator.
@@ -502,6 +530,7 @@ impl File {
                 plan,
                 report: RefCell::new(report),
                 report_to,
+                cache_diverged: Cell::new(false),
             }),
         })
     }
@@ -566,6 +595,7 @@ impl File {
                 plan,
                 report: RefCell::new(report),
                 report_to,
+                cache_diverged: Cell::new(false),
             }),
         })
     }

@@ -18,6 +18,7 @@ use crate::io::file::{File, FileInner};
 use crate::io::h5::{self, Handle, Kind, Quiet};
 use crate::io::path;
 use crate::io::plist;
+use crate::io::types::Datatype;
 
 /// A group (a folder of datasets and groups) in an open file. Paths given to its methods are
 /// relative to it, or absolute when they start with `/`.
@@ -60,6 +61,17 @@ impl Group {
             file: file.clone(),
             path: "/".into(),
         }
+    }
+
+    pub(crate) fn at(file: &Rc<FileInner>, path: String) -> Group {
+        Group {
+            file: file.clone(),
+            path,
+        }
+    }
+
+    pub(crate) fn file_inner(&self) -> &Rc<FileInner> {
+        &self.file
     }
 
     /// The absolute path of the group.
@@ -151,6 +163,7 @@ impl Group {
     /// rank may call it alone.
     pub fn members(&self) -> Result<Vec<String>> {
         let file = &self.file;
+        file.note_local_metadata();
         let what = format!("list {}", file.name(&self.path));
         let _q = Quiet::new();
         let fid = file.id()?;
@@ -193,16 +206,22 @@ impl Group {
     pub fn contains(&self, name: &str) -> Result<bool> {
         let abs = path::join(&self.path, name)?;
         let _q = Quiet::new();
+        self.file.note_local_metadata();
         path::exists(self.file.id()?, &abs)
     }
 
     /// Starts building a dataset of `T` in this group; see [`DatasetBuilder`].
     pub fn new_dataset<T: H5Type>(&self) -> DatasetBuilder {
-        DatasetBuilder::new(self.file.clone(), &self.path, T::DTYPE)
+        DatasetBuilder::new(self.file.clone(), &self.path, T::DTYPE.into())
     }
 
     /// Starts building a dataset whose element type is chosen at run time.
     pub fn new_dataset_of(&self, dtype: Dtype) -> DatasetBuilder {
+        DatasetBuilder::new(self.file.clone(), &self.path, dtype.into())
+    }
+
+    /// Starts building a dataset of any [`Datatype`] (fixed-length strings, compounds).
+    pub fn new_dataset_typed(&self, dtype: Datatype) -> DatasetBuilder {
         DatasetBuilder::new(self.file.clone(), &self.path, dtype)
     }
 
@@ -260,6 +279,11 @@ impl File {
     /// Starts building a dataset whose element type is chosen at run time.
     pub fn new_dataset_of(&self, dtype: Dtype) -> DatasetBuilder {
         self.root().new_dataset_of(dtype)
+    }
+
+    /// Starts building a dataset of any [`Datatype`]; see [`Group::new_dataset_typed`].
+    pub fn new_dataset_typed(&self, dtype: Datatype) -> DatasetBuilder {
+        self.root().new_dataset_typed(dtype)
     }
 
     /// Collective: opens an existing dataset.

@@ -1,6 +1,7 @@
 //! Files, groups, datasets, selections and attributes: collective and independent HDF5 I/O
 //! over MPI-IO.
 
+pub(crate) mod attr_typed;
 pub mod attribute;
 pub mod buffer;
 pub mod dataset;
@@ -8,6 +9,7 @@ pub mod dtype;
 pub mod file;
 pub mod group;
 pub(crate) mod h5;
+pub mod link;
 pub(crate) mod mpi_info;
 pub(crate) mod path;
 pub(crate) mod plist;
@@ -15,3 +17,4 @@ pub(crate) mod report;
 pub mod selection;
 pub mod space;
 pub mod stale;
+pub mod types;

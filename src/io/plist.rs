@@ -148,9 +148,15 @@ pub(crate) fn dataset_access(collective: bool, what: &str) -> Result<Handle> {
     collective_access(*hdf5_sys::h5p::H5P_CLS_DATASET_ACCESS, collective, what)
 }
 
-/// A dataset-creation property list for `storage` (chunk shape, deflate); with `early`,
-/// contiguous data allocated at creation and never pre-filled (the writes fill it).
-pub(crate) fn dataset_create(storage: &Storage, early: bool, what: &str) -> Result<Handle> {
+/// A dataset-creation property list for `storage` (chunk shape, shuffle, deflate) and the
+/// fill value `fill` (an element of the HDF5 type given with it); with `early`, contiguous
+/// data allocated at creation and never pre-filled (the writes fill it).
+pub(crate) fn dataset_create(
+    storage: &Storage,
+    fill: Option<(hdf5_sys::h5i::hid_t, &[u8])>,
+    early: bool,
+    what: &str,
+) -> Result<Handle> {
     // SAFETY: the class id is valid after H5open.
     let dcpl = Handle::new(
         unsafe { H5Pcreate(*H5P_CLS_DATASET_CREATE) },
@@ -165,13 +171,26 @@ pub(crate) fn dataset_create(storage: &Storage, early: bool, what: &str) -> Resu
                 format!("{what}: chunk {chunk:?}"),
             )?;
         }
+        if storage.shuffle {
+            h5::check(
+                hdf5_sys::h5p::H5Pset_shuffle(dcpl.id()),
+                format!("{what}: shuffle"),
+            )?;
+        }
         if let Some(level) = storage.deflate {
             h5::check(
                 H5Pset_deflate(dcpl.id(), level as u32),
                 format!("{what}: deflate (is zlib in this HDF5?)"),
             )?;
         }
-        if early {
+        if let Some((t, value)) = fill {
+            // The value holds one element of `t` (checked by the caller).
+            h5::check(
+                hdf5_sys::h5p::H5Pset_fill_value(dcpl.id(), t, value.as_ptr().cast()),
+                format!("{what}: fill value"),
+            )?;
+        }
+        if early && fill.is_none() {
             use hdf5_sys::h5d::{H5D_alloc_time_t, H5D_fill_time_t};
             use hdf5_sys::h5p::{H5Pset_alloc_time, H5Pset_fill_time};
             h5::check(

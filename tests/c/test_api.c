@@ -359,7 +359,7 @@ static void datasets(void) {
   CHECK(h5par_dataset_open(f, NULL, &d), H5PAR_ERR_INVALID);
   CHECK(h5par_dataset_open(f, "g/x", NULL), H5PAR_ERR_INVALID);
   /* ... on one rank only. */
-  CHECK(h5par_dataset_create(f, "bad", rank == last() ? 10 : H5PAR_INT8, 1, &n, NULL, 0, &d),
+  CHECK(h5par_dataset_create(f, "bad", rank == last() ? 16 : H5PAR_INT8, 1, &n, NULL, 0, &d),
         only(last(), H5PAR_ERR_INVALID));
   CHECK(h5par_dataset_create(f, "bad", H5PAR_INT8, rank == last() ? 33 : 1, d33, NULL, 0, &d),
         only(last(), H5PAR_ERR_INVALID));
@@ -539,7 +539,7 @@ static void attributes(void) {
   CHECK(h5par_attr_read_string(NULL, "g", "units", sb, sizeof sb, &len), H5PAR_ERR_HANDLE);
 
   /* writing failures, on every rank */
-  CHECK(h5par_attr_write(f, "/", "bad", 12, 1, &one), H5PAR_ERR_INVALID);
+  CHECK(h5par_attr_write(f, "/", "bad", 16, 1, &one), H5PAR_ERR_INVALID);
   ERROR_SAYS("dtype");
   CHECK(h5par_attr_write(f, "/", "bad", H5PAR_INT64, 3, NULL), H5PAR_ERR_INVALID);
   CHECK(h5par_attr_write(f, "/", "bad", H5PAR_INT64, 0, &one), H5PAR_ERR_INVALID);
@@ -553,7 +553,7 @@ static void attributes(void) {
   ERROR_SAYS("UTF-8");
   CHECK(h5par_attr_write_string(NULL, "/", "s", "v"), H5PAR_ERR_HANDLE);
   /* ... on one rank only, and different values */
-  CHECK(h5par_attr_write(f, "/", "bad", rank == last() ? 10 : H5PAR_INT64, 1, &one),
+  CHECK(h5par_attr_write(f, "/", "bad", rank == last() ? 16 : H5PAR_INT64, 1, &one),
         only(last(), H5PAR_ERR_INVALID));
   CHECK(h5par_attr_write_string(f, "/", "s", rank == last() ? NULL : "v"),
         only(last(), H5PAR_ERR_INVALID));

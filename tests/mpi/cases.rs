@@ -117,7 +117,7 @@ fn roundtrip_one<T: Num>(f: &File, w: &SimpleCommunicator, salt: usize) {
                     b = b.deflate(4);
                 }
                 let d = b.create(&name).expect("create");
-                assert_eq!(d.dtype(), T::DTYPE);
+                assert_eq!(d.dtype(), Some(T::DTYPE));
                 let mine = expected::<T>(&shape, start, rows, salt);
                 let mut off = vec![0u64; ndim];
                 off[0] = start as u64;
@@ -158,11 +158,12 @@ fn roundtrip_types(w: &SimpleCommunicator, dir: &Path) {
     f.close().expect("close");
     // Reopen read-only and check one dataset of each type again, with its stored type.
     let f = File::open(w, &path, Mode::ReadOnly).expect("open");
-    for t in Dtype::ALL {
+    // The ten number types (bool and complex: tests/mpi/objects.rs).
+    for t in Dtype::ALL.into_iter().take(10) {
         let d = f
             .dataset(&format!("{t}/2d/chunked/Collective"))
             .expect("open dataset");
-        assert_eq!(d.dtype(), t);
+        assert_eq!(d.dtype(), Some(t));
         assert_eq!(d.storage().chunk.as_ref().map(|c| c[0]), Some(2));
     }
     let d = f.dataset("f8/3d/deflate/Collective").expect("open");
@@ -766,7 +767,7 @@ fn h5py_wrote(w: &SimpleCommunicator, dir: &Path) {
     let f = File::open(w, dir.join("from_h5py.h5"), Mode::ReadOnly).expect("open");
     for name in ["contiguous", "chunked", "compressed"] {
         let d = f.dataset(name).expect("dataset");
-        assert_eq!(d.dtype(), Dtype::F64);
+        assert_eq!(d.dtype(), Some(Dtype::F64));
         let [n, m] = d.shape()[..] else {
             panic!("2-d expected")
         };
@@ -790,7 +791,7 @@ fn h5py_wrote(w: &SimpleCommunicator, dir: &Path) {
         }
     }
     let i = f.dataset("ints").expect("ints");
-    assert_eq!(i.dtype(), Dtype::I16);
+    assert_eq!(i.dtype(), Some(Dtype::I16));
     assert_eq!(
         i.read::<i16>()
             .expect("read")

@@ -5,6 +5,7 @@
 mod cases;
 mod center;
 mod harness;
+mod objects;
 mod process;
 mod vector;
 /// The README's Rust example, compiled into this binary so the tests run exactly that code.
@@ -33,7 +34,7 @@ fn main() {
     }
     let args = Arguments::from_args();
     let mut trials = Vec::new();
-    for &(name, ranks, limit, _) in cases::ALL.iter().chain(vector::ALL) {
+    for &(name, ranks, limit, _) in cases::ALL.iter().chain(vector::ALL).chain(objects::ALL) {
         for &n in ranks {
             trials.push(Trial::test(format!("{name}::np{n}"), move || {
                 let dir = harness::trial_dir();
@@ -62,6 +63,7 @@ fn run_as_rank(case: &str) {
         .iter()
         .chain(center::CASES)
         .chain(vector::ALL)
+        .chain(objects::ALL)
         .find(|c| c.0 == case)
     else {
         eprintln!("unknown case {case}");

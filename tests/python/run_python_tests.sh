@@ -12,6 +12,9 @@
 #   4. runs the README example tests/python/readme_example.py on 2 ranks,
 #   5. runs the adversarial scenarios of tests/python/robustness.py (run_robustness.py: one
 #      rank skipping, repeating or reordering calls, exceptions, a full tmpfs, no close, ...).
+#   5b. (issue 12) runs the h5py-mpio habit script tests/python/h5py_habit.py on 2 ranks (every
+#      rank must fail with an error naming both calls, no hang, nothing published), the README's
+#      independent-write example, and the scenarios of tests/python/hl_scenarios.py on 2 and 3.
 #   6. runs the PyTrilinos example examples/pytrilinos.py on 3 ranks and checks its numbers.
 #   7. (OpenMPI) runs the ipyparallel example on 2 MPI engines (tests/python/run_ipyparallel.sh).
 #   8. runs the small Planck-style map-maker (examples/planck/test_planck.sh): binned map, the
@@ -114,7 +117,8 @@ for n in $RANKS; do
     say "pytest on $n rank(s)"
     (cd "$WORK" && mpi_run "$n" "pytest-$n" "$PY" -m pytest -q -p no:cacheprovider \
         "$ROOT/tests/python/test_h5par_api.py" "$ROOT/tests/python/test_read_buffers.py" \
-        "$ROOT/tests/python/test_vector.py" "$ROOT/tests/python/test_cg_operator.py")
+        "$ROOT/tests/python/test_vector.py" "$ROOT/tests/python/test_cg_operator.py" \
+        "$ROOT/tests/python/test_h5py_shape.py")
     rc=$?
     if ((rc == 5)); then fail "pytest on $n rank(s): no tests collected (exit 5)"
     elif ((rc != 0)); then fail "pytest on $n rank(s) (exit $rc)"; fi
@@ -154,6 +158,48 @@ say "the README's farm example on 2 ranks"
 # --- 5. issue 8: one rank's mistake is every rank's error, nothing hangs, nothing is lost --
 say "robustness scenarios (tests/python/run_robustness.py)"
 "$PY" "$ROOT/tests/python/run_robustness.py" || fail "robustness scenarios"
+
+# --- 5b. issue 12: the h5py habit and the new collective calls, adversarially --------------
+say "the h5py-mpio habit (tests/python/h5py_habit.py) on 2 ranks"
+mkdir -p "$WORK/habit"
+TIMEOUT=60 mpi_run 2 habit "$PY" "$ROOT/tests/python/h5py_habit.py" "$WORK/habit/habit.h5" \
+    >"$WORK/habit.out" 2>&1
+rc=$?
+if ((rc == 124)); then cat "$WORK/habit.out"; fail "h5py habit: a hang (timed out)"
+elif ((rc == 0)); then fail "h5py habit: the script succeeded (rank 0 alone in a collective write)"
+else
+    for r in 0 1; do
+        log=$WORK/logs/habit/rank$r.log
+        for want in "MismatchError" "rank 0 is in h5par_dataset_write" \
+                    "rank 1 is in h5par_file_close" "with dset.independent" "its data stays in"; do
+            grep -qF "$want" "$log" || { cat "$log"; fail "h5py habit: rank $r: no \"$want\""; }
+        done
+    done
+    [[ -e $WORK/habit/habit.h5 ]] && fail "h5py habit: the file was published"
+fi
+rm -rf "$WORK/habit"
+say "the README's independent-write example on 2 ranks"
+mpi_run 2 indep-readme "$PY" "$ROOT/tests/python/independent_example.py" "$WORK/indep.h5" \
+    || fail "README independent example on 2 ranks"
+"$PY" -c 'import sys; sys.exit(0 if open(sys.argv[1]).read() in open(sys.argv[2]).read() else 1)' \
+        "$ROOT/tests/python/independent_example.py" "$ROOT/README.md" ||
+    fail "README.md does not show tests/python/independent_example.py word for word"
+say "adversarial scenarios of the h5py-shaped layer (tests/python/hl_scenarios.py)"
+mkdir -p "$WORK/hl"
+for s in skip_delete create_group_twice raise_between bad_name_one_rank move_one_rank \
+         link_vs_delete bad_stride_one_rank; do
+    for n in 2 3; do
+        TIMEOUT=60 mpi_run "$n" "hl-$s-$n" "$PY" "$ROOT/tests/python/hl_scenarios.py" "$s" \
+            "$WORK/hl" >/dev/null 2>&1
+        rc=$?
+        for ((r = 0; r < n; r++)); do
+            log=$WORK/logs/hl-$s-$n/rank$r.log
+            if ((rc != 0)) || ! grep -q "^rank $r: ok$" "$log"; then
+                cat "$log"; fail "scenario $s on $n ranks: rank $r (exit $rc)"; break
+            fi
+        done
+    done
+done
 
 # --- 6. the PyTrilinos example (distributed vectors) ---------------------------------------
 say "PyTrilinos example on 3 ranks (the numbers of reference/pytrilinos_case.md)"

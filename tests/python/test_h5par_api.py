@@ -310,7 +310,8 @@ def test_chunks_compression_resize(tmpdir_shared):
     n = 50
     with h5par.File(path, "w", comm=comm) as f:
         z = f.create_dataset("z", shape=(n * size,), dtype="i4", compression="gzip")
-        c = f.create_dataset("c", shape=(n * size, 2), dtype="f8", chunks=(10, 2))
+        c = f.create_dataset("c", shape=(n * size, 2), dtype="f8", chunks=(10, 2),
+                             maxshape=(None, 2))
         l9 = f.create_dataset("l9", shape=(n * size,), dtype="f4", compression=9)
         t = f.create_dataset("t", shape=(n * size,), dtype="f8", chunks=True)
         a, b = block(n)
@@ -454,13 +455,15 @@ def test_bad_slices_are_valueerrors(tmpdir_shared):
     with h5par.File(path, "w", comm=comm) as f:
         d = f.create_dataset("x", shape=(10, 4), dtype="f8")
         with pytest.raises(ValueError):
-            d[0:10:2] = np.zeros((5, 4))                  # a step
+            d[10:0:-2] = np.zeros((5, 4))                 # a negative step (refused by h5py too)
         with pytest.raises(ValueError):
-            d[0:10:2]
+            d[::0]
         with pytest.raises(ValueError):
             d[1, 2, 3]                                    # too many indices
         with pytest.raises(ValueError):
-            d[[1, 2]]                                     # fancy indexing
+            d[[2, 1]]                                     # indices out of order (as h5py)
+        with pytest.raises(ValueError):
+            d[[1, 2], [0, 1]]                             # two index lists (as h5py)
         with pytest.raises(ValueError) as ei:
             d[0:3] = np.zeros((2, 4))                     # wrong shape
         assert isinstance(ei.value, h5par.ShapeError)
@@ -471,7 +474,7 @@ def test_bad_slices_are_valueerrors(tmpdir_shared):
         with pytest.raises(ValueError):
             d.write_at((0,), np.zeros(4))                 # offset of the wrong rank
         with pytest.raises(ValueError):
-            f.create_dataset("bad", shape=(3,), dtype="c16")
+            f.create_dataset("bad", shape=(3,), dtype="O")      # variable-length
         with pytest.raises(ValueError):
             f.create_dataset("bad", shape=(3,), compression="lzf")
         with pytest.raises(ValueError):
@@ -503,7 +506,8 @@ def test_one_rank_out_of_range_others_remote(tmpdir_shared):
         r_name, r_status, _ = outcome(read)
 
         def step():
-            d[a:b:(2 if rank == bad else 1)] = np.ones(4 if rank != bad else 2)
+            # A zero step on one rank (Python refuses it): the others' block write is REMOTE.
+            d[a:b:(0 if rank == bad else 1)] = np.ones(4)
 
         s_name, s_status, _ = outcome(step)
         d[a:b] = np.full(4, 3.0)                          # still in step
@@ -543,9 +547,9 @@ def test_python_side_error_on_one_rank_is_remote_on_the_others(tmpdir_shared):
     path = os.path.join(tmpdir_shared, "py.h5")
     with h5par.File(path, "w", comm=comm) as f:
         name, status, _ = outcome(
-            lambda: f.create_dataset("x", shape=(3,), dtype="c8" if rank == 0 else "f8"))
+            lambda: f.create_dataset("x", shape=(3,), dtype="U4" if rank == 0 else "f8"))
         name2, status2, _ = outcome(
-            lambda: f.attrs.__setitem__("a", np.zeros((2, 2)) if rank == 0 else 1.0))
+            lambda: f.attrs.__setitem__("a", np.zeros(0) if rank == 0 else 1.0))
         d = f.create_dataset("ok", shape=(3,), dtype="f8")
         name3, status3, _ = outcome(
             lambda: d.__setitem__(slice(0, 3), [1, 2] if rank == 0 else np.arange(3.0)))

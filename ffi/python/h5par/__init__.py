@@ -22,12 +22,8 @@ libh5par`` (the C API of h5par.h); build with ``get_include()`` and ``get_librar
 import os as _os
 
 from ._core import (  # noqa: F401
-    AttributeManager,
-    Dataset,
     DtypeError,
     ExistsError,
-    File,
-    Group,
     H5parError,
     H5parIOError,
     HandleError,
@@ -70,6 +66,10 @@ from ._core import (  # noqa: F401
     H5PAR_FLOAT32,
     H5PAR_FLOAT64,
 )
+from ._hl.attrs import AttributeManager  # noqa: F401,E402
+from ._hl.dataset import Dataset  # noqa: F401,E402
+from ._hl.files import File  # noqa: F401,E402
+from ._hl.group import ExternalLink, Group, HardLink, SoftLink  # noqa: F401,E402
 
 # Distributed vectors (h5par.vector).
 from .vector import CsrMatrix, Export, Import, Map, Vector, cg, read_vector, write_vector  # noqa: F401,E402

@@ -1,45 +1,37 @@
 # cython: language_level=3, embedsignature=True
-"""h5par for Python: collective parallel HDF5 I/O over MPI that never hangs.
+"""h5par._core: the thin Cython layer over the C API of libh5par (``h5par.h``, declared in
+``libh5par.pxd``).
 
-A thin Cython layer over the C API of libh5par (``h5par.h``, declared in ``libh5par.pxd``).
+It holds what needs C: the extension types that own libh5par's handles (``FileID`` of a file,
+``DatasetID`` of a dataset; exported to user Cython by ``_core.pxd``), the conversion of
+arguments (paths, shapes, numpy buffers, dtype codes), the status codes and exceptions. The
+h5py-shaped classes (``h5par.File``, ``Group``, ``Dataset``, ``AttributeManager``) are pure
+Python in ``h5par/_hl`` on top of it.
 
-Rules that keep every rank in step (the library itself checks and agrees on arguments, so a
-mistake on one rank is an exception on every rank, not a hang):
+Every collective method takes ``failure``: an exception the caller (the Python layer) raised on
+this rank before the call (a bad selection, a ValueError from a ragged list, ...). With one,
+the method still enters the collective call, as this rank's failure with its real message
+(``h5par_fail_next``) and with arguments the library rejects, so that every other rank gets
+``RemoteError`` naming it instead of waiting forever; this rank then raises `failure` (with
+the file, object and rank in front of an h5par message).
 
-- Collective calls (``File(...)``, ``close()``, ``create_dataset``, ``create_group``, ``f[name]``,
-  ``d[...] = a``, ``d[...]``, ``write_at``/``read_at`` with ``collective=True``, ``attrs[k] = v``,
-  ``resize``) are made by every rank of the file's communicator, in the same order.
-- Arguments that Python itself rejects on one rank (a slice with a step, an unknown dtype, a
-  value that does not fit the selection) are still carried into the collective call, as an
-  argument the library rejects, so that the other ranks get ``H5PAR_ERR_REMOTE`` instead of
-  waiting forever; this rank then raises the Python-side error.
-- Any exception a collective method raises on one rank before the library is entered
-  (ValueError from a ragged list, UnicodeError, TypeError, h5par's own) still enters the
-  collective call, as this rank's failure with its real message (``h5par_fail_next``): this
-  rank raises that exception, every other rank RemoteError naming it.
-- The garbage collector never makes a collective call: a ``File`` dropped while open is closed
-  collectively at interpreter exit, with the files never closed, when every rank gets there
-  (as h5py closes files at exit); otherwise each rank prints a warning on stderr naming the
-  file and where its data is. An exception inside ``with h5par.File(...)`` closes the file on
-  every rank without publishing it, and every rank raises.
-- Datasets stay open until ``Dataset.close()`` (on every rank)
-  or until their file is closed.
-- Attribute reads, ``shape``/``dtype`` and ``report()`` are local (one rank may call them alone).
+The garbage collector never makes a collective call: a file dropped while open is closed
+collectively at interpreter exit, with the other files never closed, when every rank gets there
+(as h5py closes files at exit); otherwise each rank prints a warning on stderr naming the file
+and where its data is.
 """
 
-import json as _json
 import operator as _operator
 import os as _os
 import warnings as _warnings
 
 import numpy as _np
-# Arrays allocated for reads start on a page (see h5par/_buffer.py).
-from h5par._buffer import page_aligned_empty as _page_aligned_empty
 from mpi4py import MPI as _MPI
 
+cimport cython
 from cpython.buffer cimport (PyObject_GetBuffer, PyBuffer_Release, PyBUF_C_CONTIGUOUS,
                              PyBUF_WRITABLE)
-from libc.stdint cimport uint64_t
+from libc.stdint cimport int64_t, uint64_t
 from libc.stdlib cimport malloc, free
 from mpi4py cimport MPI
 from mpi4py.libmpi cimport MPI_Comm
@@ -76,6 +68,12 @@ H5PAR_UINT32 = L.H5PAR_UINT32
 H5PAR_UINT64 = L.H5PAR_UINT64
 H5PAR_FLOAT32 = L.H5PAR_FLOAT32
 H5PAR_FLOAT64 = L.H5PAR_FLOAT64
+H5PAR_BOOL = L.H5PAR_BOOL
+H5PAR_COMPLEX64 = L.H5PAR_COMPLEX64
+H5PAR_COMPLEX128 = L.H5PAR_COMPLEX128
+H5PAR_STRING = L.H5PAR_STRING
+H5PAR_COMPOUND = L.H5PAR_COMPOUND
+H5PAR_UNSUPPORTED = L.H5PAR_UNSUPPORTED
 
 # A dtype code no h5par function accepts: passed to make a collective call fail on this rank
 # (and with H5PAR_ERR_REMOTE on the others) when Python rejected this rank's arguments.
@@ -262,8 +260,15 @@ cdef inline int check(int rc) except -1:
 
 
 # ---------------------------------------------------------------------------------------------
-# Helpers
+# Conversions
 # ---------------------------------------------------------------------------------------------
+
+def located(err, filename, obj, comm):
+    """`err` with the file, object and rank in front of its message (as the library's own
+    messages have them), for h5par errors Python finds before a call; other exceptions as
+    they are."""
+    return _located(err, filename, obj, comm)
+
 
 def dtype_code(dtype):
     """The h5par dtype code of a numpy dtype (or anything numpy.dtype() accepts)."""
@@ -278,7 +283,12 @@ def dtype_code(dtype):
     return code
 
 
-cdef object _array_code(object arr):
+def code_dtype(int code):
+    """The numpy dtype of an h5par dtype code."""
+    return _DTYPES[code]
+
+
+def array_code(arr):
     """The dtype code of a numpy array's own dtype, or None when h5par cannot take it as is."""
     dt = arr.dtype
     if not dt.isnative:
@@ -292,36 +302,6 @@ cdef bytes _text(object s, str what):
     if isinstance(s, str):
         return s.encode("utf-8")
     raise InvalidError("%s must be a str, not %s" % (what, type(s).__name__))
-
-
-cdef str _join(str base, object name):
-    if isinstance(name, bytes):
-        name = name.decode("utf-8")
-    if not isinstance(name, str):
-        raise InvalidError("an object name must be a str, not %s" % type(name).__name__)
-    if name.startswith("/"):
-        return name
-    if base.endswith("/"):
-        return base + name
-    return base + "/" + name
-
-
-cdef tuple _shape_tuple(object shape, str what):
-    if shape is None:
-        raise InvalidError("%s is required" % what)
-    try:
-        if isinstance(shape, (int, _np.integer)):
-            dims = (_operator.index(shape),)
-        else:
-            dims = tuple(_operator.index(n) for n in shape)
-    except TypeError:
-        raise InvalidError("%s %r is not a tuple of integers" % (what, shape)) from None
-    if len(dims) > MAX_DIMS:
-        raise InvalidError("%s %r has more than %d dimensions" % (what, shape, MAX_DIMS))
-    for n in dims:
-        if n < 0:
-            raise InvalidError("%s %r has a negative extent" % (what, shape))
-    return dims
 
 
 cdef class _U64s:
@@ -340,164 +320,50 @@ cdef class _U64s:
             self.n += 1
 
 
-def _guess_chunks(tuple shape, int itemsize):
-    """A chunk shape of about 1 MiB for chunks=True (each extent at least 1)."""
-    chunk = [max(1, n) for n in shape]
-    if not chunk:
-        return ()
-    target = 1 << 20
-    while True:
-        nbytes = itemsize
-        for c in chunk:
-            nbytes *= c
-        if nbytes <= target:
-            break
-        i = max(range(len(chunk)), key=lambda k: chunk[k])
-        if chunk[i] == 1:
-            break
-        chunk[i] = (chunk[i] + 1) // 2
-    return tuple(chunk)
+cdef void _poison(L.h5par_selection *s):
+    """A selection the library rejects (a negative number of dimensions)."""
+    s.ndims = -1
+    s.start = NULL
+    s.stride = NULL
+    s.count = NULL
+    s.block = NULL
+    s.index_axis = -1
+    s.nindices = 0
+    s.indices = NULL
 
 
-def _compression_level(compression, compression_opts):
-    if compression is None or compression is False:
-        return 0
-    if compression is True:
-        return 4
-    if isinstance(compression, str):
-        if compression.lower() not in ("gzip", "deflate", "zlib"):
-            raise InvalidError("compression %r is not supported (None, \"gzip\" or a level "
-                               "0-9)" % (compression,))
-        level = 4 if compression_opts is None else compression_opts
-    else:
-        level = compression
-    try:
-        level = _operator.index(level)
-    except TypeError:
-        raise InvalidError("compression level %r is not an integer" % (level,)) from None
-    if not 0 <= level <= 9:
-        raise InvalidError("compression level %d is out of range (0-9)" % level)
-    return level
+cdef class _Sel:
+    """An h5par_selection from (start, stride, count, block, index_axis, indices): stride
+    and block may be None (1), indices a sequence of strictly increasing ints or None."""
+    cdef L.h5par_selection sel
+    cdef _U64s start, stride, count, block
+    cdef object indices
 
-
-cdef tuple _selection(object key, tuple dims):
-    """Turns an index (ints, slices with step 1, Ellipsis) into (offset, count, shape of the
-    result). Out-of-range extents are passed on (the library reports them collectively);
-    negative ones raise ShapeError here."""
-    cdef int nd = len(dims)
-    if not isinstance(key, tuple):
-        key = (key,)
-    n_ell = 0
-    for k in key:
-        if k is Ellipsis:
-            n_ell += 1
-    if n_ell > 1:
-        raise InvalidError("an index can only have a single Ellipsis (...)")
-    n_real = len(key) - n_ell
-    if n_real > nd:
-        raise InvalidError("too many indices (%d) for a dataset of %d dimensions"
-                           % (n_real, nd))
-    if n_ell:
-        i = key.index(Ellipsis)
-        key = key[:i] + (slice(None),) * (nd - n_real) + key[i + 1:]
-    else:
-        key = key + (slice(None),) * (nd - n_real)
-    offset = []
-    count = []
-    shape = []
-    for d in range(nd):
-        k = key[d]
-        n = dims[d]
-        if isinstance(k, slice):
-            if k.step is not None:
-                try:
-                    step = _operator.index(k.step)
-                except TypeError:
-                    raise InvalidError("slice step %r is not an integer" % (k.step,)) from None
-                if step != 1:
-                    raise InvalidError("slice %r of dimension %d: only step 1 is supported"
-                                       % (k, d))
-            try:
-                start = 0 if k.start is None else _operator.index(k.start)
-                stop = n if k.stop is None else _operator.index(k.stop)
-            except TypeError:
-                raise InvalidError("slice %r of dimension %d: bounds must be integers"
-                                   % (k, d)) from None
-            if start < 0:
-                start += n
-            if stop < 0:
-                stop += n
-            if start < 0 or stop < 0:
-                raise ShapeError("slice %r is out of range for dimension %d of extent %d"
-                                 % (k, d, n))
-            if stop <= start:
-                offset.append(min(start, n))
-                count.append(0)
-                shape.append(0)
-            else:
-                offset.append(start)
-                count.append(stop - start)
-                shape.append(stop - start)
-        elif isinstance(k, (bool, _np.bool_)):
-            raise InvalidError("boolean indexing is not supported")
-        else:
-            try:
-                i = _operator.index(k)
-            except TypeError:
-                raise InvalidError("index %r of dimension %d is not supported (use integers "
-                                   "and slices with step 1)" % (k, d)) from None
-            if i < 0:
-                i += n
-            if i < 0:
-                raise ShapeError("index %d is out of range for dimension %d of extent %d"
-                                 % (k, d, n))
-            offset.append(i)
-            count.append(1)
-    return tuple(offset), tuple(count), tuple(shape)
-
-
-cdef int _check_storable(object arr) except -1:
-    """Refuses arrays whose values h5par would have to change to store them: complex numbers
-    (the imaginary part would be lost), strings, objects, booleans and other kinds."""
-    kind = arr.dtype.kind
-    if kind == "c":
-        raise DtypeError("complex data (%s) cannot be stored: h5par datasets hold integers and "
-                         "real floats, and converting would drop the imaginary part; store the "
-                         "real and imaginary parts as two datasets" % (arr.dtype,))
-    if kind not in "iuf":
-        raise DtypeError("data of type %s cannot be stored: h5par datasets hold integers and "
-                         "real floats (i1 i2 i4 i8 u1 u2 u4 u8 f4 f8)" % (arr.dtype,))
-    return 0
-
-
-cdef object _fit(object value, tuple shape, int ds_code):
-    """The C-contiguous array to write for a selection of `shape`: `value` itself when it is
-    a C-contiguous array of a supported dtype and the right shape, else a converted copy."""
-    if isinstance(value, _np.ndarray):
-        arr = value
-    else:
-        arr = _np.asarray(value)
-    _check_storable(arr)
-    if _array_code(arr) is None:
-        try:
-            arr = arr.astype(_DTYPES[ds_code])
-        except (TypeError, ValueError) as e:
-            raise DtypeError("cannot convert %s to %s: %s" % (arr.dtype, _DTYPES[ds_code], e))
-    if arr.shape != shape:
-        # numpy's assignment rules: leading extents of 1 may go, then broadcast.
-        a = arr
-        while a.ndim > len(shape) and a.shape[0] == 1:
-            a = a.reshape(a.shape[1:])
-        if a.shape != shape:
-            try:
-                a = _np.broadcast_to(a, shape)
-            except ValueError:
-                raise ShapeError("cannot write an array of shape %s into a selection of shape "
-                                 "%s" % (arr.shape, shape)) from None
-        arr = a
-    if not arr.flags.c_contiguous:
-        arr = _np.ascontiguousarray(arr)
-    return arr
+    def __cinit__(self, spec):
+        start, stride, count, block, axis, indices = spec
+        self.start = _U64s(start)
+        self.count = _U64s(count)
+        if self.count.n != self.start.n:
+            raise ShapeError("a selection needs as many counts as starts")
+        self.sel.ndims = self.start.n
+        self.sel.start = self.start.v
+        self.sel.count = self.count.v
+        self.sel.stride = NULL
+        self.sel.block = NULL
+        if stride is not None:
+            self.stride = _U64s(stride)
+            self.sel.stride = self.stride.v
+        if block is not None:
+            self.block = _U64s(block)
+            self.sel.block = self.block.v
+        self.sel.index_axis = -1 if axis is None else axis
+        self.sel.nindices = 0
+        self.sel.indices = NULL
+        if indices is not None:
+            self.indices = _np.ascontiguousarray(indices, dtype=_np.uint64)
+            self.sel.nindices = self.indices.size
+            if self.sel.nindices:
+                self.sel.indices = <const uint64_t *><size_t>self.indices.ctypes.data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -508,86 +374,40 @@ cdef long long _file_seq = 0
 # Files dropped while open, by creation number: (path, file handle, [dataset handles]) as
 # addresses. See close_leaked_files.
 _leaked = {}
+# Open files by creation number (weakly: dropping a FileID moves it to _leaked).
+import weakref as _weakref
+_open_files = _weakref.WeakValueDictionary()
+
+# How open_file opens: CREATE (or truncate), else H5PAR_READONLY / H5PAR_READWRITE.
+DEF _CREATE = -100
+CREATE = _CREATE
+READONLY = L.H5PAR_READONLY
+READWRITE = L.H5PAR_READWRITE
 
 
-cdef class _DsetHandle:
-    """A dataset handle of a file, shared by the Dataset object(s) and the file, which closes
-    it (locally) at its own close when the Dataset was not closed before."""
-    cdef L.h5par_dataset *h
-    cdef readonly str path
-
-
-cdef class File:
-    """An HDF5 file opened collectively on the ranks of `comm`.
-
-    ``File(path, mode="r", comm=MPI.COMM_WORLD, stripe_count=None, stripe_size=None,
-    tuning=True, report=None, cb_nodes=None, hints=None, atomic=True, libver=None)``
-
-    mode: "r" (read only), "r+" (read and write), "w" (create or truncate). A file created with
-    "w" appears at its path only after a successful close (unless ``atomic=False``).
-    stripe_count / stripe_size (bytes) / cb_nodes: layout and aggregators (None = let h5par
-    choose). tuning: False for plain HDF5 defaults. report: write the I/O report at close to
-    this path ("-" = stderr, a ".json" path gets JSON). hints: extra MPI-IO hints, a dict or
-    "key=value,key=value". libver: file-format bounds as in h5py: "earliest", "v108", "v110",
-    "v112", "v114", "v200" or "latest" (meaning (that, "latest")), or a (low, high) pair; None
-    for h5par's default ("earliest", "latest"), which HDF5 1.10 tools read.
-
-    Close it with ``close()`` (collective) or a ``with`` block: the garbage collector never
-    closes a file (it warns with a ResourceWarning and leaks the handle).
-    """
-
-    cdef L.h5par_file *_h
-    cdef readonly object filename
-    cdef readonly str mode
-    cdef readonly object comm
-    cdef list _dsets
-    cdef long long _seq
-    cdef object __weakref__
-
-    def __cinit__(self):
-        self._h = NULL
-        self._dsets = []
-        self.filename = None
-
-    def __init__(self, path, mode="r", comm=None, stripe_count=None, stripe_size=None,
-                 tuning=True, report=None, cb_nodes=None, hints=None, atomic=True, libver=None):
-        global _file_seq
-        cdef L.h5par_options opts
-        cdef L.h5par_file *h = NULL
-        cdef MPI_Comm c
-        cdef const char *cpath
-        cdef int cmode = 0
-        cdef int rc
-        cdef bint create = False
-        if self._h != NULL:
-            raise InvalidError("File.__init__ called twice")
-        if comm is None:
-            comm = _MPI.COMM_WORLD
-        if not isinstance(comm, _MPI.Intracomm):
-            raise InvalidError("comm must be an mpi4py intracommunicator, not %r" % (comm,))
-        c = (<MPI.Comm>comm).ob_mpi
-        self.comm = comm
-        self.filename = path
-        self.mode = str(mode)
-        L.h5par_options_init(&opts)
-        # Arguments Python rejects on this rank are carried into the collective call as a bad
-        # mode, so that every rank fails (this one with the Python error).
-        local_error = None
-        bpath = b""
-        bhints = None
-        breport = None
-        blibver = None
+def open_file(comm, path, int how, stripe_count=None, stripe_size=None, cb_nodes=None,
+              tuning=True, atomic=True, hints=None, report=None, libver=None, failure=None):
+    """Collective on the mpi4py intracommunicator `comm`: creates (`how` CREATE) or opens
+    (READONLY, READWRITE) the file `path` and returns its FileID. hints: "k=v,k=v"; report: a
+    path or "-"; libver: "low,high". With `failure`, takes part and raises it."""
+    global _file_seq
+    cdef L.h5par_options opts
+    cdef L.h5par_file *h = NULL
+    cdef MPI_Comm c
+    cdef const char *cpath
+    cdef int rc
+    cdef FileID fid
+    if not isinstance(comm, _MPI.Intracomm):
+        raise InvalidError("comm must be an mpi4py intracommunicator, not %r" % (comm,))
+    c = (<MPI.Comm>comm).ob_mpi
+    L.h5par_options_init(&opts)
+    bpath = b""
+    bhints = breport = blibver = None
+    filename = path
+    if failure is None:
         try:
-            self.filename = _os.fspath(path)
-            bpath = _os.fsencode(self.filename)
-            if mode == "w":
-                create = True
-            elif mode == "r":
-                cmode = L.H5PAR_READONLY
-            elif mode == "r+":
-                cmode = L.H5PAR_READWRITE
-            else:
-                raise InvalidError("mode %r is not supported (\"r\", \"r+\" or \"w\")" % (mode,))
+            filename = _os.fspath(path)
+            bpath = _os.fsencode(filename)
             if stripe_count is not None:
                 opts.stripe_count = _operator.index(stripe_count)
             if stripe_size is not None:
@@ -597,50 +417,63 @@ cdef class File:
             opts.tuning = 1 if tuning else 0
             opts.atomic_create = 1 if atomic else 0
             if hints is not None:
-                if isinstance(hints, dict):
-                    hints = ",".join("%s=%s" % (k, v) for k, v in hints.items())
                 bhints = _text(hints, "hints")
                 opts.hints = bhints
-            if report is not None and report is not False:
-                if report is True:
-                    report = "-"
+            if report is not None:
                 breport = _os.fsencode(report)
                 opts.report_path = breport
             if libver is not None:
-                if isinstance(libver, tuple):
-                    libver = ",".join(libver)
                 blibver = _text(libver, "libver")
                 opts.libver = blibver
         except Exception as e:
-            local_error = e
-            create = False
-            cmode = POISON
-            bpath = b""
-        cpath = bpath
-        _fail_next_call(local_error)
-        with nogil:
-            if create:
-                rc = L.h5par_file_create(c, cpath, &opts, &h)
-            else:
-                rc = L.h5par_file_open(c, cpath, cmode, &opts, &h)
-        if local_error is not None:
-            raise _located(local_error, self.filename, "", comm)
-        check(rc)
-        self._h = h
-        _file_seq += 1
-        self._seq = _file_seq
-        _open_files[self._seq] = self
+            failure = e
+    if failure is not None:
+        # A bad mode: rejected by the library here, REMOTE on the other ranks.
+        how = POISON
+        bpath = b""
+    cpath = bpath
+    _fail_next_call(failure)
+    with nogil:
+        if how == _CREATE:
+            rc = L.h5par_file_create(c, cpath, &opts, &h)
+        else:
+            rc = L.h5par_file_open(c, cpath, how, &opts, &h)
+    if failure is not None:
+        raise _located(failure, filename, "", comm)
+    check(rc)
+    fid = FileID.__new__(FileID)
+    fid._h = h
+    fid.filename = filename
+    fid.comm = comm
+    _file_seq += 1
+    fid._seq = _file_seq
+    _open_files[fid._seq] = fid
+    return fid
+
+
+@cython.no_gc_clear
+cdef class FileID:
+    """The handle of an open file (``h5par.File(...).id``): made by open_file, closed by
+    ``close()`` (collective) or at interpreter exit. The garbage collector never closes it (it
+    warns with a ResourceWarning; the file is closed collectively at exit)."""
+
+    def __cinit__(self):
+        self._h = NULL
+        self._dsets = []
+        self.filename = None
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("FileID objects are made by h5par._core.open_file")
 
     def __dealloc__(self):
-        # Never a collective call here: the ranks collect garbage at different times. The file
-        # is closed collectively at interpreter exit (see _close_at_exit).
-        cdef _DsetHandle dh
+        # Never a collective call here: the ranks collect garbage at different times.
+        cdef DatasetID dh
         if self._h != NULL:
             try:
                 dsets = []
                 for dh in self._dsets:
-                    if dh.h != NULL:
-                        dsets.append(<size_t>dh.h)
+                    if dh._h != NULL:
+                        dsets.append(<size_t>dh._h)
                 _leaked[self._seq] = (self.filename, <size_t>self._h, dsets)
                 _warnings.warn(
                     "h5par.File %r was dropped while open: it is closed collectively at "
@@ -650,10 +483,18 @@ cdef class File:
             except Exception:
                 pass
 
+    cdef L.h5par_file *handle(self):
+        return self._h
+
     cdef int _check_open(self) except -1:
         if self._h == NULL:
             raise HandleError("h5par.File %r is closed" % (self.filename,))
         return 0
+
+    @property
+    def valid(self):
+        """Whether the file is open."""
+        return self._h != NULL
 
     def _token(self):
         """The C handle as an integer, for h5par's own extension modules (h5par._vector);
@@ -661,18 +502,11 @@ cdef class File:
         self._check_open()
         return <size_t>self._h
 
-    def close(self):
-        """Collective: closes the file (and the datasets still open). A file created with "w"
-        appears at its path now. Closing a closed file does nothing.
-
-        Like every collective call, close is agreed first: when some rank is in another
-        collective call, every rank raises (MismatchError, saying which rank is in which
-        call) and the file stays open (``closed`` is False): close it again."""
-        return self._close(None)
-
-    cdef _close(self, object failure):
-        """Closes; with `failure` (this rank's exception), the file is closed on every rank
-        without being published and every rank raises."""
+    def close(self, failure=None):
+        """Collective: closes the file (and its datasets still open); with `failure` (this
+        rank's exception), on every rank without publishing it, and every rank raises. A
+        closed file: nothing. When the ranks are in different calls the file stays open
+        (``valid``) and every rank raises."""
         cdef L.h5par_file *h = self._h
         cdef int rc
         if h == NULL:
@@ -686,7 +520,8 @@ cdef class File:
             _open_files.pop(self._seq, None)
         check(rc)
 
-    cdef _close_at_exit(self):
+    def close_at_exit(self):
+        """h5par_file_close_at_exit (no rank waits for ranks that may never come)."""
         cdef L.h5par_file *h = self._h
         cdef int rc
         if h == NULL:
@@ -701,62 +536,18 @@ cdef class File:
 
     cdef _forget_datasets(self):
         """The file's close closed its datasets in HDF5: free their handles (local)."""
-        cdef _DsetHandle dh
+        cdef DatasetID dh
         cdef L.h5par_dataset *d
         for dh in self._dsets:
-            d = dh.h
+            d = dh._h
             if d != NULL:
-                dh.h = NULL
+                dh._h = NULL
                 with nogil:
                     L.h5par_dataset_close(d)
         self._dsets = []
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is None:
-            self.close()
-            return False
-        # An exception on this rank inside the with block: say so now (a collective close
-        # may wait for the other ranks), then close with it as this rank's failure, so that
-        # every rank raises and the file is not published.
-        import sys
-        try:
-            where = "rank %d of %d" % (self.comm.Get_rank(), self.comm.Get_size())
-        except Exception:
-            where = "this rank"
-        sys.stderr.write("h5par: %s: %s: %s inside `with h5par.File(%r)`: closing it on every "
-                         "rank without publishing it\n" % (where, exc_type.__name__, exc,
-                                                            self.filename))
-        sys.stderr.flush()
-        try:
-            self._close(exc)
-        except H5parError as e:
-            if hasattr(exc, "add_note"):
-                exc.add_note("h5par: closing %r: %s" % (self.filename, e))
-        return False
-
-    def __contains__(self, name):
-        """Whether a group or dataset exists at `name` (local, as in h5py)."""
-        return _exists(self, "/", name)
-
-    @property
-    def closed(self):
-        """Whether the file is closed."""
-        return self._h == NULL
-
-    @property
-    def name(self):
-        return "/"
-
-    @property
-    def attrs(self):
-        """The attributes of the root group (see AttributeManager)."""
-        return AttributeManager(self, "/")
-
-    def report(self):
-        """The I/O report so far, from this rank's point of view, as a dict (local)."""
+    def report_json(self):
+        """The I/O report so far, this rank's view, as JSON text (local)."""
         cdef size_t need = 0
         cdef size_t cap
         cdef int rc
@@ -774,54 +565,555 @@ cdef class File:
             with nogil:
                 rc = L.h5par_file_report_json(self._h, buf, cap, &need)
             check(rc)
-            text = (<bytes>buf).decode("utf-8", "replace")
+            return (<bytes>buf).decode("utf-8", "replace")
         finally:
             free(buf)
-        return _json.loads(text)
 
-    def create_group(self, path):
-        """Collective: creates the group `path` and its missing parents (an existing group is
-        fine); returns a Group."""
-        return _create_group(self, "/", path)
+    # -- objects ------------------------------------------------------------------------------
 
-    def require_group(self, path):
-        """Same as create_group (which is idempotent)."""
-        return _create_group(self, "/", path)
+    def exists(self, path):
+        """Local: whether an object exists at `path`."""
+        cdef int found = 0
+        cdef int rc
+        cdef const char *cpath
+        self._check_open()
+        bpath = _text(path, "an object name")
+        cpath = bpath
+        with nogil:
+            rc = L.h5par_object_exists(self._h, cpath, &found)
+        check(rc)
+        return found != 0
 
-    def create_dataset(self, name, shape=None, dtype=None, data=None, chunks=None,
-                       compression=None, compression_opts=None):
-        """Collective: creates a dataset; see Group.create_dataset."""
-        return _create_dataset(self, "/", name, shape, dtype, data, chunks, compression,
-                               compression_opts)
+    def group_create(self, path, failure=None):
+        """Collective: creates the group `path` and its missing parents."""
+        cdef int rc
+        cdef const char *cpath = NULL   # NULL: rejected here, REMOTE on the other ranks
+        self._check_open()
+        bpath = None
+        if failure is None:
+            try:
+                bpath = _text(path, "an object name")
+                cpath = bpath
+            except Exception as e:
+                failure = e
+        _fail_next_call(failure)
+        with nogil:
+            rc = L.h5par_group_create(self._h, cpath)
+        if failure is not None:
+            raise _located(failure, self.filename, path, self.comm)
+        check(rc)
 
-    def __getitem__(self, name):
-        """Collective: opens the dataset `name` (KeyError/NotFoundError when missing)."""
-        return _open_dataset(self, "/", name)
+    def dataset_create(self, path, int code, dims, chunk, int level, failure=None):
+        """Collective: creates the dataset `path` (dtype code, extent `dims`, chunk shape or
+        None, deflate level) and returns its DatasetID."""
+        cdef int rc
+        cdef int ndims = 0
+        cdef _U64s cdims = _U64s()
+        cdef _U64s cchunk
+        cdef const uint64_t *pchunk = NULL
+        cdef const char *cpath = NULL
+        cdef L.h5par_dataset *h = NULL
+        self._check_open()
+        bpath = None
+        if failure is None:
+            try:
+                bpath = _text(path, "an object name")
+                cdims = _U64s(dims)
+                ndims = cdims.n
+                if chunk is not None:
+                    cchunk = _U64s(chunk)
+                    pchunk = cchunk.v
+            except Exception as e:
+                failure = e
+        if failure is not None:
+            code = POISON
+            ndims = 0
+            pchunk = NULL
+        else:
+            cpath = bpath
+        _fail_next_call(failure)
+        with nogil:
+            rc = L.h5par_dataset_create(self._h, cpath, code, ndims, cdims.v, pchunk, level, &h)
+        if failure is not None:
+            raise _located(failure, self.filename, path, self.comm)
+        check(rc)
+        return self._new_dataset(h, path)
 
-    def __bool__(self):
-        return self._h != NULL
+    def dataset_open(self, path, failure=None):
+        """Collective: opens the dataset `path`; returns its DatasetID."""
+        cdef int rc
+        cdef const char *cpath = NULL
+        cdef L.h5par_dataset *h = NULL
+        self._check_open()
+        bpath = None
+        if failure is None:
+            try:
+                bpath = _text(path, "an object name")
+                cpath = bpath
+            except Exception as e:
+                failure = e
+        _fail_next_call(failure)
+        with nogil:
+            rc = L.h5par_dataset_open(self._h, cpath, &h)
+        if failure is not None:
+            raise _located(failure, self.filename, path, self.comm)
+        check(rc)
+        return self._new_dataset(h, path)
+
+    cdef DatasetID _new_dataset(self, L.h5par_dataset *h, object path):
+        cdef DatasetID d = DatasetID.__new__(DatasetID)
+        d._h = h
+        d.file = self
+        d.path = path
+        self._dsets.append(d)
+        return d
+
+    def dataset_create_ex(self, path, spec, dims, chunk=None, maxshape=None, int deflate=0,
+                          bint shuffle=False, fill=None, fill_spec=None, failure=None):
+        """Collective: creates the dataset `path` of the type spec `spec` and extent `dims`
+        with the creation options (chunk shape or None: the core chooses when the options
+        need chunks; maxshape with -1 for unlimited or None; deflate level; shuffle; fill: a
+        numpy array of one element of the type spec `fill_spec`, or None); returns its
+        DatasetID."""
+        cdef int rc
+        cdef L.h5par_create opts
+        cdef _U64s cdims = _U64s()
+        cdef _U64s cchunk
+        cdef int64_t cmax[MAX_DIMS]
+        cdef const char *cpath = NULL
+        cdef const char *cspec = NULL
+        cdef L.h5par_dataset *h = NULL
+        cdef Py_buffer view
+        cdef bint have_view = False
+        cdef int ndims = 0
+        self._check_open()
+        L.h5par_create_init(&opts)
+        keep = []
+        if failure is None:
+            try:
+                bpath = _text(path, "an object name")
+                bspec = _text(spec, "a type")
+                keep += [bpath, bspec]
+                cdims = _U64s(dims)
+                ndims = cdims.n
+                if chunk is not None:
+                    cchunk = _U64s(chunk)
+                    if cchunk.n != ndims:
+                        raise ShapeError("chunks %r and shape %r differ in dimensions"
+                                         % (tuple(chunk), tuple(dims)))
+                    opts.chunk = cchunk.v
+                if maxshape is not None:
+                    if len(maxshape) != ndims:
+                        raise ShapeError("maxshape %r and shape %r differ in dimensions"
+                                         % (tuple(maxshape), tuple(dims)))
+                    for i, m in enumerate(maxshape):
+                        cmax[i] = m
+                    opts.maxshape = cmax
+                opts.deflate = deflate
+                opts.shuffle = 1 if shuffle else 0
+                if fill is not None:
+                    if fill_spec is not None:
+                        bfill = _text(fill_spec, "a type")
+                        keep.append(bfill)
+                        opts.fill_type = bfill
+                    PyObject_GetBuffer(fill, &view, PyBUF_C_CONTIGUOUS)
+                    have_view = True
+                    opts.fill = view.buf
+                cpath = bpath
+                cspec = bspec
+            except Exception as e:
+                failure = e
+        if failure is not None:
+            cpath = NULL
+            ndims = 0
+            L.h5par_create_init(&opts)
+        _fail_next_call(failure)
+        try:
+            with nogil:
+                rc = L.h5par_dataset_create_ex(self._h, cpath, cspec, ndims, cdims.v, &opts, &h)
+        finally:
+            if have_view:
+                PyBuffer_Release(&view)
+        if failure is not None:
+            raise _located(failure, self.filename, path, self.comm)
+        check(rc)
+        return self._new_dataset(h, path)
+
+    def attr_write_typed(self, obj, name, spec, arr, failure=None):
+        """Collective: writes the attribute `name` of `obj`: the C-contiguous numpy array
+        `arr` (any number of dimensions; 0 is a scalar) of the type spec `spec`."""
+        cdef int rc
+        cdef _U64s cdims = _U64s()
+        cdef const char *cobj = NULL
+        cdef const char *cname = NULL
+        cdef const char *cspec = NULL
+        cdef Py_buffer view
+        cdef bint have_view = False
+        cdef const void *buf = NULL
+        cdef size_t nbytes = 0
+        cdef int ndims = 0
+        self._check_open()
+        keep = []
+        if failure is None:
+            try:
+                keep = [_text(obj, "an object name"), _text(name, "attribute name"),
+                        _text(spec, "a type")]
+                cdims = _U64s(arr.shape)
+                ndims = cdims.n
+                PyObject_GetBuffer(arr, &view, PyBUF_C_CONTIGUOUS)
+                have_view = True
+                buf = view.buf
+                nbytes = view.len
+                cobj = keep[0]
+                cname = keep[1]
+                cspec = keep[2]
+            except Exception as e:
+                failure = e
+        if failure is not None:
+            cobj = NULL
+            ndims = 0
+        _fail_next_call(failure)
+        try:
+            with nogil:
+                rc = L.h5par_attr_write_typed(self._h, cobj, cname, cspec, ndims, cdims.v, buf,
+                                              nbytes)
+        finally:
+            if have_view:
+                PyBuffer_Release(&view)
+        if failure is not None:
+            raise _located(failure, self.filename, obj, self.comm)
+        check(rc)
+
+    def attr_type(self, obj, name):
+        """Local: (type spec, extent tuple) of the attribute `name` of `obj`."""
+        cdef size_t need = 0
+        cdef size_t cap = 256
+        cdef int ndims = 0
+        cdef uint64_t dims[MAX_DIMS]
+        cdef int rc
+        cdef const char *cobj
+        cdef const char *cname
+        cdef bytearray b
+        self._check_open()
+        bobj = _text(obj, "an object name")
+        bname = _text(name, "attribute name")
+        cobj = bobj
+        cname = bname
+        for _ in range(2):
+            b = bytearray(cap)
+            rc = L.h5par_attr_type(self._h, cobj, cname, b, cap, &need, &ndims, dims)
+            if rc == L.H5PAR_ERR_INVALID and need > cap:
+                cap = need
+                continue
+            break
+        check(rc)
+        return _cstr(b), tuple([dims[i] for i in range(ndims)])
+
+    def attr_read_typed(self, obj, name, mem_spec, out):
+        """Local: reads the attribute `name` of `obj` into the C-contiguous writable array
+        `out` (its elements as the type spec `mem_spec`); returns `out`."""
+        cdef Py_buffer view
+        cdef int rc
+        cdef const char *cobj
+        cdef const char *cname
+        cdef const char *cspec
+        self._check_open()
+        bobj = _text(obj, "an object name")
+        bname = _text(name, "attribute name")
+        bspec = _text(mem_spec, "a type")
+        cobj = bobj
+        cname = bname
+        cspec = bspec
+        PyObject_GetBuffer(out, &view, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
+        try:
+            with nogil:
+                rc = L.h5par_attr_read_typed(self._h, cobj, cname, cspec, view.buf,
+                                             <size_t>view.len)
+        finally:
+            PyBuffer_Release(&view)
+        check(rc)
+        return out
+
+    # -- navigation (local) --------------------------------------------------------------------
+
+    def kind(self, path, bint follow=True):
+        """Local: the kind of the object at `path` (KIND_NONE when nothing is; with `follow`
+        soft links are followed, a dangling one is KIND_NONE)."""
+        cdef int kind = 0
+        cdef int rc
+        cdef const char *cpath
+        self._check_open()
+        bpath = _text(path, "an object name")
+        cpath = bpath
+        with nogil:
+            rc = L.h5par_object_kind(self._h, cpath, 1 if follow else 0, &kind)
+        check(rc)
+        return kind
+
+    def group_open(self, path):
+        """Local: the GroupID of the existing group `path`."""
+        cdef L.h5par_group *g = NULL
+        cdef int rc
+        cdef const char *cpath
+        cdef GroupID gid
+        self._check_open()
+        bpath = _text(path, "an object name")
+        cpath = bpath
+        with nogil:
+            rc = L.h5par_group_open(self._h, cpath, &g)
+        check(rc)
+        gid = GroupID.__new__(GroupID)
+        gid._h = g
+        gid.file = self
+        return gid
+
+    def link_target(self, path):
+        """Local: (target path, target file or "") of the soft or external link `path`."""
+        cdef size_t need = 0
+        cdef size_t fneed = 0
+        cdef size_t cap = 256
+        cdef size_t fcap = 256
+        cdef int rc
+        cdef const char *cpath
+        cdef bytearray b
+        cdef bytearray fb
+        self._check_open()
+        bpath = _text(path, "an object name")
+        cpath = bpath
+        for _ in range(2):
+            b = bytearray(cap)
+            fb = bytearray(fcap)
+            rc = L.h5par_link_target(self._h, cpath, b, cap, &need, fb, fcap, &fneed)
+            if rc == L.H5PAR_ERR_INVALID and (need > cap or fneed > fcap):
+                cap = max(cap, need)
+                fcap = max(fcap, fneed)
+                continue
+            break
+        check(rc)
+        return _cstr(b), _cstr(fb)
+
+    def attr_names(self, obj):
+        """Local: the names of the attributes of `obj`, in name order."""
+        cdef size_t n = 0
+        cdef size_t i
+        cdef size_t need = 0
+        cdef size_t cap
+        cdef int rc
+        cdef const char *cobj
+        cdef bytearray b
+        self._check_open()
+        bobj = _text(obj, "an object name")
+        cobj = bobj
+        check(L.h5par_attr_count(self._h, cobj, &n))
+        names = []
+        for i in range(n):
+            cap = 256
+            for _ in range(2):
+                b = bytearray(cap)
+                rc = L.h5par_attr_name(self._h, cobj, i, b, cap, &need)
+                if rc == L.H5PAR_ERR_INVALID and need > cap:
+                    cap = need
+                    continue
+                break
+            check(rc)
+            names.append(_cstr(b))
+        return names
+
+    # -- links and deletion (collective) ---------------------------------------------------
+
+    def object_delete(self, path, failure=None):
+        """Collective: deletes the link `path` (a dataset, group or link)."""
+        self._paths_call(0, (path,), failure)
+
+    def object_move(self, src, dst, failure=None):
+        """Collective: moves (renames) `src` to `dst`."""
+        self._paths_call(1, (src, dst), failure)
+
+    def link_soft(self, path, target, failure=None):
+        """Collective: makes `path` a soft link to `target`."""
+        self._paths_call(2, (path, target), failure)
+
+    def link_external(self, path, target_file, target_path, failure=None):
+        """Collective: makes `path` an external link to `target_path` in `target_file`."""
+        self._paths_call(3, (path, target_file, target_path), failure)
+
+    def attr_delete(self, obj, name, failure=None):
+        """Collective: deletes the attribute `name` of `obj`."""
+        self._paths_call(4, (obj, name), failure)
+
+    cdef _paths_call(self, int which, tuple args, object failure):
+        """One of the collective calls that take only strings; with `failure` (or a string
+        this rank cannot convert), NULL strings the library rejects here (REMOTE on the
+        other ranks)."""
+        cdef const char *a = NULL
+        cdef const char *b = NULL
+        cdef const char *c = NULL
+        cdef int rc
+        self._check_open()
+        keep = []
+        if failure is None:
+            try:
+                keep = [_text(x, "a name") for x in args]
+            except Exception as e:
+                failure = e
+        if failure is None:
+            a = keep[0]
+            if len(keep) > 1:
+                b = keep[1]
+            if len(keep) > 2:
+                c = keep[2]
+        _fail_next_call(failure)
+        with nogil:
+            if which == 0:
+                rc = L.h5par_object_delete(self._h, a)
+            elif which == 1:
+                rc = L.h5par_object_move(self._h, a, b)
+            elif which == 2:
+                rc = L.h5par_link_soft(self._h, a, b)
+            elif which == 3:
+                rc = L.h5par_link_external(self._h, a, b, c)
+            else:
+                rc = L.h5par_attr_delete(self._h, a, b)
+        if failure is not None:
+            raise _located(failure, self.filename, args[0] if args else "", self.comm)
+        check(rc)
+
+    # -- attributes ---------------------------------------------------------------------------
+
+    def attr_write(self, obj, name, value, failure=None):
+        """Collective: writes the attribute `name` of the object `obj`: `value` is a str (a
+        string attribute) or a C-contiguous 1-D numpy array of a supported dtype."""
+        cdef int rc
+        cdef int code = POISON
+        cdef uint64_t n = 0
+        cdef const void *ptr = NULL
+        cdef const char *cobj
+        cdef const char *cname
+        cdef const char *cval
+        cdef Py_buffer view
+        cdef bint have_view = False
+        cdef bint is_text = False
+        self._check_open()
+        bobj = _text(obj, "an object name")
+        bname = b""
+        bval = None
+        if failure is None:
+            try:
+                bname = _text(name, "attribute name")
+                if isinstance(value, str):
+                    bval = value.encode("utf-8")
+                    is_text = True
+                else:
+                    c = array_code(value)
+                    if c is None:
+                        raise DtypeError("attribute values of type %s are not supported"
+                                         % (value.dtype,))
+                    code = c
+                    n = value.size
+            except Exception as e:
+                failure = e
+        if failure is not None:
+            is_text = False
+            code = POISON
+            n = 0
+        cobj = bobj
+        cname = bname
+        _fail_next_call(failure)
+        if is_text:
+            cval = bval
+            with nogil:
+                rc = L.h5par_attr_write_string(self._h, cobj, cname, cval)
+        else:
+            if failure is None:
+                PyObject_GetBuffer(value, &view, PyBUF_C_CONTIGUOUS)
+                have_view = True
+                ptr = view.buf
+            try:
+                with nogil:
+                    rc = L.h5par_attr_write(self._h, cobj, cname, code, n, ptr)
+            finally:
+                if have_view:
+                    PyBuffer_Release(&view)
+        if failure is not None:
+            raise _located(failure, self.filename, obj, self.comm)
+        check(rc)
+
+    def attr_info(self, obj, name):
+        """Local: (dtype code or -1 for a string, number of values or string length in
+        bytes) of the attribute `name` of `obj` (NotFoundError when missing)."""
+        cdef uint64_t n = 0
+        cdef int code = -1
+        cdef int rc
+        cdef const char *cobj
+        cdef const char *cname
+        self._check_open()
+        bobj = _text(obj, "an object name")
+        bname = _text(name, "attribute name")
+        cobj = bobj
+        cname = bname
+        with nogil:
+            rc = L.h5par_attr_info(self._h, cobj, cname, &code, &n)
+        check(rc)
+        return code, n
+
+    def attr_read_string(self, obj, name):
+        """Local: the string attribute `name` of `obj`, or None when it holds numbers."""
+        cdef char small[256]
+        cdef char *buf = small
+        cdef size_t need = 0
+        cdef size_t cap = sizeof(small)
+        cdef int rc
+        cdef const char *cobj
+        cdef const char *cname
+        self._check_open()
+        bobj = _text(obj, "an object name")
+        bname = _text(name, "attribute name")
+        cobj = bobj
+        cname = bname
+        with nogil:
+            rc = L.h5par_attr_read_string(self._h, cobj, cname, buf, cap, &need)
+        if rc == L.H5PAR_ERR_TYPE:
+            return None
+        if rc == L.H5PAR_ERR_INVALID and need > cap:
+            cap = need
+            buf = <char *>malloc(cap)
+            if buf == NULL:
+                raise MemoryError()
+            try:
+                with nogil:
+                    rc = L.h5par_attr_read_string(self._h, cobj, cname, buf, cap, &need)
+                check(rc)
+                return (<bytes>buf).decode("utf-8", "replace")
+            finally:
+                free(buf)
+        check(rc)
+        return (<bytes>buf).decode("utf-8", "replace")
+
+    def attr_read(self, obj, name, int code, uint64_t n):
+        """Local: the `n` values of the numeric attribute `name` of `obj`, converted to the
+        dtype code `code`, as a new 1-D array."""
+        cdef Py_buffer view
+        cdef uint64_t got = 0
+        cdef int rc
+        cdef const char *cobj
+        cdef const char *cname
+        self._check_open()
+        bobj = _text(obj, "an object name")
+        bname = _text(name, "attribute name")
+        cobj = bobj
+        cname = bname
+        out = _np.empty(n, dtype=_DTYPES[code])
+        PyObject_GetBuffer(out, &view, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
+        try:
+            with nogil:
+                rc = L.h5par_attr_read(self._h, cobj, cname, code, n, view.buf, &got)
+        finally:
+            PyBuffer_Release(&view)
+        check(rc)
+        return out[:got]
 
     def __repr__(self):
-        state = "closed" if self._h == NULL else "mode %r" % self.mode
-        return "<h5par.File %r (%s)>" % (self.filename, state)
-
-
-cdef object _exists(File f, str base, object name):
-    cdef int found = 0
-    cdef int rc
-    cdef const char *cpath
-    f._check_open()
-    bpath = _join(base, name).encode("utf-8")
-    cpath = bpath
-    with nogil:
-        rc = L.h5par_object_exists(f._h, cpath, &found)
-    check(rc)
-    return found != 0
-
-
-# Open files by creation number (weakly: dropping a File moves it to _leaked).
-import weakref as _weakref
-_open_files = _weakref.WeakValueDictionary()
+        return "<h5par FileID %r (%s)>" % (self.filename, "open" if self._h else "closed")
 
 
 def _close_at_exit():
@@ -844,7 +1136,7 @@ def _close_at_exit():
         f = _open_files.get(seq)
         try:
             if f is not None:
-                (<File>f)._close_at_exit()
+                f.close_at_exit()
             elif seq in _leaked:
                 _close_leaked(seq)
         except Exception as e:
@@ -879,324 +1171,187 @@ def close_leaked_files():
     """Collective: closes the files dropped while open (see File) and their datasets, in the
     order the files were opened (the same on every rank, since files are opened collectively).
     Every rank must have dropped the same files. Returns the list of their paths."""
-    cdef L.h5par_file *h
-    cdef L.h5par_dataset *d
-    cdef int rc
     paths = []
     for seq in sorted(_leaked):
         paths.append(_close_leaked(seq))
     return paths
 
 
-cdef class Group:
-    """A group of an open file: create_dataset, create_group, [name], attrs (paths relative
-    to the group)."""
-    cdef readonly File file
-    cdef readonly str name
+# ---------------------------------------------------------------------------------------------
+# Groups
+# ---------------------------------------------------------------------------------------------
 
-    def __init__(self, File file, str name):
-        self.file = file
-        self.name = name
-
-    @property
-    def attrs(self):
-        return AttributeManager(self.file, self.name)
-
-    def create_group(self, path):
-        return _create_group(self.file, self.name, path)
-
-    def require_group(self, path):
-        return _create_group(self.file, self.name, path)
-
-    def create_dataset(self, name, shape=None, dtype=None, data=None, chunks=None,
-                       compression=None, compression_opts=None):
-        """Collective: creates the dataset `name` (missing parent groups are created).
-
-        shape: int or tuple; dtype: anything numpy.dtype() accepts among i1 i2 i4 i8 u1 u2 u4
-        u8 f4 f8 (default f8, or data's dtype); data: an array every rank passes alike (rank 0
-        writes it); chunks: None (contiguous), True (about 1 MiB chunks) or a tuple (chunked
-        datasets can be resized); compression: None, "gzip" (level compression_opts, default
-        4) or a level 0-9.
-        """
-        return _create_dataset(self.file, self.name, name, shape, dtype, data, chunks,
-                               compression, compression_opts)
-
-    def __getitem__(self, name):
-        return _open_dataset(self.file, self.name, name)
-
-    def __contains__(self, name):
-        """Whether a group or dataset exists at `name` (local)."""
-        return _exists(self.file, self.name, name)
-
-    def __repr__(self):
-        return "<h5par.Group %r of %r>" % (self.name, self.file.filename)
+# Kinds of h5par_object_kind and h5par_group_member.
+KIND_NONE = 0
+KIND_GROUP = 1
+KIND_DATASET = 2
+KIND_SOFT_LINK = 3
+KIND_EXTERNAL_LINK = 4
+KIND_OTHER = 5
 
 
-cdef object _create_group(File f, str base, object path):
-    cdef int rc
-    cdef const char *cpath
-    local_error = None
-    bpath = None
-    full = None
-    try:
-        full = _join(base, path)
-        bpath = full.encode("utf-8")
-    except Exception as e:
-        local_error = e
-    f._check_open()
-    cpath = NULL   # NULL: rejected by the library (on this rank; REMOTE on the others)
-    if bpath is not None:
-        cpath = bpath
-    _fail_next_call(local_error)
-    with nogil:
-        rc = L.h5par_group_create(f._h, cpath)
-    if local_error is not None:
-        raise _located(local_error, f.filename, full or base, f.comm)
-    check(rc)
-    return Group(f, full)
+cdef str _cstr(bytearray b):
+    """The NUL-terminated UTF-8 text at the start of `b`."""
+    i = b.find(0)
+    return bytes(b[:i if i >= 0 else len(b)]).decode("utf-8", "replace")
 
 
-cdef Dataset _new_dataset(File f, L.h5par_dataset *h, str path):
-    cdef _DsetHandle dh = _DsetHandle()
-    dh.h = h
-    dh.path = path
-    f._dsets.append(dh)
-    cdef Dataset d = Dataset.__new__(Dataset)
-    d._file = f
-    d._dh = dh
-    d._refresh()
-    return d
+@cython.no_gc_clear
+cdef class GroupID:
+    """The local handle of an open group (FileID.group_open); freed when dropped (a local
+    call) or by ``close()``."""
 
+    def __cinit__(self):
+        self._h = NULL
 
-cdef object _create_dataset(File f, str base, object name, object shape, object dtype,
-                            object data, object chunks, object compression,
-                            object compression_opts):
-    cdef int rc
-    cdef int code = POISON
-    cdef int level = 0
-    cdef int ndims = 0
-    cdef _U64s cdims = _U64s()
-    cdef _U64s cchunk = None
-    cdef const uint64_t *pchunk = NULL
-    cdef const char *cpath = NULL
-    cdef L.h5par_dataset *h = NULL
-    f._check_open()
-    local_error = None
-    bpath = None
-    full = None
-    arr = None
-    try:
-        full = _join(base, name)
-        bpath = full.encode("utf-8")
-        if data is not None:
-            arr = data if isinstance(data, _np.ndarray) else _np.asarray(data)
-            _check_storable(arr)
-            if shape is None:
-                shape = arr.shape
-            if dtype is None:
-                dtype = arr.dtype if _array_code(arr) is not None else "f8"
-        if dtype is None:
-            dtype = "f8"
-        code = dtype_code(dtype)
-        dims = _shape_tuple(shape, "shape")
-        if arr is not None and arr.shape != dims and arr.size != 0:
-            if arr.size != _np.prod(dims, dtype=_np.int64):
-                raise ShapeError("data of shape %s does not fit shape %s" % (arr.shape, dims))
-        cdims = _U64s(dims)
-        ndims = len(dims)
-        level = _compression_level(compression, compression_opts)
-        if chunks is True:
-            chunks = _guess_chunks(dims, _DTYPES[code].itemsize)
-        elif chunks is False:
-            chunks = None
-        if chunks is not None:
-            ch = _shape_tuple(chunks, "chunks")
-            if len(ch) != ndims:
-                raise ShapeError("chunks %r and shape %r differ in dimensions" % (ch, dims))
-            cchunk = _U64s(ch)
-            pchunk = cchunk.v
-        if arr is not None:
-            # Converted before the dataset exists: data h5par cannot store fails the create
-            # itself (on every rank), and leaves nothing behind.
-            if arr.size == _np.prod(dims, dtype=_np.int64) and arr.shape != dims:
-                arr = arr.reshape(dims)
-            arr = _fit(arr, dims, code)
-    except Exception as e:
-        local_error = e
-        code = POISON
-    cpath = NULL
-    if bpath is not None:
-        cpath = bpath
-    _fail_next_call(local_error)
-    with nogil:
-        rc = L.h5par_dataset_create(f._h, cpath, code, ndims, cdims.v, pchunk, level, &h)
-    if local_error is not None:
-        raise _located(local_error, f.filename, full or base, f.comm)
-    check(rc)
-    d = _new_dataset(f, h, full)
-    if arr is not None and d.size > 0:
-        # Every rank passed the data: rank 0 writes it, the others take part with nothing.
-        if f.comm.Get_rank() == 0:
-            d.write_at((0,) * ndims, arr)
-        else:
-            d.write_at((0,) * ndims, _np.empty((0,) * ndims, dtype=arr.dtype))
-    return d
+    def __init__(self, *args, **kwargs):
+        raise TypeError("GroupID objects are made by FileID.group_open")
 
+    def __dealloc__(self):
+        if self._h != NULL:
+            L.h5par_group_close(self._h)
+            self._h = NULL
 
-cdef object _open_dataset(File f, str base, object name):
-    cdef int rc
-    cdef const char *cpath
-    cdef L.h5par_dataset *h = NULL
-    f._check_open()
-    local_error = None
-    bpath = None
-    full = None
-    try:
-        full = _join(base, name)
-        bpath = full.encode("utf-8")
-    except Exception as e:
-        local_error = e
-    cpath = NULL
-    if bpath is not None:
-        cpath = bpath
-    _fail_next_call(local_error)
-    with nogil:
-        rc = L.h5par_dataset_open(f._h, cpath, &h)
-    if local_error is not None:
-        raise _located(local_error, f.filename, full or base, f.comm)
-    check(rc)
-    return _new_dataset(f, h, full)
+    cdef L.h5par_group *handle(self):
+        return self._h
+
+    def close(self):
+        """Local: frees the handle."""
+        cdef L.h5par_group *h = self._h
+        self._h = NULL
+        if h != NULL:
+            check(L.h5par_group_close(h))
+
+    cdef int _check_open(self) except -1:
+        if self._h == NULL:
+            raise HandleError("h5par group handle is closed")
+        return 0
+
+    def path(self):
+        """Local: the absolute, normalized path of the group."""
+        cdef size_t need = 0
+        cdef size_t cap = 256
+        cdef int rc
+        cdef bytearray b
+        self._check_open()
+        for _ in range(2):
+            b = bytearray(cap)
+            rc = L.h5par_group_path(self._h, b, cap, &need)
+            if rc == L.H5PAR_ERR_INVALID and need > cap:
+                cap = need
+                continue
+            break
+        check(rc)
+        return _cstr(b)
+
+    def members(self):
+        """Local: [(name, kind)] of the group's members, sorted by name (links as links)."""
+        cdef size_t n = 0
+        cdef size_t i
+        cdef size_t need = 0
+        cdef size_t cap
+        cdef int kind = 0
+        cdef int rc
+        cdef bytearray b
+        self._check_open()
+        check(L.h5par_group_nmembers(self._h, &n))
+        out = []
+        for i in range(n):
+            cap = 256
+            for _ in range(2):
+                b = bytearray(cap)
+                rc = L.h5par_group_member(self._h, i, b, cap, &need, &kind)
+                if rc == L.H5PAR_ERR_INVALID and need > cap:
+                    cap = need
+                    continue
+                break
+            check(rc)
+            out.append((_cstr(b), kind))
+        return out
 
 
 # ---------------------------------------------------------------------------------------------
 # Datasets
 # ---------------------------------------------------------------------------------------------
 
-cdef class Dataset:
-    """A dataset of an open file. ``d[a:b, c:d] = arr`` and ``arr = d[a:b, c:d]`` are
-    collective (basic indexing: integers, slices with step 1, ``...``; a rank with nothing to
-    do passes an empty slice). ``write_at``/``read_at`` take an offset and a count."""
+COLLECTIVE = L.H5PAR_COLLECTIVE
+INDEPENDENT = L.H5PAR_INDEPENDENT
 
-    cdef File _file
-    cdef _DsetHandle _dh
-    cdef tuple _shape
-    cdef int _code
+
+@cython.no_gc_clear
+cdef class DatasetID:
+    """The handle of an open dataset (``h5par.Dataset.id``), made by FileID.dataset_create /
+    dataset_open; closed by ``close()`` or its file's close."""
+
+    def __cinit__(self):
+        self._h = NULL
 
     def __init__(self, *args, **kwargs):
-        raise TypeError("datasets are made by File.create_dataset and File[name]")
+        raise TypeError("DatasetID objects are made by FileID.dataset_create/dataset_open")
 
-    cdef int _refresh(self) except -1:
+    cdef L.h5par_dataset *handle(self):
+        return self._h
+
+    cdef int _check_open(self) except -1:
+        if self._h == NULL:
+            raise HandleError("h5par.Dataset %r is closed" % (self.path,))
+        if self.file._h == NULL:
+            raise HandleError("h5par.Dataset %r: its file %r is closed"
+                              % (self.path, self.file.filename))
+        return 0
+
+    @property
+    def valid(self):
+        return self._h != NULL and self.file._h != NULL
+
+    def info(self):
+        """Local: (dtype code, extent tuple)."""
         cdef int code = 0
         cdef int nd = 0
         cdef uint64_t dims[MAX_DIMS]
         cdef int rc
         self._check_open()
-        rc = L.h5par_dataset_info(self._dh.h, &code, &nd, dims)
+        rc = L.h5par_dataset_info(self._h, &code, &nd, dims)
         check(rc)
-        self._code = code
-        self._shape = tuple([dims[i] for i in range(nd)])
-        return 0
-
-    cdef int _check_open(self) except -1:
-        if self._dh.h == NULL:
-            raise HandleError("h5par.Dataset %r is closed" % (self._dh.path,))
-        if self._file._h == NULL:
-            raise HandleError("h5par.Dataset %r: its file %r is closed"
-                              % (self._dh.path, self._file.filename))
-        return 0
-
-    @property
-    def shape(self):
-        """The extent (a tuple)."""
-        return self._shape
-
-    @property
-    def dtype(self):
-        """The numpy dtype stored in the file."""
-        return _DTYPES[self._code]
-
-    @property
-    def ndim(self):
-        return len(self._shape)
-
-    @property
-    def size(self):
-        n = 1
-        for x in self._shape:
-            n *= x
-        return n
-
-    @property
-    def name(self):
-        """The absolute path in the file."""
-        return self._dh.path
-
-    @property
-    def file(self):
-        return self._file
-
-    @property
-    def attrs(self):
-        """The attributes of this dataset (see AttributeManager)."""
-        return AttributeManager(self._file, self._dh.path)
-
-    def __len__(self):
-        if not self._shape:
-            raise TypeError("len() of a scalar dataset")
-        return self._shape[0]
-
-    def __repr__(self):
-        if self._dh.h == NULL:
-            return "<h5par.Dataset %r (closed)>" % (self._dh.path,)
-        return "<h5par.Dataset %r shape %s dtype %s>" % (self._dh.path, self._shape, self.dtype)
+        return code, tuple([dims[i] for i in range(nd)])
 
     def close(self):
-        """Closes this dataset (local, but make it on every rank that opened it). Its file's
-        close closes the datasets still open."""
-        cdef L.h5par_dataset *h = self._dh.h
+        """Local: closes the dataset (nothing when closed)."""
+        cdef L.h5par_dataset *h = self._h
         cdef int rc
         if h == NULL:
             return
-        self._dh.h = NULL
+        self._h = NULL
         try:
-            self._file._dsets.remove(self._dh)
+            self.file._dsets.remove(self)
         except ValueError:
             pass
         with nogil:
             rc = L.h5par_dataset_close(h)
         check(rc)
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        self.close()
-        return False
-
-    # -- writing ------------------------------------------------------------------------------
-
-    cdef _write(self, tuple offset, tuple count, object arr, bint collective, object local_error):
-        """Writes the C-contiguous array `arr` (count elements) at offset. With a local_error
-        (and collective), takes part with an argument the library rejects, then raises it."""
+    def write(self, int xfer, offset, count, arr, failure=None):
+        """Writes the C-contiguous array `arr` (count elements) at `offset`, collectively
+        (COLLECTIVE) or from this rank alone (INDEPENDENT). With `failure` (collective), takes
+        part with arguments the library rejects, then raises it."""
         cdef _U64s coff
         cdef _U64s ccount
         cdef int mem = POISON
-        cdef int xfer = L.H5PAR_COLLECTIVE if collective else L.H5PAR_INDEPENDENT
         cdef Py_buffer view
         cdef bint have_view = False
         cdef const void *buf = NULL
         cdef int rc
         self._check_open()
-        if local_error is None:
+        if failure is None:
             try:
                 coff = _U64s(offset)
                 ccount = _U64s(count)
-                mem = _array_code(arr)
+                mem = array_code(arr)
             except Exception as e:
-                local_error = e
-        if local_error is not None:
-            if not collective:
-                raise _located(local_error, self._file.filename, self._dh.path, self._file.comm)
+                failure = e
+        if failure is not None:
+            if xfer != L.H5PAR_COLLECTIVE:
+                raise _located(failure, self.file.filename, self.path, self.file.comm)
             coff = _U64s()
             ccount = _U64s()
             mem = POISON
@@ -1204,76 +1359,39 @@ cdef class Dataset:
             PyObject_GetBuffer(arr, &view, PyBUF_C_CONTIGUOUS)
             have_view = True
             buf = view.buf
-        _fail_next_call(local_error)
+        _fail_next_call(failure)
         try:
             with nogil:
-                rc = L.h5par_dataset_write(self._dh.h, xfer, coff.v, ccount.v, mem, buf)
+                rc = L.h5par_dataset_write(self._h, xfer, coff.v, ccount.v, mem, buf)
         finally:
             if have_view:
                 PyBuffer_Release(&view)
-        if local_error is not None:
-            raise _located(local_error, self._file.filename, self._dh.path, self._file.comm)
+        if failure is not None:
+            raise _located(failure, self.file.filename, self.path, self.file.comm)
         check(rc)
 
-    def __setitem__(self, key, value):
-        """Collective: writes `value` (an array of the selection's shape, or broadcastable to
-        it) into the selection `key`."""
-        self._check_open()
-        offset = count = arr = None
-        local_error = None
-        try:
-            offset, count, shape = _selection(key, self._shape)
-            arr = _fit(value, shape, self._code)
-        except Exception as e:
-            local_error = e
-        self._write(offset, count, arr, True, local_error)
-
-    def write_at(self, offset, arr, collective=True):
-        """Writes the array `arr` (as many dimensions as the dataset) at `offset` (a tuple, or
-        an int for 1-D datasets). Collective by default; collective=False writes from this rank
-        alone (not for compressed datasets)."""
-        self._check_open()
-        local_error = None
-        off = count = a = None
-        try:
-            off = _shape_tuple(offset, "offset")
-            a = arr if isinstance(arr, _np.ndarray) else _np.asarray(arr)
-            if a.ndim != len(self._shape):
-                raise ShapeError("write_at: the array has %d dimensions, dataset %r has %d"
-                                 % (a.ndim, self._dh.path, len(self._shape)))
-            if len(off) != len(self._shape):
-                raise ShapeError("write_at: offset %r has %d values, dataset %r has %d "
-                                 "dimensions" % (offset, len(off), self._dh.path,
-                                                 len(self._shape)))
-            a = _fit(a, a.shape, self._code)
-            count = a.shape
-        except Exception as e:
-            local_error = e
-        self._write(off, count, a, collective, local_error)
-
-    # -- reading ------------------------------------------------------------------------------
-
-    cdef object _read(self, tuple offset, tuple count, object out, bint collective,
-                      object local_error):
+    def read(self, int xfer, offset, count, out, failure=None):
+        """Reads the block at `offset` of `count` elements into the C-contiguous, writable
+        array `out` (returned), collectively or from this rank alone; `failure` as for
+        write."""
         cdef _U64s coff
         cdef _U64s ccount
         cdef int mem = POISON
-        cdef int xfer = L.H5PAR_COLLECTIVE if collective else L.H5PAR_INDEPENDENT
         cdef Py_buffer view
         cdef bint have_view = False
         cdef void *buf = NULL
         cdef int rc
         self._check_open()
-        if local_error is None:
+        if failure is None:
             try:
                 coff = _U64s(offset)
                 ccount = _U64s(count)
-                mem = _array_code(out)
+                mem = array_code(out)
             except Exception as e:
-                local_error = e
-        if local_error is not None:
-            if not collective:
-                raise _located(local_error, self._file.filename, self._dh.path, self._file.comm)
+                failure = e
+        if failure is not None:
+            if xfer != L.H5PAR_COLLECTIVE:
+                raise _located(failure, self.file.filename, self.path, self.file.comm)
             coff = _U64s()
             ccount = _U64s()
             mem = POISON
@@ -1281,315 +1399,141 @@ cdef class Dataset:
             PyObject_GetBuffer(out, &view, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
             have_view = True
             buf = view.buf
-        _fail_next_call(local_error)
+        _fail_next_call(failure)
         try:
             with nogil:
-                rc = L.h5par_dataset_read(self._dh.h, xfer, coff.v, ccount.v, mem, buf)
+                rc = L.h5par_dataset_read(self._h, xfer, coff.v, ccount.v, mem, buf)
         finally:
             if have_view:
                 PyBuffer_Release(&view)
-        if local_error is not None:
-            raise _located(local_error, self._file.filename, self._dh.path, self._file.comm)
+        if failure is not None:
+            raise _located(failure, self.file.filename, self.path, self.file.comm)
         check(rc)
         return out
 
-    def __getitem__(self, key):
-        """Collective: reads the selection `key` into a new array (integer indices drop their
-        dimension)."""
-        self._check_open()
-        local_error = None
-        offset = count = out = None
-        shape = ()
-        try:
-            offset, count, shape = _selection(key, self._shape)
-            out = _page_aligned_empty(count, _DTYPES[self._code])
-        except H5parError as e:
-            local_error = e
-        except (MemoryError, OverflowError) as e:
-            local_error = ShapeError("cannot allocate %s elements: %s" % (count, e))
-        except Exception as e:
-            local_error = e
-        out = self._read(offset, count, out, True, local_error)
-        return out.reshape(shape)
-
-    def read_at(self, offset, count, collective=True, dtype=None, out=None):
-        """Reads `count` elements per dimension at `offset` (tuples, or ints for 1-D datasets)
-        into a new array of the dataset's dtype (or `dtype`), or into `out` (a C-contiguous,
-        writable array of a supported dtype with count's number of elements). Collective by
-        default; collective=False reads on this rank alone."""
-        self._check_open()
-        local_error = None
-        off = cnt = None
-        try:
-            off = _shape_tuple(offset, "offset")
-            cnt = _shape_tuple(count, "count")
-            if len(off) != len(self._shape) or len(cnt) != len(self._shape):
-                raise ShapeError("read_at: offset %r and count %r must have %d values "
-                                 "(dataset %r)" % (offset, count, len(self._shape),
-                                                   self._dh.path))
-            if out is None:
-                dt = self.dtype if dtype is None else _DTYPES[dtype_code(dtype)]
-                out = _page_aligned_empty(cnt, dt)
-            else:
-                if not isinstance(out, _np.ndarray):
-                    raise InvalidError("out must be a numpy array")
-                if not out.flags.c_contiguous or not out.flags.writeable:
-                    raise InvalidError("out must be C-contiguous and writable")
-                if _array_code(out) is None:
-                    raise DtypeError("out has an unsupported dtype %s" % out.dtype)
-                n = 1
-                for x in cnt:
-                    n *= x
-                if out.size != n:
-                    raise ShapeError("out has %d elements, count %r selects %d"
-                                     % (out.size, cnt, n))
-        except Exception as e:
-            local_error = e
-        except (MemoryError, OverflowError) as e:
-            local_error = ShapeError("cannot allocate %s elements: %s" % (count, e))
-        except Exception as e:
-            local_error = e
-        return self._read(off, cnt, out, collective, local_error)
-
-    def resize(self, shape):
-        """Collective: changes the extent (chunked datasets only)."""
-        cdef _U64s cdims = _U64s()
+    def type_spec(self):
+        """Local: (the stored type's spec, bytes per element)."""
+        cdef size_t need = 0
+        cdef size_t cap = 256
+        cdef size_t esize = 0
         cdef int rc
-        cdef bint poison = False
+        cdef bytearray b
         self._check_open()
-        local_error = None
-        try:
-            dims = _shape_tuple(shape, "shape")
-            if len(dims) != len(self._shape):
-                raise ShapeError("resize: %r has %d dimensions, the dataset %d"
-                                 % (shape, len(dims), len(self._shape)))
-            cdims = _U64s(dims)
-        except Exception as e:
-            local_error = e
-            poison = True
-        _fail_next_call(local_error)
-        with nogil:
-            if poison:
-                # A wrong number of dimensions: rejected on this rank, REMOTE on the others.
-                rc = L.h5par_dataset_extend_nd(self._dh.h, -1, NULL)
-            else:
-                rc = L.h5par_dataset_extend(self._dh.h, cdims.v)
-        if local_error is not None:
-            raise _located(local_error, self._file.filename, self._dh.path, self._file.comm)
+        for _ in range(2):
+            b = bytearray(cap)
+            rc = L.h5par_dataset_type(self._h, b, cap, &need, &esize)
+            if rc == L.H5PAR_ERR_INVALID and need > cap:
+                cap = need
+                continue
+            break
         check(rc)
-        self._refresh()
+        return _cstr(b), esize
 
+    def storage(self, size_t fill_size):
+        """Local: (chunk shape or None, maxshape with -1 for unlimited, deflate level,
+        shuffle, fill value bytes (`fill_size` of them) or None)."""
+        cdef int chunked = 0
+        cdef uint64_t chunk[MAX_DIMS]
+        cdef int64_t maxshape[MAX_DIMS]
+        cdef int deflate = 0
+        cdef int shuffle = 0
+        cdef int has_fill = 0
+        cdef int nd = 0
+        cdef bytearray fill = bytearray(max(fill_size, 1))
+        cdef char *pfill = fill
+        self._check_open()
+        check(L.h5par_dataset_info(self._h, NULL, &nd, NULL))
+        check(L.h5par_dataset_storage(self._h, &chunked, chunk, maxshape, &deflate, &shuffle,
+                                      &has_fill, pfill, fill_size))
+        return (tuple([chunk[i] for i in range(nd)]) if chunked else None,
+                tuple([maxshape[i] for i in range(nd)]), deflate, bool(shuffle),
+                bytes(fill[:fill_size]) if has_fill else None)
 
-# ---------------------------------------------------------------------------------------------
-# Attributes
-# ---------------------------------------------------------------------------------------------
+    def read_sel(self, int xfer, sel, mem_spec, out, failure=None):
+        """Reads the selection `sel` ((start, stride, count, block, index_axis, indices) or
+        None for the whole dataset) into the C-contiguous writable array `out` as elements of
+        the type spec `mem_spec` (None: the stored type); returns `out`. `failure` as for
+        write."""
+        self._transfer_sel(False, xfer, sel, mem_spec, out, failure)
+        return out
 
-cdef class AttributeManager:
-    """The attributes of a file, group or dataset: ``attrs[name] = value`` (collective; every
-    rank passes the same value) and ``attrs[name]`` (local).
+    def write_sel(self, int xfer, sel, mem_spec, arr, failure=None):
+        """Writes the C-contiguous array `arr` (elements of the type spec `mem_spec`, None:
+        the stored type) into the selection `sel` (see read_sel)."""
+        self._transfer_sel(True, xfer, sel, mem_spec, arr, failure)
 
-    Values: numbers (Python int -> int64, float -> float64, numpy scalars keep their type),
-    1-D numpy arrays or lists of numbers, and strings (UTF-8). One value is stored as a scalar,
-    more as a 1-D array. Reading gives a string, a numpy scalar (one value) or a 1-D array;
-    libh5par does not tell the stored numeric type, so values that are all integers come back
-    as int64 (uint64 beyond its range), others as float64.
-    """
-    cdef File _file
-    cdef readonly str name
-
-    def __init__(self, File file, str name):
-        self._file = file
-        self.name = name
-
-    def __setitem__(self, key, value):
-        cdef int rc
-        cdef int code = POISON
-        cdef uint64_t n = 0
-        cdef const void *ptr = NULL
-        cdef const char *cobj
-        cdef const char *cname
-        cdef const char *cval
+    cdef _transfer_sel(self, bint write, int xfer, object sel, object mem_spec, object arr,
+                       object failure):
+        cdef _Sel cs = None
+        cdef const L.h5par_selection *psel = NULL
+        cdef L.h5par_selection poison
+        cdef const char *cspec = NULL
         cdef Py_buffer view
         cdef bint have_view = False
-        cdef bint is_text = False
-        self._file._check_open()
-        bobj = self.name.encode("utf-8")
-        local_error = None
-        bname = b""
-        bval = None
-        arr = None
-        try:
-            bname = _text(key, "attribute name")
-            if isinstance(value, bytes):
-                value = value.decode("utf-8")
-            if isinstance(value, (str, _np.str_)):
-                bval = str(value).encode("utf-8")
-                is_text = True
-            else:
-                arr = _attr_array(value)
-                code = _array_code(arr)
-                n = arr.size
-        except Exception as e:
-            local_error = e
-        if local_error is not None:
-            is_text = False
-            code = POISON
-            n = 0
-        cobj = bobj
-        cname = bname
-        _fail_next_call(local_error)
-        if is_text:
-            cval = bval
-            with nogil:
-                rc = L.h5par_attr_write_string(self._file._h, cobj, cname, cval)
-        else:
-            if arr is not None and local_error is None:
-                PyObject_GetBuffer(arr, &view, PyBUF_C_CONTIGUOUS)
+        cdef void *buf = NULL
+        cdef size_t nbytes = 0
+        cdef int rc
+        self._check_open()
+        bspec = None
+        if failure is None:
+            try:
+                if sel is not None:
+                    cs = _Sel(sel)
+                    psel = &cs.sel
+                if mem_spec is not None:
+                    bspec = _text(mem_spec, "a type")
+                    cspec = bspec
+                PyObject_GetBuffer(arr, &view, PyBUF_C_CONTIGUOUS | (0 if write else
+                                                                      PyBUF_WRITABLE))
                 have_view = True
-                ptr = view.buf
-            try:
-                with nogil:
-                    rc = L.h5par_attr_write(self._file._h, cobj, cname, code, n, ptr)
-            finally:
-                if have_view:
-                    PyBuffer_Release(&view)
-        if local_error is not None:
-            raise _located(local_error, self._file.filename, self.name, self._file.comm)
-        check(rc)
-
-    def __getitem__(self, key):
-        self._file._check_open()
-        bname = _text(key, "attribute name")
-        text = self._read_string(bname)
-        if text is not None:
-            return text
-        return self._read_numbers(bname)
-
-    cdef object _read_string(self, bytes bname):
-        """The string value, or None when the attribute holds numbers."""
-        cdef char small[256]
-        cdef char *buf = small
-        cdef size_t need = 0
-        cdef size_t cap = sizeof(small)
-        cdef int rc
-        cdef const char *cobj
-        cdef const char *cname = bname
-        bobj = self.name.encode("utf-8")
-        cobj = bobj
-        with nogil:
-            rc = L.h5par_attr_read_string(self._file._h, cobj, cname, buf, cap, &need)
-        if rc == L.H5PAR_ERR_TYPE:
-            return None
-        if rc == L.H5PAR_ERR_INVALID and need > cap:
-            cap = need
-            buf = <char *>malloc(cap)
-            if buf == NULL:
-                raise MemoryError()
-            try:
-                with nogil:
-                    rc = L.h5par_attr_read_string(self._file._h, cobj, cname, buf, cap, &need)
-                check(rc)
-                return (<bytes>buf).decode("utf-8", "replace")
-            finally:
-                free(buf)
-        check(rc)
-        return (<bytes>buf).decode("utf-8", "replace")
-
-    cdef object _read_numbers(self, bytes bname):
-        """The values in their stored type: a scalar for one value, else a 1-D array."""
-        cdef uint64_t n = 0
-        cdef int code = -1
-        cdef int rc
-        cdef const char *cobj
-        cdef const char *cname = bname
-        bobj = self.name.encode("utf-8")
-        cobj = bobj
-        with nogil:
-            rc = L.h5par_attr_info(self._file._h, cobj, cname, &code, &n)
-        check(rc)
-        value = self._read_as(cobj, cname, n, code)
-        if n == 1:
-            return value[0]
-        return value
-
-    cdef object _read_as(self, const char *cobj, const char *cname, uint64_t n, int code):
-        cdef Py_buffer view
-        cdef uint64_t got = 0
-        cdef int rc
-        out = _np.empty(n, dtype=_DTYPES[code])
-        PyObject_GetBuffer(out, &view, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
+                buf = view.buf
+                nbytes = view.len
+            except Exception as e:
+                failure = e
+        if failure is not None:
+            if have_view:
+                PyBuffer_Release(&view)
+                have_view = False
+            if xfer != L.H5PAR_COLLECTIVE:
+                raise _located(failure, self.file.filename, self.path, self.file.comm)
+            _poison(&poison)      # rejected here, REMOTE on the other ranks
+            psel = &poison
+            buf = NULL
+            nbytes = 0
+        _fail_next_call(failure)
         try:
             with nogil:
-                rc = L.h5par_attr_read(self._file._h, cobj, cname, code, n, view.buf, &got)
+                if write:
+                    rc = L.h5par_dataset_write_sel(self._h, xfer, psel, cspec, buf, nbytes)
+                else:
+                    rc = L.h5par_dataset_read_sel(self._h, xfer, psel, cspec, buf, nbytes)
         finally:
-            PyBuffer_Release(&view)
+            if have_view:
+                PyBuffer_Release(&view)
+        if failure is not None:
+            raise _located(failure, self.file.filename, self.path, self.file.comm)
         check(rc)
-        return out[:got]
 
-    def __contains__(self, key):
-        """Whether the attribute exists (local)."""
-        cdef size_t need = 0
+    def extend(self, dims, failure=None):
+        """Collective: changes the extent to `dims`."""
+        cdef _U64s cdims = _U64s()
         cdef int rc
-        cdef const char *cobj
-        cdef const char *cname
-        self._file._check_open()
-        bname = _text(key, "attribute name")
-        bobj = self.name.encode("utf-8")
-        cobj = bobj
-        cname = bname
+        self._check_open()
+        if failure is None:
+            try:
+                cdims = _U64s(dims)
+            except Exception as e:
+                failure = e
+        _fail_next_call(failure)
         with nogil:
-            rc = L.h5par_attr_read_string(self._file._h, cobj, cname, NULL, 0, &need)
-        if rc == L.H5PAR_ERR_NOT_FOUND:
-            return False
-        if rc in (0, L.H5PAR_ERR_TYPE, L.H5PAR_ERR_INVALID):
-            return True
+            if failure is not None:
+                # Rejected on this rank, REMOTE on the others.
+                rc = L.h5par_dataset_extend_nd(self._h, -1, NULL)
+            else:
+                rc = L.h5par_dataset_extend_nd(self._h, cdims.n, cdims.v)
+        if failure is not None:
+            raise _located(failure, self.file.filename, self.path, self.file.comm)
         check(rc)
-        return True
-
-    def get(self, key, default=None):
-        try:
-            return self[key]
-        except NotFoundError:
-            return default
 
     def __repr__(self):
-        return "<h5par attributes of %r in %r>" % (self.name, self._file.filename)
-
-
-cdef object _attr_array(object value):
-    """A C-contiguous 1-D array of a supported dtype for an attribute value."""
-    if isinstance(value, (bool, _np.bool_)):
-        arr = _np.asarray([value], dtype=_np.int8)
-    elif isinstance(value, int):
-        if -(1 << 63) <= value < (1 << 63):
-            arr = _np.asarray([value], dtype=_np.int64)
-        elif 0 <= value < (1 << 64):
-            arr = _np.asarray([value], dtype=_np.uint64)
-        else:
-            raise InvalidError("integer %d does not fit in 64 bits" % value)
-    elif isinstance(value, float):
-        arr = _np.asarray([value], dtype=_np.float64)
-    else:
-        try:
-            arr = _np.asarray(value)
-        except Exception as e:
-            raise DtypeError("cannot store %r as an attribute: %s" % (value, e)) from None
-        if arr.ndim > 1:
-            raise ShapeError("attribute values are scalars or 1-D arrays, not shape %s"
-                             % (arr.shape,))
-        arr = arr.reshape(-1)
-        if arr.dtype.kind == "b":
-            arr = arr.astype(_np.int8)
-        elif arr.dtype.kind == "f" and arr.dtype.itemsize == 2:
-            arr = arr.astype(_np.float32)
-        elif arr.dtype.kind in "US":
-            raise DtypeError("arrays of strings are not supported as attributes (one string "
-                             "per attribute)")
-        elif not arr.dtype.isnative and arr.dtype.kind in "iuf":
-            arr = arr.astype(arr.dtype.newbyteorder("="))
-        if _array_code(arr) is None:
-            raise DtypeError("cannot store %s values as an attribute (use integers, floats "
-                             "or strings)" % (arr.dtype,))
-    if arr.size == 0:
-        raise ShapeError("an attribute holds at least one value")
-    return _np.ascontiguousarray(arr)
+        return "<h5par DatasetID %r (%s)>" % (self.path, "open" if self.valid else "closed")

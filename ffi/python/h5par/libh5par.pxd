@@ -30,6 +30,8 @@ cdef extern from "h5par.h" nogil:
         pass
     ctypedef struct h5par_dataset:
         pass
+    ctypedef struct h5par_group:
+        pass
 
     # Status codes: 0 is success.
     ctypedef enum h5par_status:
@@ -102,6 +104,76 @@ cdef extern from "h5par.h" nogil:
     int h5par_file_is_open(const h5par_file *file)
     int h5par_object_exists(const h5par_file *file, const char *path, int *exists)
     int h5par_group_create(h5par_file *file, const char *path)
+
+    # Types (specs: "i1".."f8", "b1", "c8", "c16", "S10", "S10/utf8", "{x:f8@0,y:i4@8}16";
+    # stored unsupported types "unsupported:<what>"), selections, creation options.
+    enum:
+        H5PAR_BOOL
+        H5PAR_COMPLEX64
+        H5PAR_COMPLEX128
+        H5PAR_STRING
+        H5PAR_COMPOUND
+        H5PAR_UNSUPPORTED
+
+    ctypedef struct h5par_selection:
+        int ndims
+        const uint64_t *start
+        const uint64_t *stride
+        const uint64_t *count
+        const uint64_t *block
+        int index_axis
+        size_t nindices
+        const uint64_t *indices
+
+    ctypedef struct h5par_create:
+        const uint64_t *chunk
+        const int64_t *maxshape
+        int deflate
+        int shuffle
+        const void *fill
+        const char *fill_type
+
+    int h5par_dataset_read_sel(h5par_dataset *dset, int xfer, const h5par_selection *sel,
+                               const char *mem_type, void *buf, size_t nbytes)
+    int h5par_dataset_write_sel(h5par_dataset *dset, int xfer, const h5par_selection *sel,
+                                const char *mem_type, const void *buf, size_t nbytes)
+    int h5par_dataset_type(const h5par_dataset *dset, char *buf, size_t capacity, size_t *len,
+                           size_t *elem_size)
+    void h5par_create_init(h5par_create *opts)
+    int h5par_dataset_create_ex(h5par_file *file, const char *path, const char *type_spec,
+                                int ndims, const uint64_t *dims, const h5par_create *opts,
+                                h5par_dataset **out)
+    int h5par_dataset_storage(const h5par_dataset *dset, int *chunked, uint64_t *chunk,
+                              int64_t *maxshape, int *deflate, int *shuffle, int *has_fill,
+                              void *fill, size_t fill_capacity)
+    int h5par_attr_write_typed(h5par_file *file, const char *object, const char *name,
+                               const char *type_spec, int ndims, const uint64_t *dims,
+                               const void *buf, size_t nbytes)
+    int h5par_attr_type(h5par_file *file, const char *object, const char *name, char *buf,
+                        size_t capacity, size_t *len, int *ndims, uint64_t *dims)
+    int h5par_attr_read_typed(h5par_file *file, const char *object, const char *name,
+                              const char *mem_type, void *buf, size_t nbytes)
+
+    # Navigation (local; kinds: 0 none, 1 group, 2 dataset, 3 soft link, 4 external link,
+    # 5 other), links and deletion (collective).
+    int h5par_group_open(h5par_file *file, const char *path, h5par_group **out)
+    int h5par_group_close(h5par_group *group)
+    int h5par_group_path(h5par_group *group, char *buf, size_t capacity, size_t *len)
+    int h5par_group_nmembers(h5par_group *group, size_t *n)
+    int h5par_group_member(h5par_group *group, size_t index, char *buf, size_t capacity,
+                           size_t *len, int *kind)
+    int h5par_object_kind(h5par_file *file, const char *path, int follow, int *kind)
+    int h5par_link_target(h5par_file *file, const char *path, char *buf, size_t capacity,
+                          size_t *len, char *file_buf, size_t file_capacity, size_t *file_len)
+    int h5par_object_delete(h5par_file *file, const char *path)
+    int h5par_object_move(h5par_file *file, const char *src, const char *dst)
+    int h5par_link_soft(h5par_file *file, const char *path, const char *target)
+    int h5par_link_external(h5par_file *file, const char *path, const char *target_file,
+                            const char *target_path)
+    int h5par_attr_delete(h5par_file *file, const char *object, const char *name)
+    int h5par_attr_count(h5par_file *file, const char *object, size_t *n)
+    int h5par_attr_name(h5par_file *file, const char *object, size_t index, char *buf,
+                        size_t capacity, size_t *len)
 
     int h5par_dataset_create(h5par_file *file, const char *path, int dtype, int ndims,
                              const uint64_t *dims, const uint64_t *chunk, int deflate_level,

@@ -19,5 +19,10 @@ with h5par.File(path, "r", comm=comm) as f:
     values = x[...]
     assert np.array_equal(values, np.repeat(np.arange(comm.size, dtype="f8"), 5)), values
     assert x.attrs["written_by"] == "user_ext"
+# The extension types of h5par/_core.pxd: the handles of an h5par.File and h5par.Dataset.
+with h5par.File(path, "r+", comm=comm) as f:
+    x = f["ranks"]
+    assert user_ext.handles(f, x) == (5 * comm.size,)
+    assert x.attrs["via"] == "FileID"
 if comm.rank == 0:
     print("user_ext (libh5par %s) on %d ranks: ok" % (user_ext.version(), comm.size))

@@ -62,3 +62,29 @@ def write_ranks(MPI.Comm comm, str path, int n):
 
 def version():
     return libh5par.h5par_version().decode()
+
+
+from h5par._core cimport FileID, DatasetID
+
+
+def handles(f, d):
+    """Reaches the C handles of an h5par.File and h5par.Dataset through the extension types
+    that h5par/_core.pxd exports (as mpi4py's MPI.pxd exports MPI.Comm): writes the string
+    attribute "via" of the dataset with the file's handle, and returns the dataset's extent as
+    h5par_dataset_info gives it with the dataset's handle."""
+    cdef FileID fid = f.id
+    cdef DatasetID did = d.id
+    cdef libh5par.h5par_file *fh = fid.handle()
+    cdef libh5par.h5par_dataset *dh = did.handle()
+    cdef uint64_t got[32]
+    cdef int ndims = -1
+    cdef int rc
+    if fh == NULL or dh == NULL:
+        raise RuntimeError("closed handle")
+    bpath = did.path.encode()
+    cdef const char *cpath = bpath
+    with nogil:
+        rc = libh5par.h5par_attr_write_string(fh, cpath, b"via", b"FileID")
+    check(rc, "h5par_attr_write_string")
+    check(libh5par.h5par_dataset_info(dh, NULL, &ndims, got), "h5par_dataset_info")
+    return tuple(got[i] for i in range(ndims))

@@ -1,0 +1,397 @@
+//! Navigation: group handles, members and their kinds, link targets (all local), and the
+//! collective changes of links: delete, move, soft and external links, attribute deletion.
+
+use std::ffi::{c_char, c_int};
+
+use h5par::{LinkTarget, ObjectKind, Result};
+
+use crate::args::{agreed, busy_collective, copy_out, mpi_ready, take_pending, text};
+use crate::handles::{enter, file_token, group_token, h5par_file, h5par_group, Entry, GroupEntry};
+use crate::status::{guard, invalid};
+
+/// What is at a path (`*kind` of `h5par_object_kind`, `h5par_group_member`).
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum h5par_kind {
+    /// Nothing (or a dangling soft link, when followed).
+    H5PAR_KIND_NONE = 0,
+    /// A group.
+    H5PAR_KIND_GROUP = 1,
+    /// A dataset.
+    H5PAR_KIND_DATASET = 2,
+    /// A soft link (a path in the same file).
+    H5PAR_KIND_SOFT_LINK = 3,
+    /// An external link (a path in another file).
+    H5PAR_KIND_EXTERNAL_LINK = 4,
+    /// Anything else (a named datatype, a user-defined link).
+    H5PAR_KIND_OTHER = 5,
+}
+
+fn code(kind: Option<ObjectKind>) -> c_int {
+    kind.map_or(0, |k| k as c_int)
+}
+
+/// Writes `v` to the out-pointer `p` called `what`.
+///
+/// # Safety
+/// `p` is NULL or writable.
+unsafe fn put<T>(p: *mut T, v: T, what: &str) -> Result<()> {
+    if p.is_null() {
+        return Err(invalid(format!("{what} is NULL")));
+    }
+    // SAFETY: non-NULL and writable (caller).
+    unsafe { *p = v };
+    Ok(())
+}
+
+/// Local: opens the existing group `path` (absolute, or relative to the root; `"/"` is the
+/// root) and sets `*out` to its handle (NULL on failure). A soft link to a group is followed.
+/// Opening a group reads metadata only: any rank may open and close groups alone, and the
+/// handle takes part in no collective call. A missing path is `H5PAR_ERR_NOT_FOUND`, another
+/// kind of object `H5PAR_ERR_TYPE`. Close it with `h5par_group_close`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_group_open(
+    file: *mut h5par_file,
+    path: *const c_char,
+    out: *mut *mut h5par_group,
+) -> c_int {
+    const F: &str = "h5par_group_open";
+    guard(F, || {
+        if !out.is_null() {
+            // SAFETY: non-NULL and writable (caller).
+            unsafe { *out = std::ptr::null_mut() };
+        }
+        let mut reg = enter(F)?;
+        let fe = reg.file(file_token(file))?;
+        // SAFETY: NUL-terminated (caller).
+        let path = unsafe { text(path, "path") }?;
+        if out.is_null() {
+            return Err(invalid("out is NULL"));
+        }
+        let group = fe.file.root().group_local(path)?;
+        let entry = GroupEntry {
+            group,
+            listing: Vec::new(),
+        };
+        let token = reg.insert(Entry::Group(entry));
+        // SAFETY: checked non-NULL, writable (caller).
+        unsafe { *out = token as *mut h5par_group };
+        Ok(())
+    })
+}
+
+/// Local: frees a group handle (also after its file was closed).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_group_close(group: *mut h5par_group) -> c_int {
+    const F: &str = "h5par_group_close";
+    guard(F, || {
+        let mut reg = enter(F)?;
+        reg.remove_group(group_token(group)).map(|_| ())
+    })
+}
+
+/// Local: the group's absolute, normalized path, copied into `buf` with its NUL (`*len` as for
+/// `h5par_file_report_json`).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_group_path(
+    group: *mut h5par_group,
+    buf: *mut c_char,
+    capacity: usize,
+    len: *mut usize,
+) -> c_int {
+    const F: &str = "h5par_group_path";
+    guard(F, || {
+        let mut reg = enter(F)?;
+        let g = reg.group(group_token(group))?;
+        // SAFETY: as documented (caller).
+        unsafe { copy_out(g.group.path(), "the group path", buf, capacity, len) }
+    })
+}
+
+/// Local: lists the group's members (sorted by name) and sets `*n` to their number. The list
+/// is kept with the handle for `h5par_group_member` until the next `h5par_group_nmembers`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_group_nmembers(group: *mut h5par_group, n: *mut usize) -> c_int {
+    const F: &str = "h5par_group_nmembers";
+    guard(F, || {
+        let mut reg = enter(F)?;
+        let g = reg.group(group_token(group))?;
+        g.listing = g.group.members_with_kinds()?;
+        // SAFETY: NULL or writable (caller).
+        unsafe { put(n, g.listing.len(), "n") }
+    })
+}
+
+/// Local: member `index` (0-based, below the count of the last `h5par_group_nmembers`): its
+/// name copied into `buf` with its NUL (`*len` as for `h5par_file_report_json`), and its kind
+/// (an `h5par_kind`: soft and external links as such) in `*kind` when `kind` is not NULL.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_group_member(
+    group: *mut h5par_group,
+    index: usize,
+    buf: *mut c_char,
+    capacity: usize,
+    len: *mut usize,
+    kind: *mut c_int,
+) -> c_int {
+    const F: &str = "h5par_group_member";
+    guard(F, || {
+        let mut reg = enter(F)?;
+        let g = reg.group(group_token(group))?;
+        let Some((name, k)) = g.listing.get(index) else {
+            return Err(invalid(format!(
+                "index {index} is not below the {} members listed by the last \
+                 h5par_group_nmembers of {}",
+                g.listing.len(),
+                g.group.path()
+            )));
+        };
+        if !kind.is_null() {
+            // SAFETY: non-NULL and writable (caller).
+            unsafe { *kind = *k as c_int };
+        }
+        // SAFETY: as documented (caller).
+        unsafe { copy_out(name, "the member name", buf, capacity, len) }
+    })
+}
+
+/// Local: sets `*kind` to what is at `path` (absolute, or relative to the root), an
+/// `h5par_kind`: `H5PAR_KIND_NONE` when nothing is. With `follow` 0 a soft or external link is
+/// reported as such; with `follow` 1 a soft link is followed (a dangling one is
+/// `H5PAR_KIND_NONE`). External links are never followed by this local query (following one
+/// opens another file, which parallel HDF5 does collectively).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_object_kind(
+    file: *mut h5par_file,
+    path: *const c_char,
+    follow: c_int,
+    kind: *mut c_int,
+) -> c_int {
+    const F: &str = "h5par_object_kind";
+    guard(F, || {
+        let reg = enter(F)?;
+        let fe = reg.file(file_token(file))?;
+        // SAFETY: NUL-terminated (caller).
+        let path = unsafe { text(path, "path") }?;
+        if kind.is_null() {
+            return Err(invalid("kind is NULL"));
+        }
+        let root = fe.file.root();
+        let k = if follow != 0 {
+            root.target_kind(path)?
+        } else {
+            root.kind(path)?
+        };
+        // SAFETY: non-NULL and writable (caller).
+        unsafe { put(kind, code(k), "kind") }
+    })
+}
+
+/// Local: where the soft or external link `path` points. `buf` receives the target path (in
+/// this file for a soft link, in the other file for an external one) and `file_buf` (when not
+/// NULL) the external link's file name, `""` for a soft link; `*len` and `*file_len` as for
+/// `h5par_file_report_json`. A hard link (an object) is `H5PAR_ERR_TYPE`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_link_target(
+    file: *mut h5par_file,
+    path: *const c_char,
+    buf: *mut c_char,
+    capacity: usize,
+    len: *mut usize,
+    file_buf: *mut c_char,
+    file_capacity: usize,
+    file_len: *mut usize,
+) -> c_int {
+    const F: &str = "h5par_link_target";
+    guard(F, || {
+        let reg = enter(F)?;
+        let fe = reg.file(file_token(file))?;
+        // SAFETY: NUL-terminated (caller).
+        let path = unsafe { text(path, "path") }?;
+        let (target, other) = match fe.file.root().link_target(path)? {
+            LinkTarget::Soft(p) => (p, String::new()),
+            LinkTarget::External { file, path } => (path, file),
+        };
+        // SAFETY: as documented (caller).
+        unsafe {
+            if !file_buf.is_null() || !file_len.is_null() {
+                copy_out(&other, "the link's file", file_buf, file_capacity, file_len)?;
+            }
+            copy_out(&target, "the link target", buf, capacity, len)
+        }
+    })
+}
+
+/// The common part of the collective calls of this module on a file: arguments checked on
+/// every rank and agreed on, then the core's call (which agrees on its own outcome).
+fn collective<A>(
+    func: &'static str,
+    file: *mut h5par_file,
+    args: impl FnOnce() -> Result<A>,
+    act: impl FnOnce(&h5par::File, A) -> Result<()>,
+) -> Result<()> {
+    let pending = take_pending();
+    let token = file_token(file);
+    let reg = match enter(func) {
+        Ok(g) => g,
+        Err(busy) => return Err(busy_collective(token, func, busy)),
+    };
+    let fe = reg.file(token)?;
+    mpi_ready()?;
+    let name = fe.file.path().display().to_string();
+    let a = agreed(fe.file.comm(), func, &name, pending.and_then(|()| args()))?;
+    act(&fe.file, a)
+}
+
+/// Collective: deletes the link `path` (a dataset, a group and everything in it, or a soft or
+/// external link). Nothing at `path` is `H5PAR_ERR_NOT_FOUND`. HDF5 does not shrink the file.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_object_delete(file: *mut h5par_file, path: *const c_char) -> c_int {
+    const F: &str = "h5par_object_delete";
+    guard(F, || {
+        collective(
+            F,
+            file,
+            // SAFETY: NUL-terminated (caller).
+            || unsafe { text(path, "path") },
+            |f, p| f.delete(p),
+        )
+    })
+}
+
+/// Collective: moves (renames) the link `from` to `to`, creating missing parent groups of
+/// `to`. Nothing at `from` is `H5PAR_ERR_NOT_FOUND`, something at `to` `H5PAR_ERR_EXISTS`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_object_move(
+    file: *mut h5par_file,
+    from: *const c_char,
+    to: *const c_char,
+) -> c_int {
+    const F: &str = "h5par_object_move";
+    guard(F, || {
+        collective(
+            F,
+            file,
+            // SAFETY: NUL-terminated (caller).
+            || unsafe { Ok((text(from, "from")?, text(to, "to")?)) },
+            |f, (a, b)| f.move_link(a, b),
+        )
+    })
+}
+
+/// Collective: creates the soft link `path` to `target` (a path in this file, which need not
+/// exist), creating missing parent groups. Something at `path` is `H5PAR_ERR_EXISTS`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_link_soft(
+    file: *mut h5par_file,
+    path: *const c_char,
+    target: *const c_char,
+) -> c_int {
+    const F: &str = "h5par_link_soft";
+    guard(F, || {
+        collective(
+            F,
+            file,
+            // SAFETY: NUL-terminated (caller).
+            || unsafe { Ok((text(path, "path")?, text(target, "target")?)) },
+            |f, (p, t)| f.root().soft_link(p, t),
+        )
+    })
+}
+
+/// Collective: creates the external link `path` to the object `target_path` of the file
+/// `target_file` (as HDF5 stores it: relative names are found relative to this file's
+/// directory when followed). Something at `path` is `H5PAR_ERR_EXISTS`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_link_external(
+    file: *mut h5par_file,
+    path: *const c_char,
+    target_file: *const c_char,
+    target_path: *const c_char,
+) -> c_int {
+    const F: &str = "h5par_link_external";
+    guard(F, || {
+        collective(
+            F,
+            file,
+            // SAFETY: NUL-terminated (caller).
+            || unsafe {
+                Ok((
+                    text(path, "path")?,
+                    text(target_file, "target_file")?,
+                    text(target_path, "target_path")?,
+                ))
+            },
+            |f, (p, tf, tp)| f.root().external_link(p, tf, tp),
+        )
+    })
+}
+
+/// Collective: deletes the attribute `name` of the object at `object` (`"/"` is the file's
+/// root). A missing attribute is `H5PAR_ERR_NOT_FOUND`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_attr_delete(
+    file: *mut h5par_file,
+    object: *const c_char,
+    name: *const c_char,
+) -> c_int {
+    const F: &str = "h5par_attr_delete";
+    guard(F, || {
+        collective(
+            F,
+            file,
+            // SAFETY: NUL-terminated (caller).
+            || unsafe { Ok((text(object, "object")?, text(name, "name")?)) },
+            |f, (o, n)| f.delete_attr(o, n),
+        )
+    })
+}
+
+/// Local: sets `*n` to the number of attributes of the object at `object`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_attr_count(
+    file: *mut h5par_file,
+    object: *const c_char,
+    n: *mut usize,
+) -> c_int {
+    const F: &str = "h5par_attr_count";
+    guard(F, || {
+        let reg = enter(F)?;
+        let fe = reg.file(file_token(file))?;
+        // SAFETY: NUL-terminated (caller).
+        let object = unsafe { text(object, "object") }?;
+        let names = fe.file.attr_names(object)?;
+        // SAFETY: NULL or writable (caller).
+        unsafe { put(n, names.len(), "n") }
+    })
+}
+
+/// Local: the name of attribute `index` (0-based, in name order) of the object at `object`,
+/// copied into `buf` with its NUL (`*len` as for `h5par_file_report_json`).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_attr_name(
+    file: *mut h5par_file,
+    object: *const c_char,
+    index: usize,
+    buf: *mut c_char,
+    capacity: usize,
+    len: *mut usize,
+) -> c_int {
+    const F: &str = "h5par_attr_name";
+    guard(F, || {
+        let reg = enter(F)?;
+        let fe = reg.file(file_token(file))?;
+        // SAFETY: NUL-terminated (caller).
+        let object = unsafe { text(object, "object") }?;
+        let names = fe.file.attr_names(object)?;
+        let Some(name) = names.get(index) else {
+            return Err(invalid(format!(
+                "index {index} is not below the {} attributes of {object}",
+                names.len()
+            )));
+        };
+        // SAFETY: as documented (caller).
+        unsafe { copy_out(name, "the attribute name", buf, capacity, len) }
+    })
+}
