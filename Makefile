@@ -80,3 +80,17 @@ test-python-mpich:
 
 fortran-module:
 	python3 scripts/gen-fortran.py
+
+# --- The Planck-style map-maker (examples/planck, issue 14) ----------------------------------
+# make planck        the example end to end on 2 ranks (OpenMPI): timelines, the h5par map-maker
+#                    and its peer, their numbers compared, the picture (in PLANCK_DIR)
+# make planck-bench  the benchmark of the README's table (examples/planck/bench.py; minutes)
+PLANCK_DIR ?= /tmp/h5par-planck
+.PHONY: planck planck-bench
+
+planck: deps
+	examples/planck/run.sh $(PLANCK_DIR)
+
+planck-bench: deps
+	examples/planck/install.sh $(PLANCK_DIR)/site
+	PYTHONPATH=$(PLANCK_DIR)/site /usr/bin/python3 examples/planck/bench.py

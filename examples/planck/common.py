@@ -140,15 +140,27 @@ def file_path(data_dir, f):
 # --- one file's reduction: calibrate, then compress into (chunk, pixel) counts and sums -------
 def reduce_file(pixels, signal, gain, first_chunk, chunk_len, npix):
     """(chunk gid, pixel gid, hits, calibrated signal sum) of every (chunk, pixel) pair the
-    file's samples fall in, sorted by chunk then pixel (int64, int64, float64, float64)."""
+    file's samples fall in, sorted by chunk then pixel (int64, int64, float64, float64). One
+    stable sort of each chunk's pixels; the sums run in sample order. (`npix` bounds the
+    pixel indices: they are checked against it.)"""
     d = np.asarray(signal, dtype=np.float64) / gain
-    pix = np.asarray(pixels, dtype=np.int64)
-    local_chunk = np.arange(pix.shape[0], dtype=np.int64) // chunk_len
-    key = local_chunk * npix + pix
-    u, inv = np.unique(key, return_inverse=True)
-    hits = np.bincount(inv).astype(np.float64)
-    sums = np.bincount(inv, weights=d)
-    return first_chunk + u // npix, u % npix, hits, sums
+    pix = np.asarray(pixels)
+    if pix.size and (pix.min() < 0 or pix.max() >= npix):
+        raise ValueError("pixel indices outside 0..%d" % (npix - 1))
+    parts = []
+    for c0 in range(0, pix.shape[0], chunk_len):
+        p = pix[c0:c0 + chunk_len]
+        order = np.argsort(p, kind="stable")
+        ps = p[order]
+        first = np.empty(ps.shape[0], dtype=bool)
+        first[:1] = True
+        np.not_equal(ps[1:], ps[:-1], out=first[1:])
+        at = np.flatnonzero(first)
+        hits = np.diff(np.append(at, ps.shape[0])).astype(np.float64)
+        sums = np.add.reduceat(d[c0:c0 + chunk_len][order], at) if at.size else np.zeros(0)
+        chunk = np.full(at.shape[0], first_chunk + c0 // chunk_len, dtype=np.int64)
+        parts.append((chunk, ps[at].astype(np.int64), hits, sums))
+    return concat(parts)
 
 
 def concat(parts):

@@ -148,10 +148,14 @@ def main():
     diag.array[:] = common.jacobi_diagonal(tri_c, hits_tri, hits_loc[tri_p], nch)
     smap = h5par.Vector(sky)
 
+    unseen = hits.array == 0
+
     def offsets_map(a_values):
-        """sum_c n_cp a_c / N_p on the sky map."""
-        to_sky(np.bincount(tri_p, weights=hits_tri * a_values[tri_c], minlength=nloc), smap)
-        smap.array[:] = common.divide(smap.array, hits.array)
+        """sum_c n_cp a_c / N_p on the sky map (in place: no sky-sized temporaries)."""
+        s = to_sky(np.bincount(tri_p, weights=hits_tri * a_values[tri_c], minlength=nloc),
+                   smap).array
+        np.divide(s, hits.array, out=s, where=~unseen)
+        s[unseen] = 0.0
         return smap
 
     def apply(x, y):
@@ -161,8 +165,8 @@ def main():
 
     offsets, info = h5par.cg(apply, b, max_iterations=a.max_iterations, tol=a.tol,
                              jacobi=True, diagonal=diag)
-    destriped = h5par.Vector(sky)
-    destriped.array[:] = binned.array - offsets_map(offsets.array).array
+    destriped = offsets_map(offsets.array)  # the sky work vector, now the destriped map:
+    np.subtract(binned.array, destriped.array, out=destriped.array)
     st.done("destripe")
 
     # --- 4. write: one file, collectively ------------------------------------------------------
