@@ -935,14 +935,11 @@ int h5par_vector_write_step(h5par_file *file,
 
 /**
  * Collective on the file's ranks: reads the dataset `name` into the existing vector `vec`
- * (any map, any number of ranks): timestep `step` of PETSc's timestepping layout when `step
- * >= 0`, the 1-D dataset when `step` is -1 (other values are an error on every rank). No allocation for a contiguous map: what a loop
- * over timesteps uses.
+ * (any map, any number of ranks): timestep `step` of PETSc's timestepping layout when
+ * `step >= 0`, the 1-D dataset when `step` is -1 (other values are an error on every rank).
+ * No allocation for a contiguous map: what a loop over timesteps uses.
  */
-int h5par_vector_read_into(h5par_file *file,
-                           const char *name,
-                           h5par_vector *vec,
-                           int64_t step);
+int h5par_vector_read_into(h5par_file *file, const char *name, h5par_vector *vec, int64_t step);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -861,9 +861,9 @@ pub unsafe extern "C" fn h5par_vector_write_step(
 }
 
 /// Collective on the file's ranks: reads the dataset `name` into the existing vector `vec`
-/// (any map, any number of ranks): timestep `step` of PETSc's timestepping layout when `step
-/// >= 0`, the 1-D dataset when `step` is -1 (other values are an error on every rank). No allocation for a contiguous map: what a loop
-/// over timesteps uses.
+/// (any map, any number of ranks): timestep `step` of PETSc's timestepping layout when
+/// `step >= 0`, the 1-D dataset when `step` is -1 (other values are an error on every rank).
+/// No allocation for a contiguous map: what a loop over timesteps uses.
 #[no_mangle]
 pub unsafe extern "C" fn h5par_vector_read_into(
     file: *mut h5par_file,
