@@ -1327,6 +1327,25 @@ int h5par_vector_write(h5par_file *file, const char *name, const h5par_vector *v
  */
 int h5par_vector_read(h5par_file *file, const char *name, const h5par_map *map, h5par_vector **out);
 
+/**
+ * Collective on the file's ranks: writes `vec` (on a one-to-one map) as timestep `step` (0,
+ * 1, ...) of the dataset `name` in PETSc's timestepping layout `[T, N]`: created at the first
+ * step written, extended for later ones (steps never written read as 0). A negative `step`
+ * is an error on every rank.
+ */
+int h5par_vector_write_step(h5par_file *file,
+                            const char *name,
+                            const h5par_vector *vec,
+                            int64_t step);
+
+/**
+ * Collective on the file's ranks: reads the dataset `name` into the existing vector `vec`
+ * (any map, any number of ranks): timestep `step` of PETSc's timestepping layout when
+ * `step >= 0`, the 1-D dataset when `step` is -1 (other values are an error on every rank).
+ * No allocation for a contiguous map: what a loop over timesteps uses.
+ */
+int h5par_vector_read_into(h5par_file *file, const char *name, h5par_vector *vec, int64_t step);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -2416,6 +2416,7 @@ module h5par_vector
   public :: h5par_matrix_create_f, h5par_matrix_insert_f, h5par_matrix_fill_complete_f
   public :: h5par_matrix_apply_f, h5par_matrix_free_f, h5par_cg_f
   public :: h5par_vector_write_f, h5par_vector_read_f
+  public :: h5par_vector_write_step_f, h5par_vector_read_into_f
 
   interface
     function c_map_block(comm, n, out) bind(c, name='h5par_map_block_f2c') result(s)
@@ -2565,6 +2566,22 @@ module h5par_vector
       type(c_ptr), intent(out) :: out
       integer(c_int) :: s
     end function c_vector_read
+    function c_vector_write_step(file, name, vec, step) bind(c, name='h5par_vector_write_step') &
+        result(s)
+      import :: c_int, c_ptr, c_char, c_int64_t
+      type(c_ptr), value :: file, vec
+      character(kind=c_char), intent(in) :: name(*)
+      integer(c_int64_t), value :: step
+      integer(c_int) :: s
+    end function c_vector_write_step
+    function c_vector_read_into(file, name, vec, step) bind(c, name='h5par_vector_read_into') &
+        result(s)
+      import :: c_int, c_ptr, c_char, c_int64_t
+      type(c_ptr), value :: file, vec
+      character(kind=c_char), intent(in) :: name(*)
+      integer(c_int64_t), value :: step
+      integer(c_int) :: s
+    end function c_vector_read_into
   end interface
 
 contains
@@ -2794,5 +2811,30 @@ contains
     integer, intent(out) :: status
     status = c_vector_read(file%ptr, trim(name)//c_null_char, map%ptr, vec%ptr)
   end subroutine h5par_vector_read_f
+
+  !> Collective: writes vec (a one-to-one map) as timestep step (0, 1, ...) of the dataset
+  !> name in PETSc's timestepping layout [T, N] (created at the first step, then extended).
+  subroutine h5par_vector_write_step_f(file, name, vec, step, status)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: name
+    type(h5par_vec_t), intent(in) :: vec
+    integer(c_int64_t), intent(in) :: step
+    integer, intent(out) :: status
+    status = c_vector_write_step(file%ptr, trim(name)//c_null_char, vec%ptr, step)
+  end subroutine h5par_vector_write_step_f
+
+  !> Collective: reads the dataset name into the existing vector vec (any map): timestep
+  !> step of PETSc's timestepping layout, or the 1-D dataset when step is -1 (the default).
+  subroutine h5par_vector_read_into_f(file, name, vec, status, step)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: name
+    type(h5par_vec_t), intent(in) :: vec
+    integer, intent(out) :: status
+    integer(c_int64_t), intent(in), optional :: step
+    integer(c_int64_t) :: t
+    t = -1_c_int64_t
+    if (present(step)) t = step
+    status = c_vector_read_into(file%ptr, trim(name)//c_null_char, vec%ptr, t)
+  end subroutine h5par_vector_read_into_f
 
 end module h5par_vector

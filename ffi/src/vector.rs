@@ -982,6 +982,71 @@ pub unsafe extern "C" fn h5par_vector_read(
     })
 }
 
+/// A C timestep: `step >= 0` is that step of PETSc's timestepping layout, -1 the plain
+/// dataset, any other value an error.
+fn step_of(what: &str, step: i64) -> Result<Option<u64>> {
+    match step {
+        -1 => Ok(None),
+        s if s >= 0 => Ok(Some(s as u64)),
+        s => Err(Error::Invalid(format!(
+            "{what}: step {s} (a step is 0, 1, ..., or -1 for the plain dataset)"
+        ))),
+    }
+}
+
+/// Collective on the file's ranks: writes `vec` (on a one-to-one map) as timestep `step` (0,
+/// 1, ...) of the dataset `name` in PETSc's timestepping layout `[T, N]`: created at the first
+/// step written, extended for later ones (steps never written read as 0). A negative `step`
+/// is an error on every rank.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_vector_write_step(
+    file: *mut h5par_file,
+    name: *const c_char,
+    vec: *const h5par_vector,
+    step: i64,
+) -> c_int {
+    guard("h5par_vector_write_step", || {
+        with_files_and_vectors(file, |f, reg| {
+            // SAFETY: NUL-terminated (caller).
+            let n = unsafe { text(name, "name") };
+            let v = reg.vector(vec)?.borrow();
+            let what = "h5par_vector_write_step";
+            let t = u64::try_from(step)
+                .map_err(|_| Error::Invalid(format!("{what}: step {step} is negative")));
+            let local = n.as_ref().map(|_| ()).map_err(Clone::clone);
+            let local = local.and(t.as_ref().map(|_| ()).map_err(Clone::clone));
+            h5par::comm::agree(f.comm(), what, local, None)?;
+            vector::write_vector_step(f, n?, &v, t?)
+        })
+    })
+}
+
+/// Collective on the file's ranks: reads the dataset `name` into the existing vector `vec`
+/// (any map, any number of ranks): timestep `step` of PETSc's timestepping layout when
+/// `step >= 0`, the 1-D dataset when `step` is -1 (other values are an error on every rank).
+/// No allocation for a contiguous map: what a loop over timesteps uses.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_vector_read_into(
+    file: *mut h5par_file,
+    name: *const c_char,
+    vec: *mut h5par_vector,
+    step: i64,
+) -> c_int {
+    guard("h5par_vector_read_into", || {
+        with_files_and_vectors(file, |f, reg| {
+            // SAFETY: NUL-terminated (caller).
+            let n = unsafe { text(name, "name") };
+            let mut v = reg.vector(vec)?.borrow_mut();
+            let what = "h5par_vector_read_into";
+            let t = step_of(what, step);
+            let local = n.as_ref().map(|_| ()).map_err(Clone::clone);
+            let local = local.and(t.as_ref().map(|_| ()).map_err(Clone::clone));
+            h5par::comm::agree(f.comm(), what, local, None)?;
+            vector::read_vector_into(f, n?, &mut v, t?)
+        })
+    })
+}
+
 /// Runs `f` with the open file of `file` and this layer's registry (both locks held).
 fn with_files_and_vectors<T>(
     file: *mut h5par_file,

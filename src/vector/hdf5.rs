@@ -89,12 +89,18 @@ fn write_any<V: Distributed>(
     }
     let io = io_plan(map, n)?;
     let block = &io.block;
-    let mut staged = MultiVector::new(block, k);
+    let mut staged = io.staging.borrow_mut();
+    // The transfer writes every gid some rank holds (the map is one-to-one); the others are
+    // 0 in the file, so the kept buffer is zeroed unless the map holds every gid.
+    if map.distinct_len() != n {
+        staged.clear();
+    }
+    staged.resize(block.local_len() * k, 0.0);
     io.routes.run(
         map.comm(),
         true,
         v.values(),
-        staged.as_mut_slice(),
+        &mut staged,
         k,
         CombineMode::Insert,
         || {},
@@ -103,12 +109,7 @@ fn write_any<V: Distributed>(
         block.first_gid().unwrap_or(0) as u64,
         block.local_len() as u64,
     );
-    ds.write_raw(
-        &s,
-        Dtype::F64,
-        as_bytes(staged.as_slice()),
-        Xfer::Collective,
-    )
+    ds.write_raw(&s, Dtype::F64, as_bytes(&staged), Xfer::Collective)
 }
 
 fn read_any<V: Distributed>(
@@ -193,21 +194,18 @@ fn read_any<V: Distributed>(
     }
     let io = io_plan(&map, n)?;
     let block = &io.block;
-    let mut staged = MultiVector::new(block, k);
+    let mut staged = io.staging.borrow_mut();
+    // Every value is overwritten by the read.
+    staged.resize(block.local_len() * k, 0.0);
     let s = sel(
         block.first_gid().unwrap_or(0) as u64,
         block.local_len() as u64,
     );
-    ds.read_raw(
-        &s,
-        Dtype::F64,
-        as_bytes_mut(staged.as_mut_slice()),
-        Xfer::Collective,
-    )?;
+    ds.read_raw(&s, Dtype::F64, as_bytes_mut(&mut staged), Xfer::Collective)?;
     io.routes.run(
         map.comm(),
         false,
-        staged.as_slice(),
+        &staged,
         out.values_mut(),
         k,
         CombineMode::Insert,
@@ -275,6 +273,7 @@ fn io_plan(map: &Map, n: u64) -> Result<IoPlan> {
         n,
         block,
         routes: plan.routes(),
+        staging: Default::default(),
     };
     map.set_io_plan(p.clone());
     Ok(p)
@@ -308,6 +307,19 @@ pub fn read_vector(file: &File, name: &str, map: &Map) -> Result<DistVector> {
     let mut v = DistVector::new(map);
     read_any(file, name, &mut v, false, None)?;
     Ok(v)
+}
+
+/// Collective: reads the dataset `name` into the existing vector `v` (on any map, as
+/// [`read_vector`]), timestep `step` of PETSc's timestepping layout `[T, N]` when `step` is
+/// given. No allocation for a contiguous map (the values go straight into `v`): what a loop
+/// over timesteps uses.
+pub fn read_vector_into(
+    file: &File,
+    name: &str,
+    v: &mut DistVector,
+    step: Option<u64>,
+) -> Result<()> {
+    read_any(file, name, v, false, step)
 }
 
 /// Collective: reads timestep `step` of the dataset `name` in PETSc's timestepping layout

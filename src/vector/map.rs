@@ -93,6 +93,9 @@ pub(crate) struct IoPlan {
     pub block: Map,
     /// The routes of the Export from the map to `block`.
     pub routes: Rc<Routes>,
+    /// The values on `block` of the last write or read, kept for the next one (fresh pages
+    /// at every timestep would each be faulted in).
+    pub staging: Rc<RefCell<Vec<f64>>>,
 }
 
 /// The distribution of a distributed vector's elements over the ranks of a communicator: the

@@ -31,8 +31,8 @@ mod vec;
 pub use cg::{cg, CgOptions, CgOutcome, CgStop, LinearOperator};
 pub use csr::CsrMatrix;
 pub use hdf5::{
-    read_multivector, read_multivector_step, read_vector, read_vector_step, write_multivector,
-    write_vector, write_vector_step,
+    read_multivector, read_multivector_step, read_vector, read_vector_into, read_vector_step,
+    write_multivector, write_vector, write_vector_step,
 };
 pub use map::{Holders, Map};
 pub use partition::{CombineMode, Gid};

@@ -77,6 +77,23 @@ pub(crate) struct Routes {
     self_tgt: Vec<usize>,
     fwd_count: Vec<u32>,
     rev_count: Vec<u32>,
+    /// The send and receive buffers of the last transfer, kept for the next one (a plan is
+    /// reused every iteration: fresh buffers of this size would be fresh pages, each faulted
+    /// in at its first touch, at every transfer). Their size is what the plan moves.
+    scratch: Scratch,
+}
+
+/// A transfer's kept buffers (see [`Routes`]); shown by size only.
+#[derive(Default)]
+struct Scratch(std::cell::RefCell<(Vec<f64>, Vec<f64>)>);
+
+impl std::fmt::Debug for Scratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.try_borrow() {
+            Ok(b) => write!(f, "Scratch({} + {} values)", b.0.capacity(), b.1.capacity()),
+            Err(_) => write!(f, "Scratch(in use)"),
+        }
+    }
 }
 
 /// An Export plan ([`Plan::export`]).
@@ -310,6 +327,7 @@ impl Plan {
                 self_tgt,
                 fwd_count,
                 rev_count,
+                scratch: Default::default(),
             }),
             signature: h.finish(),
         }
@@ -494,7 +512,14 @@ impl Routes {
                 &self.rev_count,
             )
         };
-        let mut sbuf = Vec::with_capacity(send.items.len() * k);
+        // The kept buffers (fresh ones if a transfer on these routes is already running).
+        let mut kept = self.scratch.0.try_borrow_mut().ok();
+        let mut fresh = (Vec::new(), Vec::new());
+        let (sbuf, rbuf) = match kept.as_deref_mut() {
+            Some((s, r)) => (s, r),
+            None => (&mut fresh.0, &mut fresh.1),
+        };
+        sbuf.clear();
         if k == 1 {
             sbuf.extend(send.items.iter().map(|&l| from[l]));
         } else {
@@ -502,7 +527,9 @@ impl Routes {
                 sbuf.extend_from_slice(&from[l * k..(l + 1) * k]);
             }
         }
-        let mut rbuf = vec![0.0f64; recv.items.len() * k];
+        // Every value of the receive buffer is overwritten by the messages.
+        rbuf.resize(recv.items.len() * k, 0.0);
+        let (sbuf, rbuf) = (&sbuf[..], &mut rbuf[..]);
         if matches!(mode, CombineMode::Average | CombineMode::Zero) {
             for (t, &c) in count.iter().enumerate() {
                 if c > 0 {
@@ -520,12 +547,12 @@ impl Routes {
                     peers: &send.peers,
                     offsets: &send.offsets,
                 },
-                &sbuf,
+                sbuf,
                 Side {
                     peers: &recv.peers,
                     offsets: &recv.offsets,
                 },
-                &mut rbuf,
+                rbuf,
                 k,
                 || {
                     combine_all(mode, into_ref, k, self_into, |i, j| {

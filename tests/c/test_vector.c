@@ -73,6 +73,45 @@ int main(int argc, char **argv) {
   FAILS(h5par_vector_read(f, "missing", block, &none));
   EXPECT(none == NULL);
   CHECK(h5par_file_close(f));
+
+  /* Timestepping (PETSc's [T, N] layout): steps 0..2 of the permuted vector, value gid + 100 t,
+   * read back step by step into one vector on the block map, and the plain dataset too. */
+  char tpath[4096];
+  snprintf(tpath, sizeof tpath, "%s/cvec_steps.h5", dir);
+  CHECK(h5par_file_create(MPI_COMM_WORLD, tpath, NULL, &f));
+  CHECK(h5par_vector_data(v, &d, &len));
+  for (int64_t t = 0; t < 3; t++) {
+    for (int64_t i = 0; i < len; i++) d[i] = (double)mine[i] + 100.0 * (double)t;
+    CHECK(h5par_vector_write_step(f, "ts", v, t));
+  }
+  for (int64_t i = 0; i < len; i++) d[i] = (double)mine[i];
+  CHECK(h5par_vector_write(f, "plain", v));
+  /* A negative step on one rank only: an error on every rank, nothing written. */
+  FAILS(h5par_vector_write_step(f, "ts", v, rank == size - 1 ? -1 : 3));
+  CHECK(h5par_file_close(f));
+  CHECK(h5par_file_open(MPI_COMM_WORLD, tpath, H5PAR_READONLY, NULL, &f));
+  h5par_vector *s = NULL;
+  CHECK(h5par_vector_create(block, &s));
+  double *sd;
+  int64_t slen;
+  CHECK(h5par_vector_data(s, &sd, &slen));
+  for (int64_t t = 2; t >= 0; t--) {
+    CHECK(h5par_vector_read_into(f, "ts", s, t));
+    for (int64_t i = 0; i < slen; i++) EXPECT(sd[i] == (double)bg[i] + 100.0 * (double)t);
+  }
+  CHECK(h5par_vector_read_into(f, "plain", s, -1));
+  for (int64_t i = 0; i < slen; i++) EXPECT(sd[i] == (double)bg[i]);
+  /* Step 3 was never written (the failed call wrote nothing); -5 is no step; a plain
+   * dataset has no steps. */
+  FAILS(h5par_vector_read_into(f, "ts", s, 3));
+  FAILS(h5par_vector_read_into(f, "ts", s, -5));
+  FAILS(h5par_vector_read_into(f, "plain", s, 0));
+  /* Into the permuted vector itself. */
+  CHECK(h5par_vector_read_into(f, "ts", v, 1));
+  for (int64_t i = 0; i < len; i++) EXPECT(d[i] == (double)mine[i] + 100.0);
+  CHECK(h5par_vector_read_into(f, "plain", v, -1));
+  CHECK(h5par_file_close(f));
+  h5par_vector_free(s);
   FAILS(h5par_plan_apply(plan, v, w, rank == size - 1 ? 9 : 1, 0));
   /* Vectors on different maps. */
   EXPECT(h5par_vector_axpby(w, 1.0, v, 1.0) == H5PAR_ERR_INVALID);

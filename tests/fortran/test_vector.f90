@@ -15,7 +15,7 @@ program test_vector
   type(h5par_file_t) :: f
   real(c_double), pointer :: d(:)
   real(c_double) :: mx, err
-  integer(c_int64_t) :: nl, ng, g
+  integer(c_int64_t) :: nl, ng, g, t
   integer(c_int64_t), allocatable :: mine(:)
   logical :: conv
   real(c_double), parameter :: want_u(0:9) = [1d0, 1d0, 1d0, 1.5d0, 1.5d0, 2d0, 2.5d0, 3d0, 2d0, 3d0]
@@ -79,6 +79,34 @@ program test_vector
     call check(d(i) == want_u(mine(i)), 'read value')
   end do
   call h5par_file_close_f(f, st); call ok(st, 'close 2')
+
+  ! Timestepping (PETSc's [T, N] layout): steps 0 and 1 of u, value u + 10 t, read back into
+  ! the overlapping vector x step by step; a step never written fails on every rank.
+  call h5par_file_create_f(trim(dir)//'/fvec_steps.h5', MPI_COMM_WORLD, f, st)
+  call ok(st, 'steps file')
+  call h5par_vector_data_f(u, d, st); call ok(st, 'data u 2')
+  do t = 0, 1
+    if (t == 1) d(:) = d(:) + 10d0
+    call h5par_vector_write_step_f(f, 'ts', u, t, st); call ok(st, 'write step')
+  end do
+  d(:) = d(:) - 10d0
+  call h5par_vector_write_step_f(f, 'ts', u, -1_c_int64_t, st)
+  call check(st /= H5PAR_OK, 'negative step fails')
+  call h5par_file_close_f(f, st); call ok(st, 'close steps')
+  call h5par_file_open_f(trim(dir)//'/fvec_steps.h5', H5PAR_READONLY, MPI_COMM_WORLD, f, st)
+  call ok(st, 'open steps')
+  call h5par_vector_data_f(x, d, st); call ok(st, 'data x 2')
+  do t = 1, 0, -1
+    call h5par_vector_read_into_f(f, 'ts', x, st, t); call ok(st, 'read step')
+    do i = 1, size(mine)
+      call check(d(i) == want_u(mine(i)) + 10d0 * t, 'step value')
+    end do
+  end do
+  call h5par_vector_read_into_f(f, 'ts', x, st, 2_c_int64_t)
+  call check(st /= H5PAR_OK, 'step 2 fails')
+  call h5par_vector_read_into_f(f, 'ts', x, st)
+  call check(st /= H5PAR_OK, 'a [T, N] dataset is not a plain vector')
+  call h5par_file_close_f(f, st); call ok(st, 'close steps 2')
 
   call h5par_vector_free_f(r, st); call h5par_vector_free_f(y, st); call h5par_vector_free_f(b, st)
   call h5par_matrix_free_f(a, st); call h5par_plan_free_f(plan, st)

@@ -173,3 +173,46 @@ def test_write_any_map_read_with_h5py_and_another_map():
     if rank == 0:
         os.remove(path)
         os.rmdir(d)
+
+
+def test_timesteps_written_and_read_into_one_vector():
+    """PETSc's timestepping layout [T, N] from Python: steps written from a permuted map, read
+    back step by step into one existing Vector on another map (no new vector), checked with
+    h5py; a step never written, a negative one and a plain read of a [T, N] dataset fail on
+    every rank."""
+    d = comm.bcast(tempfile.mkdtemp(prefix="h5par-vec-") if rank == 0 else None)
+    path = os.path.join(d, "steps.h5")
+    L = lists(8, 41, overlap=False)
+    m = h5par.Map(L[rank], comm)
+    v = h5par.Vector(m)
+    with h5par.File(path, "w", comm=comm) as f:
+        for t in (0, 2, 1):  # out of order: the dataset grows to 3 steps
+            v.array[:] = L[rank] * 0.5 + t
+            h5par.write_vector(f, "ts", v, step=t)
+        with pytest.raises(h5par.H5parError):
+            h5par.write_vector(f, "ts", v, step=-1 if rank == size - 1 else 3)
+    if rank == 0:
+        import h5py
+        with h5py.File(path, "r") as h:
+            assert h["ts"].shape == (3, 41)
+            assert h["ts"].attrs["timestepping"] == 1
+            for t in range(3):
+                assert np.array_equal(h["ts"][t], np.arange(41) * 0.5 + t)
+    comm.Barrier()
+    over = h5par.Map(lists(9, 41, overlap=True)[rank], comm)
+    out = h5par.Vector(over)
+    view = out.array
+    with h5par.File(path, "r", comm=comm) as f:
+        for t in (2, 0, 1):
+            w = h5par.read_vector(f, "ts", step=t, out=out)
+            assert w is out
+            assert np.array_equal(view, over.gids * 0.5 + t)
+        fresh = h5par.read_vector(f, "ts", over, step=2)
+        assert fresh is not out and np.array_equal(fresh.array, over.gids * 0.5 + 2)
+        for bad in (dict(step=3), dict(step=-4), dict()):
+            with pytest.raises(h5par.H5parError):
+                h5par.read_vector(f, "ts", out=out, **bad)
+    comm.Barrier()
+    if rank == 0:
+        os.remove(path)
+        os.rmdir(d)

@@ -4,6 +4,7 @@
 //! ```sh
 //! mpirun -n 2 h5par-vector-bench measure --rep 0 --n 50000000 --dir /dev/shm   # CSV rows
 //! h5par-vector-bench report results.csv                                           # the table
+//! h5par-vector-bench plot --png docs/vector_bench.png results.csv                 # the plot
 //! ```
 //!
 //! `measure` prints CSV rows `series,op,rep,value,unit` on rank 0: dot, axpy, norm2 and a
@@ -19,6 +20,9 @@ use h5par::vector::*;
 use h5par::{File, Mode};
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
+
+#[path = "../../../stripe-bench/src/font.rs"]
+mod font;
 
 #[derive(Parser)]
 #[command(about = "h5par distributed vectors: benchmark side and report")]
@@ -49,6 +53,17 @@ enum Cmd {
     },
     /// Medians per series and operation from CSV files, with ratios h5par / peer.
     Report {
+        /// CSV files written by run.sh.
+        csv: Vec<PathBuf>,
+    },
+    /// The ratios h5par / peer as a bar chart (PNG), from CSV files written by run.sh.
+    Plot {
+        /// The PNG to write.
+        #[arg(long, default_value = "docs/vector_bench.png")]
+        png: PathBuf,
+        /// A line of small print in the title (the machine, its load).
+        #[arg(long, default_value = "")]
+        note: String,
         /// CSV files written by run.sh.
         csv: Vec<PathBuf>,
     },
@@ -129,12 +144,20 @@ fn measure(rep: u32, n: u64, samples: u64, grid: i64, dir: PathBuf) -> h5par::Re
             f.close().expect("close");
         });
         row("h5_write_block", 8.0 * nf / t / 1e9, "GB/s");
+        // Into the existing vector (as a timestep loop reads, and as raw MPI-IO reads into
+        // its buffer), then into a new vector each time (as PETSc's VecLoad).
+        let t = timed(&world, 3, || {
+            let f = File::open(&world, &path, Mode::ReadOnly).expect("open");
+            read_vector_into(&f, "v", &mut x, None).expect("read");
+            f.close().expect("close");
+        });
+        row("h5_read_block", 8.0 * nf / t / 1e9, "GB/s");
         let t = timed(&world, 3, || {
             let f = File::open(&world, &path, Mode::ReadOnly).expect("open");
             read_vector(&f, "v", &map).expect("read");
             f.close().expect("close");
         });
-        row("h5_read_block", 8.0 * nf / t / 1e9, "GB/s");
+        row("h5_read_block_new", 8.0 * nf / t / 1e9, "GB/s");
         // A random permutation: each rank holds a random share of the gids.
         let p = world.size() as u64;
         let mut rng = Rng(99);
@@ -148,7 +171,7 @@ fn measure(rep: u32, n: u64, samples: u64, grid: i64, dir: PathBuf) -> h5par::Re
             mine.swap(i, j);
         }
         let perm = Map::arbitrary(&world, &mine)?;
-        let v = DistVector::from_local(&perm, mine.iter().map(|&g| g as f64).collect())?;
+        let mut v = DistVector::from_local(&perm, mine.iter().map(|&g| g as f64).collect())?;
         drop(mine);
         let t = timed(&world, 3, || {
             let f = File::create(&world, &path).expect("create");
@@ -158,7 +181,7 @@ fn measure(rep: u32, n: u64, samples: u64, grid: i64, dir: PathBuf) -> h5par::Re
         row("h5_write_perm", 8.0 * nf / t / 1e9, "GB/s");
         let t = timed(&world, 3, || {
             let f = File::open(&world, &path, Mode::ReadOnly).expect("open");
-            read_vector(&f, "v", &perm).expect("read");
+            read_vector_into(&f, "v", &mut v, None).expect("read");
             f.close().expect("close");
         });
         row("h5_read_perm", 8.0 * nf / t / 1e9, "GB/s");
@@ -248,9 +271,18 @@ fn larger_is_better(unit: &str) -> bool {
     unit == "GB/s"
 }
 
-fn report(csvs: &[PathBuf]) -> Result<(), String> {
-    // (op, series) -> (unit, values)
-    let mut data: BTreeMap<(String, String), (String, Vec<f64>)> = BTreeMap::new();
+/// Medians of a run: (op, series) -> (unit, values).
+type Data = BTreeMap<(String, String), (String, Vec<f64>)>;
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    s[s.len() / 2]
+}
+
+/// Reads the CSV rows `series,op,rep,value,unit` of run.sh's files (comment lines skipped).
+fn read_csvs(csvs: &[PathBuf]) -> Result<Data, String> {
+    let mut data = Data::new();
     for p in csvs {
         let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
         for line in text
@@ -268,45 +300,225 @@ fn report(csvs: &[PathBuf]) -> Result<(), String> {
             e.1.push(v);
         }
     }
-    let median = |v: &[f64]| {
-        let mut s = v.to_vec();
-        s.sort_by(f64::total_cmp);
-        s[s.len() / 2]
+    Ok(data)
+}
+
+/// The references h5par is compared with: Epetra, PETSc, the triad of the same run (for dot,
+/// axpy, norm2) and raw MPI-IO (for the HDF5 rows; the permuted ones against the block one).
+const PEERS: [&str; 4] = ["Epetra", "PETSc", "triad", "raw MPI-IO"];
+
+/// The goal of each operation, as (peer, ratio h5par / peer), from the issue.
+fn goal(op: &str) -> Option<(&'static str, f64)> {
+    match op {
+        "dot" | "axpy" | "norm2" => Some(("triad", 0.9)),
+        "export_add" | "import_insert" => Some(("Epetra", 1.5)),
+        "apply" | "cg_iteration" => Some(("PETSc", 1.0)),
+        "h5_write_block" | "h5_read_block" => Some(("raw MPI-IO", 0.9)),
+        "h5_write_perm" | "h5_read_perm" => Some(("raw MPI-IO", 0.45)),
+        _ => None,
+    }
+}
+
+/// Per operation h5par measured, the ratio h5par / peer for each of [`PEERS`] (> 1: h5par is
+/// faster; for seconds peer time over h5par time), pure.
+fn ratios(data: &Data) -> Vec<(String, [Option<f64>; 4])> {
+    let med = |op: &str, series: &str| {
+        data.get(&(op.to_string(), series.to_string()))
+            .map(|(u, v)| (u.clone(), median(v)))
     };
+    let mut out = Vec::new();
+    let mut ops: Vec<String> = data.keys().map(|k| k.0.clone()).collect();
+    ops.dedup();
+    for op in ops {
+        let Some((unit, h)) = med(&op, "h5par") else {
+            continue;
+        };
+        if unit == "count" || op == "triad" || h <= 0.0 {
+            continue;
+        }
+        let r = |peer: Option<(String, f64)>| {
+            peer.filter(|(_, m)| *m > 0.0).map(|(_, m)| {
+                if larger_is_better(&unit) {
+                    h / m
+                } else {
+                    m / h
+                }
+            })
+        };
+        let triad = match op.as_str() {
+            "dot" | "axpy" | "norm2" => r(med("triad", "h5par")),
+            _ => None,
+        };
+        // A read into a new vector is compared with the peers' reads (VecLoad makes a new
+        // vector too); the permuted rows with raw MPI-IO of the block map.
+        let peer_op = op.trim_end_matches("_new").to_string();
+        let raw = if op.starts_with("h5_") {
+            r(med(&peer_op.replace("_perm", "_block"), "mpiio"))
+        } else {
+            None
+        };
+        out.push((
+            op.clone(),
+            [
+                r(med(&peer_op, "epetra")),
+                r(med(&peer_op, "petsc")),
+                triad,
+                raw,
+            ],
+        ));
+    }
+    out
+}
+
+fn report(csvs: &[PathBuf]) -> Result<(), String> {
+    let data = read_csvs(csvs)?;
     println!(
-        "{:<15} {:<7} {:>4} {:>12} {:>12} {:>12}  {:<6} h5par vs this",
+        "{:<17} {:<7} {:>4} {:>12} {:>12} {:>12}  {:<6}",
         "op", "series", "reps", "median", "min", "max", "unit"
     );
-    let ops: Vec<String> = {
-        let mut o: Vec<String> = data.keys().map(|k| k.0.clone()).collect();
-        o.dedup();
-        o
-    };
-    for op in ops {
-        let h5 = data
-            .get(&(op.clone(), "h5par".to_string()))
-            .map(|(_, v)| median(v));
-        for ((o, series), (unit, v)) in data.iter().filter(|(k, _)| k.0 == op) {
-            let m = median(v);
-            let lo = v.iter().cloned().fold(f64::INFINITY, f64::min);
-            let hi = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            let ratio = match h5 {
-                Some(h) if unit != "count" && m > 0.0 && h > 0.0 => {
-                    let r = if larger_is_better(unit) { h / m } else { m / h };
-                    format!("{r:.2}x")
-                }
-                _ => String::new(),
-            };
-            println!(
-                "{o:<15} {series:<7} {:>4} {m:>12.4e} {lo:>12.4e} {hi:>12.4e}  {unit:<6} {ratio}",
-                v.len()
-            );
-        }
+    for ((o, series), (unit, v)) in &data {
+        let lo = v.iter().cloned().fold(f64::INFINITY, f64::min);
+        let hi = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        println!(
+            "{o:<17} {series:<7} {:>4} {:>12.4e} {lo:>12.4e} {hi:>12.4e}  {unit:<6}",
+            v.len(),
+            median(v)
+        );
+    }
+    println!();
+    println!(
+        "{:<17} {:>8} {:>8} {:>8} {:>11}  goal",
+        "h5par / peer", PEERS[0], PEERS[1], PEERS[2], PEERS[3]
+    );
+    for (op, r) in ratios(&data) {
+        let cell = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.2}x"));
+        let g = goal(&op).map_or(String::new(), |(peer, x)| {
+            let i = PEERS.iter().position(|p| *p == peer).unwrap_or(0);
+            let met = r[i].map_or("not measured", |v| if v >= x { "met" } else { "missed" });
+            format!(">= {x}x {peer}: {met}")
+        });
+        println!(
+            "{op:<17} {:>8} {:>8} {:>8} {:>11}  {g}",
+            cell(r[0]),
+            cell(r[1]),
+            cell(r[2]),
+            cell(r[3])
+        );
     }
     println!(
-        "(ratios: > 1 means h5par is faster; for seconds the ratio is peer time / h5par time)"
+        "(ratios: > 1 means h5par is faster; for seconds the ratio is peer time / h5par time; \
+         the permuted HDF5 rows are against raw MPI-IO of the block map)"
     );
     Ok(())
+}
+
+/// Draws the ratios h5par / peer of every operation as bars from 1 (log scale): above the
+/// line h5par is faster. Text needs a font ([`font::load_font`]); without one the bars are
+/// drawn alone.
+fn plot(csvs: &[PathBuf], png: &std::path::Path, note: &str) -> Result<(), String> {
+    use plotters::prelude::*;
+    let data = read_csvs(csvs)?;
+    let rows = ratios(&data);
+    if rows.is_empty() {
+        return Err("no h5par results in the CSV".into());
+    }
+    let text = font::load_font().is_some();
+    let err = |e: &dyn std::fmt::Display| format!("{}: {e}", png.display());
+    let colors = [
+        RGBColor(214, 39, 40),
+        RGBColor(31, 119, 180),
+        RGBColor(44, 160, 44),
+        RGBColor(148, 103, 189),
+    ];
+    let root = BitMapBackend::new(png, (1200, 620)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(&e))?;
+    let n = rows.len() as f64;
+    let mut b = ChartBuilder::on(&root);
+    b.margin(20)
+        .set_label_area_size(LabelAreaPosition::Left, if text { 70 } else { 10 })
+        .set_label_area_size(LabelAreaPosition::Bottom, if text { 60 } else { 10 });
+    if text {
+        b.caption(
+            format!("h5par distributed vectors: h5par / peer (medians, > 1 = h5par faster) {note}"),
+            (font::FAMILY, 18),
+        );
+    }
+    let mut chart = b
+        .build_cartesian_2d(-0.5..n - 0.5, (0.1f64..10.0).log_scale())
+        .map_err(|e| err(&e))?;
+    let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let label = |x: &f64| {
+        let i = x.round();
+        if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len() {
+            names[i as usize].clone()
+        } else {
+            String::new()
+        }
+    };
+    let mut mesh = chart.configure_mesh();
+    mesh.x_labels(rows.len() + 1)
+        .x_label_formatter(&label)
+        .disable_x_mesh()
+        .y_desc("h5par / peer (log scale)")
+        .y_label_formatter(&|y| format!("{y}"));
+    if text {
+        mesh.label_style((font::FAMILY, 13));
+    } else {
+        mesh.disable_x_axis().disable_y_axis();
+    }
+    mesh.draw().map_err(|e| err(&e))?;
+    chart
+        .draw_series(LineSeries::new(
+            vec![(-0.5, 1.0), (n - 0.5, 1.0)],
+            BLACK.stroke_width(2),
+        ))
+        .map_err(|e| err(&e))?;
+    let w = 0.2;
+    for (j, peer) in PEERS.iter().enumerate() {
+        let c = colors[j];
+        let bars: Vec<Rectangle<(f64, f64)>> = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, r))| r[j].map(|v| (i, v.clamp(0.1, 10.0))))
+            .map(|(i, v)| {
+                let x0 = i as f64 - 2.0 * w + j as f64 * w;
+                Rectangle::new([(x0, 1.0), (x0 + w * 0.9, v)], c.filled())
+            })
+            .collect();
+        let s = chart.draw_series(bars).map_err(|e| err(&e))?;
+        if text {
+            s.label(*peer)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], c.filled()));
+        }
+    }
+    // The goals: a short black mark over the bar of the peer each goal is against.
+    let marks: Vec<PathElement<(f64, f64)>> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (op, _))| {
+            let (peer, x) = goal(op)?;
+            let j = PEERS.iter().position(|p| *p == peer)?;
+            let x0 = i as f64 - 2.0 * w + j as f64 * w;
+            Some(PathElement::new(
+                vec![(x0 - 0.03, x), (x0 + w * 0.9 + 0.03, x)],
+                BLACK.stroke_width(3),
+            ))
+        })
+        .collect();
+    let s = chart.draw_series(marks).map_err(|e| err(&e))?;
+    if text {
+        s.label("goal (issue 11)")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK.stroke_width(3)));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font((font::FAMILY, 13))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()
+            .map_err(|e| err(&e))?;
+    }
+    root.present().map_err(|e| err(&e))
 }
 
 fn main() {
@@ -325,6 +537,16 @@ fn main() {
                 1
             }
         },
+        Cmd::Plot { png, note, csv } => match plot(&csv, &png, &note) {
+            Ok(()) => {
+                println!("h5par-vector-bench: wrote {}", png.display());
+                0
+            }
+            Err(e) => {
+                eprintln!("h5par-vector-bench plot: {e}");
+                1
+            }
+        },
         Cmd::Report { csv } => match report(&csv) {
             Ok(()) => 0,
             Err(e) => {
@@ -334,4 +556,30 @@ fn main() {
         },
     };
     std::process::exit(code);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratios_against_each_peer() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.csv");
+        std::fs::write(
+            &p,
+            "# comment\nh5par,dot,0,8,GB/s\nh5par,dot,1,10,GB/s\nh5par,dot,2,9,GB/s\n\
+             h5par,triad,0,10,GB/s\nepetra,dot,0,6,GB/s\npetsc,dot,0,12,GB/s\n\
+             h5par,export_add,0,0.1,s\nepetra,export_add,0,0.3,s\n\
+             h5par,h5_read_perm,0,0.5,GB/s\nmpiio,h5_read_block,0,1.0,GB/s\n\
+             h5par,cg_iterations,0,50,count\n",
+        )
+        .unwrap();
+        let d = read_csvs(&[p]).unwrap();
+        let r: BTreeMap<String, [Option<f64>; 4]> = ratios(&d).into_iter().collect();
+        assert_eq!(r["dot"], [Some(1.5), Some(0.75), Some(0.9), None]);
+        assert!((r["export_add"][0].unwrap() - 3.0).abs() < 1e-12);
+        assert_eq!(r["h5_read_perm"], [None, None, None, Some(0.5)]);
+        assert!(!r.contains_key("cg_iterations") && !r.contains_key("triad"));
+    }
 }

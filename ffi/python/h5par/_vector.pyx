@@ -19,7 +19,8 @@ from h5par.libh5par cimport (
     h5par_vector_multiply, h5par_vector_dot, h5par_vector_reduce, h5par_plan_create,
     h5par_plan_apply, h5par_plan_free, h5par_matrix_create, h5par_matrix_insert,
     h5par_matrix_fill_complete, h5par_matrix_apply, h5par_matrix_free, h5par_cg,
-    h5par_cg_operator, h5par_vector_write, h5par_vector_read,
+    h5par_cg_operator, h5par_vector_write, h5par_vector_read, h5par_vector_write_step,
+    h5par_vector_read_into,
 )
 
 from ._core import error_from_status as _error_from_status, InvalidError
@@ -487,26 +488,49 @@ def cg(A, Vector b not None, Vector x=None, max_iterations=1000, tol=1e-8, jacob
     return x, {"iterations": it, "converged": bool(conv), "relative_residual": res}
 
 
-def write_vector(file, name, Vector v not None):
+def write_vector(file, name, Vector v not None, step=None):
     """Collective: writes `v` (a one-to-one map) as the 1-D dataset `name` of the open
-    h5par.File `file`, in gid order (PETSc's VecView layout)."""
+    h5par.File `file`, in gid order (PETSc's VecView layout); with `step` (0, 1, ...), as that
+    timestep of the dataset `[T, N]` in PETSc's timestepping layout (created at the first
+    step written, extended for later ones)."""
     cdef size_t token = file._token()
     bname = str(name).encode()
     cdef const char *cname = bname
     cdef int rc
+    cdef int64_t t = -1 if step is None else step
+    if step is not None and t < 0:
+        t = -2  # the C call fails on every rank (a negative step)
     with nogil:
-        rc = h5par_vector_write(<L.h5par_file *>token, cname, v._h)
+        if t == -1:
+            rc = h5par_vector_write(<L.h5par_file *>token, cname, v._h)
+        else:
+            rc = h5par_vector_write_step(<L.h5par_file *>token, cname, v._h, t)
     check(rc)
 
 
-def read_vector(file, name, Map map not None):
+def read_vector(file, name, Map map=None, step=None, Vector out=None):
     """Collective: reads the 1-D dataset `name` into a new Vector on `map` (any map, any
-    number of ranks; PETSc's VecView files included)."""
+    number of ranks; PETSc's VecView files included), or into the existing Vector `out`
+    (then `map` is not used; no new vector: what a loop over timesteps uses). With `step`,
+    reads that timestep of PETSc's timestepping layout `[T, N]`. Returns the vector."""
     cdef size_t token = file._token()
     bname = str(name).encode()
     cdef const char *cname = bname
     cdef h5par_vector *h = NULL
     cdef int rc
+    cdef int64_t t = -1 if step is None else step
+    if step is not None and t < 0:
+        t = -2  # the C call fails on every rank (a negative step)
+    if out is not None:
+        with nogil:
+            rc = h5par_vector_read_into(<L.h5par_file *>token, cname, out._h, t)
+        check(rc)
+        return out
+    if map is None:
+        raise InvalidError("read_vector: a map or an out vector is needed")
+    if step is not None:
+        out = Vector(map)
+        return read_vector(file, name, step=step, out=out)
     with nogil:
         rc = h5par_vector_read(<L.h5par_file *>token, cname, map._h, &h)
     check(rc)

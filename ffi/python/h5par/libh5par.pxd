@@ -307,3 +307,7 @@ cdef extern from "h5par.h" nogil:
     int h5par_vector_write(h5par_file *file, const char *name, const h5par_vector *vec)
     int h5par_vector_read(h5par_file *file, const char *name, const h5par_map *map,
                           h5par_vector **out)
+    int h5par_vector_write_step(h5par_file *file, const char *name, const h5par_vector *vec,
+                                int64_t step)
+    int h5par_vector_read_into(h5par_file *file, const char *name, h5par_vector *vec,
+                               int64_t step)

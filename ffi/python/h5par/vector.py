@@ -18,7 +18,9 @@ contributions: Epetra's Average is not, for three or more), "absmax", "max", "mi
 Matrices: ``CsrMatrix(row_map)``, ``insert(row, cols, values)``, ``fill_complete()``, ``A @ x``.
 ``cg(A, b, x=None, max_iterations, tol, jacobi, diagonal)`` returns ``(x, info)``; `A` is
 a CsrMatrix or a callable ``A(x, y)`` setting y = A x (matrix-free; the same CG). HDF5:
-``write_vector(file, name, v)`` and ``read_vector(file, name, map)`` on an open ``h5par.File``.
+``write_vector(file, name, v, step=None)`` and ``read_vector(file, name, map, step=None,
+out=None)`` on an open ``h5par.File`` (``step``: PETSc's timestepping layout; ``out``: into an
+existing vector).
 Every collective call raises on every rank when any rank's part fails, never hangs.
 """
 
