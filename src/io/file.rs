@@ -608,9 +608,27 @@ impl File {
     ///
     /// `close` agrees before it enters HDF5, like every collective call: when some rank is in
     /// another collective call, every rank gets an error saying which rank is in which call
-    /// and nothing is closed (the file stays open on this rank; dropping it then only warns,
-    /// naming where its data is). A failed close removes the temporary of an atomic create.
-    pub fn close(self) -> Result<()> {
+    /// and nothing is closed. `close` takes `&self` so that the caller keeps the file then:
+    /// [`File::is_open`] stays `true` and a later `close` on every rank closes it (dropping
+    /// it instead only warns, naming where its data is). Once a close got past that
+    /// agreement the file is closed on every rank, whatever its outcome: a failed close
+    /// removes the temporary of an atomic create, a second `close` returns `Ok(())` and does
+    /// nothing, and so does dropping the file.
+    ///
+    /// ```no_run
+    /// # let universe = mpi::initialize().unwrap();
+    /// # let world = universe.world();
+    /// let file = h5par::File::create(&world, "out.h5")?;
+    /// if let Err(e) = file.close() {
+    ///     eprintln!("{e}");
+    ///     if file.is_open() {
+    ///         // The ranks were in different calls: once every rank is here, close again.
+    ///         file.close()?;
+    ///     }
+    /// }
+    /// # Ok::<(), h5par::Error>(())
+    /// ```
+    pub fn close(&self) -> Result<()> {
         self.inner.close_with(Ok(()))
     }
 

@@ -57,6 +57,7 @@ pub static ALL: &[(&str, &[usize], u64, CaseFn)] = &[
     ("big_write", &[], 600, big_write),
     ("no_mpi_init", &[], 20, |_, _| {}),
     ("disk_full_in_place", &[1, 2, 3], 90, disk_full_in_place),
+    ("close_given_back", &[2, 3], 30, close_given_back),
 ];
 
 /// Test values: small integers that every type holds exactly.
@@ -1368,4 +1369,41 @@ fn disk_full_in_place(w: &SimpleCommunicator, dir: &Path) {
     }
     w.barrier();
     drop(fs);
+}
+
+/// A close some ranks make while rank 0 is in a write fails on every rank and leaves the
+/// `File` with the caller, still open, so that `close` can be called again on every rank.
+fn close_given_back(w: &SimpleCommunicator, dir: &Path) {
+    let (rank, size) = (w.rank() as u64, w.size() as u64);
+    let path = dir.join("given-back.h5");
+    let f = File::create(w, &path).expect("create");
+    let d = f
+        .new_dataset::<f64>()
+        .shape([size])
+        .create("x")
+        .expect("create");
+    let mine = ndarray::Array1::from_elem(1, rank as f64 + 1.0);
+    let r = within_10s(|| {
+        if rank == 0 {
+            d.write_at(&[rank], &mine)
+        } else {
+            f.close()
+        }
+    });
+    expect_everywhere(w, r, ErrorKind::Mismatch, None, "rank 0 is in write");
+    assert!(f.is_open(), "the file is still open on rank {rank}");
+    assert!(!path.exists(), "nothing is published yet");
+    // Rank 0's write was not made: every rank writes now, then closes the same File.
+    d.write_at(&[rank], &mine)
+        .expect("write after the failed close");
+    f.close().expect("the second close, on every rank");
+    assert!(!f.is_open());
+    f.close().expect("closing a closed file does nothing");
+    drop(d);
+    drop(f);
+    let f = File::open(w, &path, Mode::ReadOnly).expect("open");
+    let all = f.dataset("x").expect("x").read::<f64>().expect("read");
+    let want: Vec<f64> = (1..=size).map(|v| v as f64).collect();
+    assert_eq!(all.as_slice().expect("contiguous"), &want[..]);
+    f.close().expect("close");
 }
