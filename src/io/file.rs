@@ -324,7 +324,7 @@ impl FileInner {
         });
         let failed = pre.result.is_err() || earlier.is_some();
         let empty_tmp = failed && self.tmp.is_some();
-        if empty_tmp || self.writable {
+        if empty_tmp || (self.writable && self.tmp.is_none()) {
             // Room for HDF5's closing writes (metadata, end of file) on every rank, before any
             // rank starts them, even on a disk that filled up: rank 0 gives the reserve back
             // and, when the data will not be published, empties the temporary.
@@ -504,7 +504,9 @@ impl File {
         })();
         let made = made.map_err(|e| crate::io::space::explain(e, &data_path, path));
         let id = comm::agree_value(&comm, &what, made)?;
-        let reserve = if comm.rank() == 0 {
+        // A temporary is emptied to make room on a full disk; a file written in place keeps
+        // a reserve instead.
+        let reserve = if comm.rank() == 0 && tmp.is_none() {
             Reserve::make(&target)
         } else {
             None

@@ -159,7 +159,9 @@ pub fn reserve_size(free: u64) -> Option<u64> {
     (r >= 64 << 10).then_some(r)
 }
 
-/// Room kept for HDF5's closing writes of a file written in place or under a temporary: a
+/// Room kept for HDF5's closing writes of a file written in place (created without a
+/// temporary, or opened read-write; a temporary is emptied instead when its data will not be
+/// published): a
 /// hidden file of [`reserve_size`] bytes beside it, allocated when the file is created or
 /// opened for writing and removed just before HDF5 closes the file. On a disk that filled up
 /// meanwhile, HDF5's closing writes (metadata, superblock) then find room on every rank
