@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::io::h5::{self, Quiet};
 use crate::io::plist;
 use crate::io::report;
+use crate::io::space::Reserve;
 use crate::tune::{self, Report, TunePlan, TuneRequest};
 
 /// How [`File::open`] opens a file.
@@ -124,6 +125,8 @@ pub(crate) struct FileInner {
     /// Set when a close found the ranks in different calls: the file is left open, and
     /// dropping it only warns.
     abandoned: Cell<bool>,
+    /// Room kept for HDF5's closing writes (rank 0 holds it; see [`Reserve`]).
+    reserve: RefCell<Option<Reserve>>,
     /// The tuning applied to this file.
     pub(crate) plan: TunePlan,
     /// What happened so far.
@@ -348,17 +351,22 @@ impl FileInner {
             )))
         });
         let failed = pre.result.is_err() || earlier.is_some();
-        if failed {
-            if let Some(tmp) = &self.tmp {
-                // The data will not be published: empty the temporary first, so that HDF5's
-                // closing writes (metadata, end of file) find room on a full disk on every rank.
-                if rank == 0 {
+        let empty_tmp = failed && self.tmp.is_some();
+        if empty_tmp || (self.writable && self.tmp.is_none()) {
+            // Room for HDF5's closing writes (metadata, end of file) on every rank, before any
+            // rank starts them, even on a disk that filled up: rank 0 gives the reserve back
+            // and, when the data will not be published, empties the temporary.
+            if rank == 0 {
+                if let Some(r) = self.reserve.borrow_mut().take() {
+                    r.release();
+                }
+                if let (true, Some(tmp)) = (empty_tmp, &self.tmp) {
                     if let Ok(f) = std::fs::OpenOptions::new().write(true).open(tmp) {
                         let _ = f.set_len(0);
                     }
                 }
-                let _ = self.agree(&format!("{what} (emptied)"), Ok(()), None);
             }
+            let _ = self.agree(&format!("{what} (room made)"), Ok(()), None);
         }
         self.close_children(fid);
         // SAFETY: fid is open and owned by this file.
@@ -369,12 +377,21 @@ impl FileInner {
             // Before the agreements, so that the report exists when close returns anywhere.
             self.write_report();
         }
-        let outcome = pre
-            .result
-            .and(comm::agree(&self.comm, &what, closed, None))
-            .and(earlier.unwrap_or(Ok(())));
+        let closed = comm::agree(&self.comm, &what, closed, None);
+        let closing_failed = closed.is_err();
+        let outcome = pre.result.and(closed).and(earlier.unwrap_or(Ok(())));
         let Some(tmp) = &self.tmp else {
-            return outcome;
+            // Written in place: say what the file keeps.
+            return outcome.map_err(|e| {
+                let keeps = if closing_failed {
+                    "HDF5's closing writes failed, so it may not be readable".to_string()
+                } else {
+                    "its metadata was written: it keeps every object and the data of the \
+                     writes that succeeded; the data of a failed write is incomplete"
+                        .to_string()
+                };
+                e.context_after(format!(" ({} is closed; {keeps})", self.path.display()))
+            });
         };
         if let Err(e) = outcome {
             if rank == 0 {
@@ -515,6 +532,13 @@ impl File {
         })();
         let made = made.map_err(|e| crate::io::space::explain(e, &data_path, path));
         let id = comm::agree_value(&comm, &what, made)?;
+        // A temporary is emptied to make room on a full disk; a file written in place keeps
+        // a reserve instead.
+        let reserve = if comm.rank() == 0 && tmp.is_none() {
+            Reserve::make(&target)
+        } else {
+            None
+        };
         let report = report::begin(&comm, id, path, &data_path, &plan);
         let report_to = report_target(options);
         Ok(File {
@@ -527,6 +551,7 @@ impl File {
                 writable: true,
                 io_failed: RefCell::new(None),
                 abandoned: Cell::new(false),
+                reserve: RefCell::new(reserve),
                 plan,
                 report: RefCell::new(report),
                 report_to,
@@ -580,6 +605,11 @@ impl File {
             h5::check_id(id, format!("{what} (is it an HDF5 file?)"))
         })();
         let id = comm::agree_value(&comm, &what, opened)?;
+        let reserve = if comm.rank() == 0 && mode == Mode::ReadWrite {
+            Reserve::make(&resolve_links(path).unwrap_or_else(|_| path.to_path_buf()))
+        } else {
+            None
+        };
         let report = report::begin(&comm, id, path, path, &plan);
         let report_to = report_target(options);
         Ok(File {
@@ -592,6 +622,7 @@ impl File {
                 writable: mode == Mode::ReadWrite,
                 io_failed: RefCell::new(None),
                 abandoned: Cell::new(false),
+                reserve: RefCell::new(reserve),
                 plan,
                 report: RefCell::new(report),
                 report_to,
@@ -609,9 +640,27 @@ impl File {
     ///
     /// `close` agrees before it enters HDF5, like every collective call: when some rank is in
     /// another collective call, every rank gets an error saying which rank is in which call
-    /// and nothing is closed (the file stays open on this rank; dropping it then only warns,
-    /// naming where its data is). A failed close removes the temporary of an atomic create.
-    pub fn close(self) -> Result<()> {
+    /// and nothing is closed. `close` takes `&self` so that the caller keeps the file then:
+    /// [`File::is_open`] stays `true` and a later `close` on every rank closes it (dropping
+    /// it instead only warns, naming where its data is). Once a close got past that
+    /// agreement the file is closed on every rank, whatever its outcome: a failed close
+    /// removes the temporary of an atomic create, a second `close` returns `Ok(())` and does
+    /// nothing, and so does dropping the file.
+    ///
+    /// ```no_run
+    /// # let universe = mpi::initialize().unwrap();
+    /// # let world = universe.world();
+    /// let file = h5par::File::create(&world, "out.h5")?;
+    /// if let Err(e) = file.close() {
+    ///     eprintln!("{e}");
+    ///     if file.is_open() {
+    ///         // The ranks were in different calls: once every rank is here, close again.
+    ///         file.close()?;
+    ///     }
+    /// }
+    /// # Ok::<(), h5par::Error>(())
+    /// ```
+    pub fn close(&self) -> Result<()> {
         self.inner.close_with(Ok(()))
     }
 
@@ -718,6 +767,9 @@ impl Drop for File {
             // close that found the ranks in different calls, or without MPI: say where the
             // data is instead.
             eprintln!("{}", self.inner.unclosed_warning());
+            if let Some(r) = self.inner.reserve.borrow_mut().take() {
+                r.release();
+            }
             return;
         }
         let _ = self.inner.close_with(Ok(()));

@@ -67,6 +67,7 @@ pub fn shortage(text: &str, free: Option<u64>) -> Option<Shortage> {
 fn statvfs(dir: &Path) -> Option<(u64, u64)> {
     use std::os::unix::ffi::OsStrExt;
     let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs is a plain C struct of integers, for which all zeros is valid.
     let mut s: libc::statvfs = unsafe { std::mem::zeroed() };
     // SAFETY: valid C string and out-struct.
     if unsafe { libc::statvfs(c.as_ptr(), &mut s) } != 0 {
@@ -148,6 +149,88 @@ pub fn check_room(file: &Path, path: &Path) -> crate::error::Result<()> {
     }
 }
 
+/// The largest room kept for a file's closing writes (see [`Reserve`]).
+pub const MAX_RESERVE: u64 = 8 << 20;
+
+/// The size of the reserve for a file system with `free` bytes available (pure): a sixteenth
+/// of the free space, at most [`MAX_RESERVE`], in 4 KiB blocks; `None` below 64 KiB.
+pub fn reserve_size(free: u64) -> Option<u64> {
+    let r = (free / 16).min(MAX_RESERVE) & !4095;
+    (r >= 64 << 10).then_some(r)
+}
+
+/// Room kept for HDF5's closing writes of a file written in place (created without a
+/// temporary, or opened read-write; a temporary is emptied instead when its data will not be
+/// published): a
+/// hidden file of [`reserve_size`] bytes beside it, allocated when the file is created or
+/// opened for writing and removed just before HDF5 closes the file. On a disk that filled up
+/// meanwhile, HDF5's closing writes (metadata, superblock) then find room on every rank
+/// instead of failing on some (which would leave the others waiting in HDF5's barrier).
+/// Made by rank 0 alone; named like a temporary (see [`crate::io::stale`]) so the temporaries
+/// of killed jobs are cleaned with it. Best effort: without room or without write permission
+/// in the directory there is no reserve.
+#[derive(Debug)]
+pub struct Reserve {
+    path: PathBuf,
+    bytes: u64,
+}
+
+impl Reserve {
+    /// Makes the reserve for the file `target` (rank 0 calls it), if there is room for one.
+    pub fn make(target: &Path) -> Option<Reserve> {
+        use crate::io::stale;
+        use std::os::unix::io::AsRawFd;
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let bytes = reserve_size(statvfs(&dir)?.1)?;
+        let name = format!(
+            "{}.reserve",
+            target.file_name()?.to_string_lossy().replace('~', "-")
+        );
+        // Reserves of killed jobs whose creator is provably gone.
+        let _ = stale::remove_stale_temporaries(&dir, Some(&name));
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        let path = dir.join(stale::temporary_file_name(
+            &name,
+            &stale::this_process(),
+            nanos,
+        ));
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .ok()?;
+        // SAFETY: a file descriptor of a file opened here, alive for the call.
+        let rc = unsafe { libc::posix_fallocate(f.as_raw_fd(), 0, bytes as libc::off_t) };
+        if rc != 0 {
+            drop(f);
+            let _ = std::fs::remove_file(&path);
+            return None;
+        }
+        Some(Reserve { path, bytes })
+    }
+
+    /// Where the reserve is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Its size in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Removes the reserve, giving its room back to the file system.
+    pub fn release(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +253,16 @@ mod tests {
             mount_of(MOUNTS, Path::new("/dev/shm")).unwrap().fstype,
             "tmpfs"
         );
+    }
+
+    #[test]
+    fn reserves_are_a_sixteenth_of_the_free_space_at_most_8_mib() {
+        assert_eq!(reserve_size(8 << 20), Some(512 << 10));
+        assert_eq!(reserve_size(1 << 40), Some(MAX_RESERVE));
+        assert_eq!(reserve_size(1 << 20), Some(64 << 10));
+        assert_eq!(reserve_size((1 << 20) - 1), None);
+        assert_eq!(reserve_size(0), None);
+        assert_eq!(reserve_size(100_000_000).map(|r| r % 4096), Some(0));
     }
 
     #[test]

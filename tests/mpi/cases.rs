@@ -56,6 +56,8 @@ pub static ALL: &[(&str, &[usize], u64, CaseFn)] = &[
     ("h5py_wrote", &[], 60, h5py_wrote),
     ("big_write", &[], 600, big_write),
     ("no_mpi_init", &[], 20, |_, _| {}),
+    ("disk_full_in_place", &[1, 2, 3], 90, disk_full_in_place),
+    ("close_given_back", &[2, 3], 30, close_given_back),
 ];
 
 /// Test values: small integers that every type holds exactly.
@@ -1239,5 +1241,198 @@ fn watchdog_late_rank(w: &SimpleCommunicator, dir: &Path) {
             "rank 0 burned {used} s of CPU in {waited} s"
         );
     }
+    f.close().expect("close");
+}
+
+/// A small tmpfs mounted by rank 0 (as root, which CI is) for the time of a case, unmounted
+/// on drop (also when the case panics).
+struct SmallTmpfs {
+    point: std::path::PathBuf,
+    rank: i32,
+}
+
+impl SmallTmpfs {
+    fn mount(w: &SimpleCommunicator, dir: &Path, mib: u32) -> SmallTmpfs {
+        let point = dir.join("small-tmpfs");
+        if w.rank() == 0 {
+            std::fs::create_dir_all(&point).expect("mount point");
+            let out = std::process::Command::new("mount")
+                .args(["-t", "tmpfs", "-o", &format!("size={mib}m"), "tmpfs"])
+                .arg(&point)
+                .output()
+                .expect("mount runs");
+            assert!(
+                out.status.success(),
+                "mount -t tmpfs failed (the test needs root, as CI has): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            // Unmounted by a watcher when this process dies without unmounting (a killed
+            // trial), so no mount outlives the test.
+            let _ = std::process::Command::new("setsid")
+                .arg("sh")
+                .arg("-c")
+                .arg(format!(
+                    "while kill -0 {} 2>/dev/null; do sleep 1; done; umount -l '{}' 2>/dev/null",
+                    std::process::id(),
+                    point.display()
+                ))
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn();
+        }
+        w.barrier();
+        SmallTmpfs {
+            point,
+            rank: w.rank(),
+        }
+    }
+}
+
+impl Drop for SmallTmpfs {
+    fn drop(&mut self) {
+        if self.rank == 0 {
+            let _ = std::process::Command::new("umount")
+                .arg("-l")
+                .arg(&self.point)
+                .status();
+        }
+    }
+}
+
+/// A full disk under a file written in place (created without a temporary, or opened
+/// read-write): the failed write and the close fail on every rank, quickly, naming the cause;
+/// nothing hangs or crashes (the process then finalizes MPI); what the file keeps is what the
+/// close's error says.
+fn disk_full_in_place(w: &SimpleCommunicator, dir: &Path) {
+    let (rank, size) = (w.rank() as u64, w.size() as u64);
+    let fs = SmallTmpfs::mount(w, dir, 8);
+    let n = (32u64 << 20) / 8;
+    let (lo, hi) = (rank * n / size, (rank + 1) * n / size);
+    let ones = ndarray::Array1::from_elem((hi - lo) as usize, 1.0f64);
+    let fill = |f: &File| {
+        let d = f
+            .new_dataset::<f64>()
+            .shape([n])
+            .create("big")
+            .expect("create big");
+        let started = std::time::Instant::now();
+        let e = d.write_at(&[lo], &ones).expect_err("32 MiB into 8 MiB");
+        assert!(started.elapsed().as_secs() < 30, "the write took long");
+        let msg = e.to_string();
+        assert!(msg.contains("no space left on device"), "{msg}");
+        assert!(msg.contains("tmpfs"), "{msg}");
+    };
+    let closes_with_error = |f: &File, what: &str| {
+        let started = std::time::Instant::now();
+        let e = f
+            .close_with(Ok(()))
+            .expect_err("close after a failed write");
+        assert!(started.elapsed().as_secs() < 30, "the close took long");
+        assert!(!f.is_open(), "{what}: the file is closed");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("no space left on device") || msg.contains("incomplete"),
+            "{msg}"
+        );
+        eprintln!("rank {rank}: {what}: close: {msg}");
+        msg
+    };
+    // Created in place: the file keeps its objects (the reserve gave HDF5's closing writes
+    // room), as the error says.
+    let path = fs.point.join("in-place.h5");
+    let opts = FileOptions {
+        atomic_create: false,
+        ..Default::default()
+    };
+    let f = File::create_with(w, &path, &opts).expect("create");
+    fill(&f);
+    let msg = closes_with_error(&f, "created in place");
+    assert!(msg.contains("keeps every object"), "{msg}");
+    drop(f);
+    let f = File::open(w, &path, Mode::ReadOnly).expect("reopen");
+    assert_eq!(f.dataset("big").expect("big").shape(), vec![n]);
+    f.close().expect("close");
+    w.barrier();
+    if rank == 0 {
+        std::fs::remove_file(&path).expect("remove");
+    }
+    w.barrier();
+    // Opened read-write: what was there before stays readable.
+    let path = fs.point.join("kept.h5");
+    let f = File::create(w, &path).expect("create");
+    let keep = f
+        .new_dataset::<f64>()
+        .shape([4 * size])
+        .create("keep")
+        .expect("create keep");
+    keep.write_at(&[4 * rank], &ndarray::Array1::from_elem(4, rank as f64))
+        .expect("write keep");
+    drop(keep);
+    f.close().expect("close");
+    let f = File::open(w, &path, Mode::ReadWrite).expect("open read-write");
+    fill(&f);
+    let msg = closes_with_error(&f, "opened read-write");
+    assert!(msg.contains("keeps every object"), "{msg}");
+    drop(f);
+    let f = File::open(w, &path, Mode::ReadOnly).expect("reopen");
+    let back = f
+        .dataset("keep")
+        .expect("keep")
+        .read::<f64>()
+        .expect("read");
+    let want: Vec<f64> = (0..4 * size).map(|i| (i / 4) as f64).collect();
+    assert_eq!(back.as_slice().expect("contiguous"), &want[..]);
+    f.close().expect("close");
+    w.barrier();
+    if rank == 0 {
+        let left: Vec<_> = std::fs::read_dir(&fs.point)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(
+            left,
+            vec![std::ffi::OsString::from("kept.h5")],
+            "left behind"
+        );
+    }
+    w.barrier();
+    drop(fs);
+}
+
+/// A close some ranks make while rank 0 is in a write fails on every rank and leaves the
+/// `File` with the caller, still open, so that `close` can be called again on every rank.
+fn close_given_back(w: &SimpleCommunicator, dir: &Path) {
+    let (rank, size) = (w.rank() as u64, w.size() as u64);
+    let path = dir.join("given-back.h5");
+    let f = File::create(w, &path).expect("create");
+    let d = f
+        .new_dataset::<f64>()
+        .shape([size])
+        .create("x")
+        .expect("create");
+    let mine = ndarray::Array1::from_elem(1, rank as f64 + 1.0);
+    let r = within_10s(|| {
+        if rank == 0 {
+            d.write_at(&[rank], &mine)
+        } else {
+            f.close()
+        }
+    });
+    expect_everywhere(w, r, ErrorKind::Mismatch, None, "rank 0 is in write");
+    assert!(f.is_open(), "the file is still open on rank {rank}");
+    assert!(!path.exists(), "nothing is published yet");
+    // Rank 0's write was not made: every rank writes now, then closes the same File.
+    d.write_at(&[rank], &mine)
+        .expect("write after the failed close");
+    f.close().expect("the second close, on every rank");
+    assert!(!f.is_open());
+    f.close().expect("closing a closed file does nothing");
+    drop(d);
+    drop(f);
+    let f = File::open(w, &path, Mode::ReadOnly).expect("open");
+    let all = f.dataset("x").expect("x").read::<f64>().expect("read");
+    let want: Vec<f64> = (1..=size).map(|v| v as f64).collect();
+    assert_eq!(all.as_slice().expect("contiguous"), &want[..]);
     f.close().expect("close");
 }
