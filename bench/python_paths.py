@@ -2,7 +2,7 @@
 """h5par's Python read and write paths against h5py-mpio's matching paths, in the same run.
 
     mpirun.openmpi -n 2 /usr/bin/python3 bench/python_paths.py [--dir /dev/shm] [--size 1G]
-        [--repeat 5] [--independent] [--csv out.csv]
+        [--repeat 5] [--independent] [--dataset-untimed] [--csv out.csv]
 
 (PYTHONPATH must find the h5par package, e.g. the folder `pip install --target` put it in;
 H5PY_ALWAYS_USE_MPI=1 is set here for Debian's MPI h5py.)
@@ -21,7 +21,8 @@ where HDF5 puts it). Buffers are numpy's, as users allocate them: the allocating
 allocation with the read (h5par's read_at/d[...] arrays against h5py's x[...] and a fresh
 np.empty given to read_direct), the out= pair reads into one np.empty per library allocated and
 touched once before timing (the first touch of fresh memory is not the read's cost). Only the operation is timed (the file is open), between barriers, slowest rank; every
-path runs once untimed first; the order of the paths changes repeat by repeat as a Williams
+path runs once untimed first (--dataset-untimed: the dataset, too, is opened before the
+timing, so that only the transfer is timed); the order of the paths changes repeat by repeat as a Williams
 design gives it (stripe-bench's order: each path takes every position and follows every other
 path once in 10 repeats, so that what one path leaves behind, memory it freed or dirty pages,
 does not always fall on the same next path; the CSV's column position). Reads are
@@ -67,6 +68,8 @@ def main():
     p.add_argument("--size", default="1G", help="dataset bytes (k, M, G)")
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--independent", action="store_true")
+    p.add_argument("--dataset-untimed", action="store_true",
+                   help="open the dataset before the timing (time the transfer alone)")
     p.add_argument("--csv", default=None)
     a = p.parse_args()
     n_total = parse_size(a.size) // 8
@@ -170,10 +173,11 @@ def main():
         mode = "r" if op == "read" else "r+"
         f = h5par_file(mode) if lib == "h5par" else h5py_file(mode)
         try:
+            target = {"x": f["x"]} if a.dataset_untimed else f
             comm.Barrier()
             r0 = resource.getrusage(resource.RUSAGE_SELF)
             t0 = MPI.Wtime()
-            fn(f)
+            fn(target)
             dt = MPI.Wtime() - t0
             r1 = resource.getrusage(resource.RUSAGE_SELF)
         finally:
@@ -210,7 +214,8 @@ def main():
             for r in rows:
                 out.write("%s,%s,%s,%d,%d,%.6f,%.4f,%.3f\n" % r)
     print(f"python paths: {procs} ranks, {a.size} of f8 in {a.dir}, "
-          f"{'collective' if coll else 'independent'}, median of {a.repeat} "
+          f"{'collective' if coll else 'independent'}, "
+          f"{'dataset opened untimed, ' if a.dataset_untimed else ''}median of {a.repeat} "
           f"(balanced order, warm-up), numpy buffers; h5par {h5par.__version__}, h5py {h5py.__version__}")
     print(f"load average {' '.join(load_start)} at the start, {' '.join(load_end)} at the end")
     print(f"{'op':5} {'path':28} {'h5par GB/s':>10} {'h5py GB/s':>10} {'h5par/h5py':>10} "
