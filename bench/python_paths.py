@@ -2,7 +2,7 @@
 """h5par's Python read and write paths against h5py-mpio's matching paths, in the same run.
 
     mpirun.openmpi -n 2 /usr/bin/python3 bench/python_paths.py [--dir /dev/shm] [--size 1G]
-        [--repeat 5] [--independent] [--csv out.csv]
+        [--repeat 5] [--independent] [--dataset-untimed] [--csv out.csv]
 
 (PYTHONPATH must find the h5par package, e.g. the folder `pip install --target` put it in;
 H5PY_ALWAYS_USE_MPI=1 is set here for Debian's MPI h5py.)
@@ -11,15 +11,21 @@ Each rank owns a contiguous block of a 1-D float64 dataset "x". The pairs compar
 
     read   h5par d[lo:hi]                        h5py x[lo:hi]
     read   h5par d.read_at(lo, n)                h5py x.read_direct(np.empty(n), sel)
-    read   h5par d.read_at(lo, n, out=np.empty(n))   h5py x.read_direct(np.empty(n), sel)
+    read   h5par d.read_at(lo, n, out=buf)       h5py x.read_direct(buf, sel)
     write  h5par d[lo:hi] = a                    h5py x[lo:hi] = a
     write  h5par d.write_at(lo, a)               h5py x.write_direct(a, dest_sel=sel)
 
 collective I/O by default (h5py: `with x.collective`), independent with --independent. Each
 library reads the file it wrote (its own layout: h5par aligns the data to 1 MiB, h5py leaves it
-where HDF5 puts it). Buffers are numpy's (np.empty, touched before timing), as users allocate
-them. Only the operation is timed (the file is open), between barriers, slowest rank; every
-path runs once untimed first; the order of the paths is rotated repeat by repeat. Reads are
+where HDF5 puts it). Buffers are numpy's, as users allocate them: the allocating pairs time the
+allocation with the read (h5par's read_at/d[...] arrays against h5py's x[...] and a fresh
+np.empty given to read_direct), the out= pair reads into one np.empty per library allocated and
+touched once before timing (the first touch of fresh memory is not the read's cost). Only the operation is timed (the file is open), between barriers, slowest rank; every
+path runs once untimed first (--dataset-untimed: the dataset, too, is opened before the
+timing, so that only the transfer is timed); the order of the paths changes repeat by repeat as a Williams
+design gives it (stripe-bench's order: each path takes every position and follows every other
+path once in 10 repeats, so that what one path leaves behind, memory it freed or dirty pages,
+does not always fall on the same next path; the CSV's column position). Reads are
 checked. Prints medians, the ratio h5par/h5py for each pair, CPU seconds and the load average.
 """
 
@@ -47,12 +53,23 @@ def parse_size(s):
     return int(num) * units[s[len(num):]]
 
 
+def williams_row(n, r):
+    """Row r of the Williams design for n paths (as stripe-bench/src/method.rs)."""
+    period = n if n % 2 == 0 else 2 * n
+    r %= period
+    w = [0] + [(j + 1) // 2 if j % 2 else n - j // 2 for j in range(1, n)]
+    row = [(r % n + x) % n for x in w]
+    return row[::-1] if r >= n else row
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--dir", default="/dev/shm")
     p.add_argument("--size", default="1G", help="dataset bytes (k, M, G)")
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--independent", action="store_true")
+    p.add_argument("--dataset-untimed", action="store_true",
+                   help="open the dataset before the timing (time the transfer alone)")
     p.add_argument("--csv", default=None)
     a = p.parse_args()
     n_total = parse_size(a.size) // 8
@@ -100,19 +117,27 @@ def main():
     def p_read_at(f):
         check(f["x"].read_at(lo, n, collective=coll), "h5par read_at")
 
-    def p_read_out(f):
-        out = np.empty(n)
-        out.fill(0.0)  # a user's buffer, touched
-        f["x"].read_at(lo, n, out=out, collective=coll)
-        check(out, "h5par read_at(out=)")
+    # The out= buffers: a user's, allocated and touched once, one per library.
+    out_h5par, out_h5py = np.empty(n), np.empty(n)
+    out_h5par.fill(0.0)
+    out_h5py.fill(0.0)
 
-    def y_read_direct(f):
+    def p_read_out(f):
+        f["x"].read_at(lo, n, out=out_h5par, collective=coll)
+        check(out_h5par, "h5par read_at(out=)")
+
+    def y_read_direct_new(f):
         out = np.empty(n)
-        out.fill(0.0)
         x = f["x"]
         with maybe_coll(x):
             x.read_direct(out, source_sel=np.s_[lo:hi])
-        check(out, "h5py read_direct")
+        check(out, "h5py read_direct(np.empty)")
+
+    def y_read_direct(f):
+        x = f["x"]
+        with maybe_coll(x):
+            x.read_direct(out_h5py, source_sel=np.s_[lo:hi])
+        check(out_h5py, "h5py read_direct")
 
     def p_setitem(f):
         f["x"][lo:hi] = src
@@ -134,7 +159,7 @@ def main():
         ("x[lo:hi]", "h5par", "read", p_getitem),
         ("x[lo:hi]", "h5py", "read", y_getitem),
         ("read_at / read_direct", "h5par", "read", p_read_at),
-        ("read_at / read_direct", "h5py", "read", y_read_direct),
+        ("read_at / read_direct", "h5py", "read", y_read_direct_new),
         ("read_at(out=) / read_direct", "h5par", "read", p_read_out),
         ("read_at(out=) / read_direct", "h5py", "read", y_read_direct),
         ("x[lo:hi] = a", "h5par", "write", p_setitem),
@@ -148,10 +173,11 @@ def main():
         mode = "r" if op == "read" else "r+"
         f = h5par_file(mode) if lib == "h5par" else h5py_file(mode)
         try:
+            target = {"x": f["x"]} if a.dataset_untimed else f
             comm.Barrier()
             r0 = resource.getrusage(resource.RUSAGE_SELF)
             t0 = MPI.Wtime()
-            fn(f)
+            fn(target)
             dt = MPI.Wtime() - t0
             r1 = resource.getrusage(resource.RUSAGE_SELF)
         finally:
@@ -166,8 +192,8 @@ def main():
             run(path)
         rows = []
         for rep in range(1, a.repeat + 1):
-            k = (rep - 1) % len(paths)
-            for pos, path in enumerate(paths[k:] + paths[:k], start=1):
+            order = [paths[i] for i in williams_row(len(paths), rep - 1)]
+            for pos, path in enumerate(order, start=1):
                 seconds, sys_s = run(path)
                 rows.append((path[0], path[1], path[2], rep, pos, seconds,
                              n_total * 8 / seconds / 1e9, sys_s))
@@ -188,8 +214,9 @@ def main():
             for r in rows:
                 out.write("%s,%s,%s,%d,%d,%.6f,%.4f,%.3f\n" % r)
     print(f"python paths: {procs} ranks, {a.size} of f8 in {a.dir}, "
-          f"{'collective' if coll else 'independent'}, median of {a.repeat} "
-          f"(rotated order, warm-up), numpy buffers; h5par {h5par.__version__}, h5py {h5py.__version__}")
+          f"{'collective' if coll else 'independent'}, "
+          f"{'dataset opened untimed, ' if a.dataset_untimed else ''}median of {a.repeat} "
+          f"(balanced order, warm-up), numpy buffers; h5par {h5par.__version__}, h5py {h5py.__version__}")
     print(f"load average {' '.join(load_start)} at the start, {' '.join(load_end)} at the end")
     print(f"{'op':5} {'path':28} {'h5par GB/s':>10} {'h5py GB/s':>10} {'h5par/h5py':>10} "
           f"{'sys s h5par':>11} {'h5py':>6}")

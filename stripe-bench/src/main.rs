@@ -230,7 +230,8 @@ fn notes(cfg: &Config, s: &setup::Surroundings) -> Vec<String> {
             cfg.repeat
         ),
         format!(
-            "series order rotated each repeat (CSV column position); one untimed write+read \
+            "series order rotated each repeat, balanced for what the previous series leaves (a \
+             Williams design; CSV column position); one untimed write+read \
              per series first; buffers {} (rank 0's start {} bytes past a page), touched \
              before timing",
             cfg.buffer_align, s.buffer_offset

@@ -103,15 +103,45 @@ impl AlignedBuf {
     }
 }
 
-/// The series of repeat `rep` (from 1) in run order: `series` rotated left by `rep - 1`, so
-/// that every series takes every position in turn and a phase of the machine (a slow first
-/// write, writeback of the previous series' file) does not always land on the same series.
+/// The series of repeat `rep` (from 1) in run order: row `rep - 1` of a Williams design (a
+/// Latin square balanced for the carry-over of one run into the next). Over `n` repeats (`2n`
+/// for an odd number `n` of series) every series takes every position once and follows every
+/// other series once, so that neither a phase of the machine (a slow first write, writeback of
+/// the previous series' file) nor what the previous series left behind (memory it freed, dirty
+/// pages) always lands on the same series. A plain rotation keeps the neighbours: each series
+/// would always follow the same one.
 pub fn rotated<T: Clone>(series: &[T], rep: u32) -> Vec<T> {
-    if series.is_empty() {
+    williams_row(series.len(), rep.saturating_sub(1) as usize)
+        .into_iter()
+        .map(|i| series[i].clone())
+        .collect()
+}
+
+/// Row `r` of the Williams design for `n` treatments: `(r + w[j]) mod n` with `w` = 0, 1,
+/// n-1, 2, n-2, ...; for odd `n`, rows `n..2n` are the first `n` reversed.
+pub fn williams_row(n: usize, r: usize) -> Vec<usize> {
+    if n == 0 {
         return Vec::new();
     }
-    let k = (rep.saturating_sub(1) as usize) % series.len();
-    series[k..].iter().chain(&series[..k]).cloned().collect()
+    let period = if n % 2 == 0 { n } else { 2 * n };
+    let r = r % period;
+    let (row, reverse) = (r % n, r >= n);
+    let mut out: Vec<usize> = (0..n)
+        .map(|j| {
+            let w = if j == 0 {
+                0
+            } else if j % 2 == 1 {
+                j.div_ceil(2)
+            } else {
+                n - j / 2
+            };
+            (row + w) % n
+        })
+        .collect();
+    if reverse {
+        out.reverse();
+    }
+    out
 }
 
 /// How far from the median (a fraction of it) a value must also be to be an outlier, so that
@@ -234,19 +264,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rotation_gives_every_series_every_position() {
-        let s = ["a", "b", "c"];
-        assert_eq!(rotated(&s, 1), ["a", "b", "c"]);
-        assert_eq!(rotated(&s, 2), ["b", "c", "a"]);
-        assert_eq!(rotated(&s, 3), ["c", "a", "b"]);
-        assert_eq!(rotated(&s, 4), ["a", "b", "c"]);
-        assert_eq!(rotated(&s, 0), ["a", "b", "c"]);
+    fn rotation_gives_every_series_every_position_and_every_predecessor() {
+        let s = ["a", "b", "c", "d"];
+        assert_eq!(rotated(&s, 1), ["a", "b", "d", "c"]);
+        assert_eq!(rotated(&s, 2), ["b", "c", "a", "d"]);
+        assert_eq!(rotated(&s, 5), rotated(&s, 1));
+        assert_eq!(rotated(&s, 0), rotated(&s, 1));
         assert!(rotated::<u8>(&[], 3).is_empty());
-        for rep in 1..=3 {
-            let r = rotated(&s, rep);
-            let mut sorted = r.clone();
-            sorted.sort();
-            assert_eq!(sorted, s);
+        assert_eq!(rotated(&["x"], 2), ["x"]);
+        for n in 1..=11usize {
+            let period = if n % 2 == 0 { n } else { 2 * n };
+            let rows: Vec<Vec<usize>> = (0..period).map(|r| williams_row(n, r)).collect();
+            let mut at = vec![vec![0; n]; n]; // at[series][position]
+            let mut after = vec![vec![0; n]; n]; // after[previous][next]
+            for row in &rows {
+                let mut sorted = row.clone();
+                sorted.sort();
+                assert_eq!(sorted, (0..n).collect::<Vec<_>>(), "n {n}: {row:?}");
+                for (pos, &x) in row.iter().enumerate() {
+                    at[x][pos] += 1;
+                }
+                for w in row.windows(2) {
+                    after[w[0]][w[1]] += 1;
+                }
+            }
+            let times = period / n;
+            assert!(at.iter().flatten().all(|&c| c == times), "n {n}: {at:?}");
+            for (i, row) in after.iter().enumerate() {
+                for (j, &c) in row.iter().enumerate() {
+                    assert_eq!(c, if i == j { 0 } else { times }, "n {n}: {i} then {j}");
+                }
+            }
         }
     }
 

@@ -4,6 +4,7 @@ Run by tests/python/run_python_tests.sh with pytest under mpirun on 1, 2 and 3 r
 test_h5par_api.py.
 """
 
+import re
 import shutil
 import tempfile
 
@@ -40,6 +41,38 @@ def test_page_aligned_empty():
     # What a user gets from numpy is (for a large array, with glibc) not on a page: the case
     # h5par's own buffers avoid.
     assert not is_page_aligned(np.empty(300_000)[1:])
+
+
+def _vm_flags(addr):
+    """The VmFlags of the mapping of this process that holds `addr` (/proc/self/smaps)."""
+    inside = False
+    with open("/proc/self/smaps") as f:
+        for line in f:
+            m = re.match(r"([0-9a-f]+)-([0-9a-f]+) ", line)
+            if m:
+                inside = int(m.group(1), 16) <= addr < int(m.group(2), 16)
+            elif inside and line.startswith("VmFlags:"):
+                return line.split()[1:]
+    raise AssertionError("no mapping holds %#x" % addr)
+
+
+def test_large_arrays_are_not_advised_huge_pages():
+    # np.empty of 4 MiB or more advises huge pages (VmFlags "hg"), whose first touch can cost
+    # 3x the system time (h5par/_buffer.py); h5par's large read arrays are mappings without it,
+    # as h5py's np.zeros arrays are.
+    for shape, dt in [((1_000_000,), "f8"), ((1024, 1024), "f4"), (5 << 20, "u1")]:
+        a = page_aligned_empty(shape, dt)
+        assert is_page_aligned(a) and a.flags.writeable and a.flags.c_contiguous
+        assert a.dtype == np.dtype(dt) and a.nbytes == np.prod(a.shape) * a.itemsize
+        a[...] = 1
+        assert a.sum() == a.size
+        flags = _vm_flags(a.ctypes.data)
+        assert "hg" not in flags, (shape, dt, flags)
+    # What the test would see with numpy's own allocation (when numpy advises, as 1.16+ does
+    # on Linux with madvise_hugepage on): the flag is there, so the check above can fail.
+    b = np.empty(1_000_000)
+    if np.core.multiarray._get_madvise_hugepage():
+        assert "hg" in _vm_flags(b.ctypes.data + 8192)
 
 
 def test_reads_allocate_page_aligned_arrays(shared_dir):
