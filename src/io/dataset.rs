@@ -202,9 +202,8 @@ impl DatasetBuilder {
             &what,
         );
         // Nothing is written when HDF5 does not pre-fill (see create_dataset): one agreement.
-        let unfilled = storage.chunk.is_none()
-            && self.fill.is_none()
-            && self.shape.iter().all(|&d| d > 0);
+        let unfilled =
+            storage.chunk.is_none() && self.fill.is_none() && self.shape.iter().all(|&d| d > 0);
         let handle = file.metadata_outcome(&what, made, unfilled)?;
         if storage.fill.is_some() {
             // As stored: converted to the dataset's type.
