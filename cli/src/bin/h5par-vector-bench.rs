@@ -444,9 +444,12 @@ fn plot(csvs: &[PathBuf], png: &std::path::Path, note: &str) -> Result<(), Strin
         );
     }
     let mut chart = b
-        .build_cartesian_2d(-0.5..n - 0.5, (0.1f64..10.0).log_scale())
+        .build_cartesian_2d(-0.5..n - 0.5, (0.01f64..10.0).log_scale())
         .map_err(|e| err(&e))?;
-    let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let names: Vec<String> = rows
+        .iter()
+        .map(|r| r.0.replace("h5_", "").replace("_block", ""))
+        .collect();
     let label = |x: &f64| {
         let i = x.round();
         if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len() {
@@ -479,7 +482,7 @@ fn plot(csvs: &[PathBuf], png: &std::path::Path, note: &str) -> Result<(), Strin
         let bars: Vec<Rectangle<(f64, f64)>> = rows
             .iter()
             .enumerate()
-            .filter_map(|(i, (_, r))| r[j].map(|v| (i, v.clamp(0.1, 10.0))))
+            .filter_map(|(i, (_, r))| r[j].map(|v| (i, v.clamp(0.01, 10.0))))
             .map(|(i, v)| {
                 let x0 = i as f64 - 2.0 * w + j as f64 * w;
                 Rectangle::new([(x0, 1.0), (x0 + w * 0.9, v)], c.filled())
