@@ -38,9 +38,18 @@ for np in 2 4; do
     done
 done
 echo "=== python paths ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+# The Python paths: 10 repeats (one period of the Williams order of the 10 paths), with the
+# dataset opened inside and outside the timing; the fixed cost of a call; fresh arrays.
 mpirun.openmpi -n 2 /usr/bin/python3 bench/python_paths.py --dir /dev/shm --size "$size" \
-    --repeat "$reps" --csv "$out/python_paths.csv" >"$out/python_paths.txt" 2>&1 \
+    --repeat 10 --csv "$out/python_paths.csv" >"$out/python_paths.txt" 2>&1 \
     || echo "python paths failed" >&2
+mpirun.openmpi -n 2 /usr/bin/python3 bench/python_paths.py --dir /dev/shm --size "$size" \
+    --repeat 10 --dataset-untimed --csv "$out/python_paths_untimed.csv" \
+    >"$out/python_paths_untimed.txt" 2>&1 || echo "python paths (dataset untimed) failed" >&2
+mpirun.openmpi -n 2 /usr/bin/python3 bench/python_call_latency.py --dir /dev/shm --calls 10 \
+    --repeat "$reps" >"$out/python_call_latency.txt" 2>&1 || echo "python call latency failed" >&2
+/usr/bin/python3 bench/fresh_array.py --dir /dev/shm --mib 512 --repeat 6 \
+    >"$out/fresh_array.txt" 2>&1 || echo "fresh_array failed" >&2
 for mpi in openmpi mpich; do
     "mpicc.$mpi" -O2 -o "$out/coll_one_node.$mpi" bench/coll_one_node.c
 done
