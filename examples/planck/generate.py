@@ -34,11 +34,11 @@ def main():
     ap.add_argument("--offsets", type=float, default=10.0, help="1/f offsets rms per chunk")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
-    try:
+    comm = None
+    launched = any(k in os.environ for k in ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMI_RANK"))
+    if launched:  # under mpirun: the ranks share the files (one process needs no MPI)
         from mpi4py import MPI
         comm = MPI.COMM_WORLD
-    except ImportError:  # one process
-        comm = None
     rank, size = (comm.Get_rank(), comm.Get_size()) if comm is not None else (0, 1)
     import h5py
 
