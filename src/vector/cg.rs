@@ -187,7 +187,7 @@ pub fn cg<A: LinearOperator + ?Sized>(
     } else {
         None
     };
-    comm::agree(
+    comm::fused::agree(
         map.comm(),
         what,
         local,
@@ -204,7 +204,7 @@ pub fn cg<A: LinearOperator + ?Sized>(
         if a.agrees_on_outcome() {
             res
         } else {
-            comm::agree(map.comm(), "cg: the operator's apply", res, None)
+            comm::fused::agree(map.comm(), "cg: the operator's apply", res, None)
         }
     };
     let precondition = |r: &DistVector, z: &mut DistVector| -> Result<()> {
