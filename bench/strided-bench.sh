@@ -13,7 +13,7 @@ out="$dir/rows.csv"
 mpirun.openmpi -n 2 "$exe" write --path "$dir/s.h5" --gib 1
 cat /proc/loadavg
 # Warm-up (page cache of the tmpfs file is the file itself; this warms the libraries).
-mpirun.openmpi -n 2 "$exe" read --path "$dir/s.h5" --rep -1 --order contiguous > /dev/null
+mpirun.openmpi -n 2 "$exe" read --path "$dir/s.h5" --rep 0 --order contiguous > /dev/null
 for r in $(seq 1 "$reps"); do
   if [ $((r % 2)) -eq 0 ]; then o=strided,contiguous; else o=contiguous,strided; fi
   if [ $((r % 2)) -eq 0 ]; then
