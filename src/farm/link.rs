@@ -61,9 +61,11 @@ impl Link {
     /// Sends `bytes` without waiting; the buffer is kept until the send completes (see
     /// [`Link::reap`]).
     pub fn post(&mut self, dest: i32, tag: i32, bytes: Vec<u8>) -> Result<()> {
-        // SAFETY: `req` is written by MPI_Isend; the buffer's heap storage stays where it is
-        // (the Vec is moved into `pending`, not reallocated) until the request completes.
+        // SAFETY: reading a constant handle value the MPI library exports.
         let mut req: ffi::MPI_Request = unsafe { ffi::RSMPI_REQUEST_NULL };
+        // SAFETY: `req` is written by MPI_Isend; the buffer's heap storage stays where it is
+        // (the Vec is moved into `pending`, not reallocated) until the request completes;
+        // `self.comm` is the link's live communicator.
         let code = unsafe {
             ffi::MPI_Isend(
                 bytes.as_ptr().cast(),

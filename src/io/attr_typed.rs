@@ -149,10 +149,8 @@ pub(crate) fn read(
     let mut bytes = vec![0u8; n * mem.size()];
     let t = mem.hdf5()?;
     // SAFETY: live attribute; the buffer holds its elements of type `t`.
-    h5::check(
-        unsafe { H5Aread(a.id(), t.id(), bytes.as_mut_ptr() as *mut c_void) },
-        &what,
-    )?;
+    let r = unsafe { H5Aread(a.id(), t.id(), bytes.as_mut_ptr() as *mut c_void) };
+    h5::check(r, &what)?;
     Ok((mem, dims, bytes))
 }
 

@@ -410,7 +410,8 @@ pub(crate) fn read(
 }
 
 unsafe fn read_string(a: &Handle, t: &Handle, space: &Handle, what: &str) -> Result<String> {
-    // SAFETY (caller): live attribute, type and space ids.
+    // SAFETY: the caller passes live attribute, type and space ids (the handles own them for
+    // the whole call); every buffer below is sized from the attribute's own type and space.
     unsafe {
         let n = H5Sget_simple_extent_npoints(space.id());
         if n != 1 {

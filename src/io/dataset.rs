@@ -489,6 +489,7 @@ impl Dataset {
             // SAFETY: live dataset id.
             let ftype = Handle::new(unsafe { H5Dget_type(handle.id()) }, Kind::Type, &name)?;
             let dtype = Datatype::from_hdf5(ftype.id())?;
+            // SAFETY: live dataset id (owned by `handle`).
             let space = Handle::new(unsafe { H5Dget_space(handle.id()) }, Kind::Space, &name)?;
             let (dims, maxshape) = selection::extent(space.id(), &name)?;
             let storage = read_storage(handle.id(), &dtype, maxshape, &name)?;

@@ -182,10 +182,8 @@ pub(crate) fn members(file: &FileInner, abs: &str) -> Result<Vec<(String, Object
     )?;
     let mut info = hdf5_sys::h5g::H5G_info_t::default();
     // SAFETY: live group id and out-struct.
-    h5::check(
-        unsafe { hdf5_sys::h5g::H5Gget_info(g.id(), &mut info) },
-        &what,
-    )?;
+    let r = unsafe { hdf5_sys::h5g::H5Gget_info(g.id(), &mut info) };
+    h5::check(r, &what)?;
     let dot = h5::cstring(".", "group path")?;
     let mut out = Vec::with_capacity(info.nlinks as usize);
     for i in 0..info.nlinks {

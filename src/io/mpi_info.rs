@@ -80,10 +80,12 @@ pub(crate) fn entries(info: MPI_Info) -> Vec<(String, String)> {
 
 /// The hints the MPI library reports for an open MPI file (`MPI_File_get_info`).
 pub(crate) fn file_hints(fh: mpi::ffi::MPI_File) -> Vec<(String, String)> {
-    let mut info = Info(unsafe { RSMPI_INFO_NULL });
+    // SAFETY: reading a constant handle value the MPI library exports.
+    let null = unsafe { RSMPI_INFO_NULL };
+    let mut info = Info(null);
     // SAFETY: a live MPI file handle; the returned info is freed by `Info`'s drop.
     unsafe { mpi::ffi::MPI_File_get_info(fh, &mut info.0) };
-    if info.0 == unsafe { RSMPI_INFO_NULL } {
+    if info.0 == null {
         return Vec::new();
     }
     entries(info.0)

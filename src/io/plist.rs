@@ -51,10 +51,8 @@ pub(crate) fn file_access(
     }
     let info = Info::from_hints(&plan.hints)?;
     // SAFETY: live property list, communicator and info (HDF5 duplicates both).
-    h5::check(
-        unsafe { H5Pset_fapl_mpio(fapl.id(), comm.as_raw(), info.raw()) },
-        format!("{what}: setting the MPI-IO driver"),
-    )?;
+    let r = unsafe { H5Pset_fapl_mpio(fapl.id(), comm.as_raw(), info.raw()) };
+    h5::check(r, format!("{what}: setting the MPI-IO driver"))?;
     Ok(fapl)
 }
 
@@ -133,11 +131,9 @@ fn collective_access(class: hid_t, collective: bool, what: &str) -> Result<Handl
     // SAFETY: a class id valid after H5open (callers pass H5P_CLS_* after init).
     let plist = Handle::new(unsafe { H5Pcreate(class) }, Kind::Plist, what)?;
     if collective {
-        // SAFETY: live property list.
-        h5::check(
-            unsafe { H5Pset_all_coll_metadata_ops(plist.id(), 1) },
-            format!("{what}: collective metadata reads"),
-        )?;
+        // SAFETY: a live access property list (owned by `plist`).
+        let r = unsafe { H5Pset_all_coll_metadata_ops(plist.id(), 1) };
+        h5::check(r, format!("{what}: collective metadata reads"))?;
     }
     Ok(plist)
 }
@@ -214,11 +210,9 @@ pub(crate) fn link_create(what: &str) -> Result<Handle> {
         Kind::Plist,
         what,
     )?;
-    // SAFETY: a live property list.
-    h5::check(
-        unsafe { H5Pset_create_intermediate_group(lcpl.id(), 1) },
-        what,
-    )?;
+    // SAFETY: a live link-creation property list (owned by `lcpl`).
+    let r = unsafe { H5Pset_create_intermediate_group(lcpl.id(), 1) };
+    h5::check(r, what)?;
     Ok(lcpl)
 }
 

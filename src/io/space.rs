@@ -67,6 +67,7 @@ pub fn shortage(text: &str, free: Option<u64>) -> Option<Shortage> {
 fn statvfs(dir: &Path) -> Option<(u64, u64)> {
     use std::os::unix::ffi::OsStrExt;
     let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: `statvfs` is a plain C struct of integers, for which all-zero bytes are valid.
     let mut s: libc::statvfs = unsafe { std::mem::zeroed() };
     // SAFETY: valid C string and out-struct.
     if unsafe { libc::statvfs(c.as_ptr(), &mut s) } != 0 {

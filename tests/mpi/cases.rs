@@ -1215,6 +1215,7 @@ fn watchdog_late_rank(w: &SimpleCommunicator, dir: &Path) {
         .create("x")
         .expect("create");
     let cpu = || {
+        // SAFETY: `rusage` is a plain C struct of integers, for which all-zero bytes are valid.
         let mut u: libc::rusage = unsafe { std::mem::zeroed() };
         // SAFETY: a valid out-struct; RUSAGE_THREAD is this (waiting) thread only.
         unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut u) };

@@ -93,10 +93,8 @@ fn fapl(ctx: &Ctx) -> Result<Id, String> {
         "H5Pcreate(fapl)",
     )?;
     // SAFETY: live list, communicator and the null info object.
-    check(
-        unsafe { H5Pset_fapl_mpio(fapl.id, ctx.comm.as_raw(), RSMPI_INFO_NULL) },
-        "H5Pset_fapl_mpio",
-    )?;
+    let r = unsafe { H5Pset_fapl_mpio(fapl.id, ctx.comm.as_raw(), RSMPI_INFO_NULL) };
+    check(r, "H5Pset_fapl_mpio")?;
     Ok(fapl)
 }
 
@@ -113,10 +111,8 @@ fn dxpl(io: Io) -> Result<Id, String> {
         Io::Indep => H5FD_mpio_xfer_t::H5FD_MPIO_INDEPENDENT,
     };
     // SAFETY: live transfer list.
-    check(
-        unsafe { H5Pset_dxpl_mpio(dxpl.id, mode) },
-        "H5Pset_dxpl_mpio",
-    )?;
+    let r = unsafe { H5Pset_dxpl_mpio(dxpl.id, mode) };
+    check(r, "H5Pset_dxpl_mpio")?;
     Ok(dxpl)
 }
 
@@ -136,19 +132,17 @@ fn spaces(ctx: &Ctx, dset: &Id) -> Result<(Id, Id), String> {
     }
     let (start, count) = ([ctx.first as hsize_t], [ctx.count as hsize_t]);
     // SAFETY: live space and 1-element arrays for its one dimension.
-    check(
-        unsafe {
-            H5Sselect_hyperslab(
-                fspace.id,
-                H5S_seloper_t::H5S_SELECT_SET,
-                start.as_ptr(),
-                std::ptr::null(),
-                count.as_ptr(),
-                std::ptr::null(),
-            )
-        },
-        "H5Sselect_hyperslab",
-    )?;
+    let r = unsafe {
+        H5Sselect_hyperslab(
+            fspace.id,
+            H5S_seloper_t::H5S_SELECT_SET,
+            start.as_ptr(),
+            std::ptr::null(),
+            count.as_ptr(),
+            std::ptr::null(),
+        )
+    };
+    check(r, "H5Sselect_hyperslab")?;
     // SAFETY: 1-element dims.
     let mspace = Id::new(
         unsafe { H5Screate_simple(1, count.as_ptr(), std::ptr::null()) },
@@ -204,19 +198,17 @@ impl Native for Hdf5Default {
             let (fspace, mspace) = spaces(ctx, &dset)?;
             let dx = dxpl(io)?;
             // SAFETY: `data` holds the selected number of doubles.
-            check(
-                unsafe {
-                    H5Dwrite(
-                        dset.id,
-                        *H5T_NATIVE_DOUBLE,
-                        mspace.id,
-                        fspace.id,
-                        dx.id,
-                        data.as_ptr().cast(),
-                    )
-                },
-                "H5Dwrite",
-            )?;
+            let r = unsafe {
+                H5Dwrite(
+                    dset.id,
+                    *H5T_NATIVE_DOUBLE,
+                    mspace.id,
+                    fspace.id,
+                    dx.id,
+                    data.as_ptr().cast(),
+                )
+            };
+            check(r, "H5Dwrite")?;
             dset.close("H5Dclose")
         })();
         let closed = file.close("H5Fclose");
@@ -246,19 +238,17 @@ impl Native for Hdf5Default {
             let (fspace, mspace) = spaces(ctx, &dset)?;
             let dx = dxpl(io)?;
             // SAFETY: `out` has room for the selected number of doubles.
-            check(
-                unsafe {
-                    H5Dread(
-                        dset.id,
-                        *H5T_NATIVE_DOUBLE,
-                        mspace.id,
-                        fspace.id,
-                        dx.id,
-                        out.as_mut_ptr().cast(),
-                    )
-                },
-                "H5Dread",
-            )?;
+            let r = unsafe {
+                H5Dread(
+                    dset.id,
+                    *H5T_NATIVE_DOUBLE,
+                    mspace.id,
+                    fspace.id,
+                    dx.id,
+                    out.as_mut_ptr().cast(),
+                )
+            };
+            check(r, "H5Dread")?;
             dset.close("H5Dclose")
         })();
         let closed = file.close("H5Fclose");

@@ -67,10 +67,8 @@ impl Info {
                 .and_then(|k| Ok((k, CString::new(v.as_str())?)))
                 .map_err(|_| format!("mpiio: hint {k}={v} contains a NUL"))?;
             // SAFETY: live info, NUL-terminated strings.
-            check(
-                unsafe { MPI_Info_set(info.0, k.as_ptr(), v.as_ptr()) },
-                "MPI_Info_set",
-            )?;
+            let r = unsafe { MPI_Info_set(info.0, k.as_ptr(), v.as_ptr()) };
+            check(r, "MPI_Info_set")?;
         }
         Ok(info)
     }
