@@ -1,12 +1,9 @@
 //! [`Group`]s, and the location methods that files, groups and datasets share.
 
-use std::ffi::c_char;
 use std::rc::Rc;
 
-use hdf5_sys::h5::{H5_index_t, H5_iter_order_t};
-use hdf5_sys::h5g::{H5G_info_t, H5Gcreate2, H5Gget_info_by_name};
+use hdf5_sys::h5g::H5Gcreate2;
 use hdf5_sys::h5i::{H5I_type_t, H5Iget_type};
-use hdf5_sys::h5l::H5Lget_name_by_idx;
 use hdf5_sys::h5o::H5Oopen;
 use hdf5_sys::h5p::H5P_DEFAULT;
 
@@ -162,44 +159,10 @@ impl Group {
     /// The names of the group's members (groups and datasets), sorted by name. Local: any
     /// rank may call it alone.
     pub fn members(&self) -> Result<Vec<String>> {
-        let file = &self.file;
-        file.note_local_metadata();
-        let what = format!("list {}", file.name(&self.path));
-        let _q = Quiet::new();
-        let fid = file.id()?;
-        let c = h5::cstring(&self.path, "group path")?;
-        let mut info = H5G_info_t::default();
-        // SAFETY: live ids, C string, out-struct; name buffers sized by the first call.
-        unsafe {
-            h5::check(
-                H5Gget_info_by_name(fid, c.as_ptr(), &mut info, H5P_DEFAULT),
-                &what,
-            )?;
-            let mut out = Vec::with_capacity(info.nlinks as usize);
-            for i in 0..info.nlinks {
-                let get = |buf: *mut c_char, size: usize| {
-                    H5Lget_name_by_idx(
-                        fid,
-                        c.as_ptr(),
-                        H5_index_t::H5_INDEX_NAME,
-                        H5_iter_order_t::H5_ITER_INC,
-                        i,
-                        buf,
-                        size,
-                        H5P_DEFAULT,
-                    )
-                };
-                let len = get(std::ptr::null_mut(), 0);
-                if len < 0 {
-                    return Err(h5::hdf5_error(&what));
-                }
-                let mut buf = vec![0u8; len as usize + 1];
-                get(buf.as_mut_ptr() as *mut c_char, buf.len());
-                buf.truncate(len as usize);
-                out.push(String::from_utf8_lossy(&buf).into_owned());
-            }
-            Ok(out)
-        }
+        Ok(crate::io::link::members(&self.file, &self.path)?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect())
     }
 
     /// Whether an object exists at `name` (local).
