@@ -17,7 +17,6 @@
 
 use std::ffi::{c_int, c_void};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use mpi::collective::SystemOperation;
 use mpi::traits::*;
@@ -274,46 +273,8 @@ fn allreduce<C: Communicator + ?Sized>(
         )));
     }
     // SAFETY: initialized by MPI_Iallreduce.
-    let mut req = unsafe { req.assume_init() };
-    let dog = wait::Watchdog::get();
-    let start = Instant::now();
-    let mut warned = false;
-    let mut nap = Duration::from_micros(20);
-    loop {
-        let mut done: c_int = 0;
-        // SAFETY: a live request; the status is ignored.
-        let rc = unsafe { ffi::MPI_Test(&mut req, &mut done, ffi::RSMPI_STATUS_IGNORE) };
-        if rc != 0 {
-            return Err(Error::Mpi(format!("{what}: MPI_Test failed (code {rc})")));
-        }
-        if done != 0 {
-            return Ok(());
-        }
-        let waited = start.elapsed();
-        if let (Some(deadline), false) = (dog.deadline, warned) {
-            if waited >= deadline {
-                warned = true;
-                eprintln!(
-                    "{}",
-                    wait::watchdog_message(comm.rank(), comm.size(), what, seq, waited)
-                );
-                if dog.abort {
-                    eprintln!("h5par watchdog: H5PAR_WATCHDOG_ABORT=1: calling MPI_Abort");
-                    // SAFETY: MPI is initialized; aborting the whole job is what was asked.
-                    unsafe { ffi::MPI_Abort(ffi::RSMPI_COMM_WORLD, 3) };
-                }
-            }
-        }
-        // Test only for 200 µs, yield until 10 ms, then sleep (as wait::allreduce_min).
-        if waited < Duration::from_micros(200) {
-            std::hint::spin_loop();
-        } else if waited < Duration::from_millis(10) {
-            std::thread::yield_now();
-        } else {
-            std::thread::sleep(nap);
-            nap = (nap * 2).min(Duration::from_millis(1));
-        }
-    }
+    let req = unsafe { req.assume_init() };
+    wait::wait_request(comm, req, what, seq)
 }
 
 #[cfg(test)]

@@ -313,7 +313,20 @@ pub fn allreduce_min<C: Communicator + ?Sized>(
         )));
     }
     // SAFETY: initialized by MPI_Iallreduce.
-    let mut req = unsafe { req.assume_init() };
+    let req = unsafe { req.assume_init() };
+    wait_request(comm, req, what, seq)
+}
+
+/// Waits for the request of a non-blocking collective started on `comm` (an agreement's
+/// allreduce, plain or fused) with the wait strategy and the watchdog: the first test before
+/// any clock, then spin, yield, and naps doubling to [`MAX_NAP`].
+pub(crate) fn wait_request<C: Communicator + ?Sized>(
+    comm: &C,
+    mut req: mpi::ffi::MPI_Request,
+    what: &str,
+    seq: u64,
+) -> Result<()> {
+    use mpi::ffi;
     let test = |req: &mut ffi::MPI_Request| -> Result<bool> {
         let mut done: c_int = 0;
         // SAFETY: a live request (MPI sets it to MPI_REQUEST_NULL when it completes, and this
