@@ -57,13 +57,16 @@ pub static ALL: &[(&str, &[usize], u64, CaseFn)] = &[
     ("big_write", &[], 600, big_write),
     ("no_mpi_init", &[], 20, |_, _| {}),
     // Passes on OpenMPI on 1-3 ranks; on MPICH it hangs on 1 and 2 ranks (not yet
-    // understood), so it is run by hand: cargo test --test mpi -- disk_full_in_place with
-    // the rank counts put back here.
-    ("disk_full_in_place", &[], 90, disk_full_in_place),
+    // understood): those two are ignored there (MPICH_HANGS).
+    ("disk_full_in_place", &[1, 2, 3], 90, disk_full_in_place),
     ("close_given_back", &[2, 3], 30, close_given_back),
     // Not in the suite: it fails (the close after EDQUOT hangs, see the case).
     ("quota_exceeded", &[], 120, quota_exceeded),
 ];
+
+/// Cases and rank counts that hang on MPICH (not yet fixed): on MPICH the suite lists them as
+/// ignored rather than running them into their time limit.
+pub const MPICH_HANGS: &[(&str, usize)] = &[("disk_full_in_place", 1), ("disk_full_in_place", 2)];
 
 /// Test values: small integers that every type holds exactly.
 pub trait Num: H5Type + PartialEq + Debug {

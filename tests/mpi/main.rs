@@ -34,14 +34,19 @@ fn main() {
     }
     let args = Arguments::from_args();
     let mut trials = Vec::new();
+    let mpich = h5par_testkit::flavour() == "mpich";
     for &(name, ranks, limit, _) in cases::ALL.iter().chain(vector::ALL).chain(objects::ALL) {
         for &n in ranks {
-            trials.push(Trial::test(format!("{name}::np{n}"), move || {
+            let trial = Trial::test(format!("{name}::np{n}"), move || {
                 let dir = harness::trial_dir();
                 harness::run_case(name, n, dir.path(), Duration::from_secs(limit))
                     .map(|_| ())
                     .map_err(Failed::from)
-            }));
+            });
+            // Known hangs on MPICH, not yet fixed: listed by the test run as ignored (never
+            // as passed), and run there with `-- --include-ignored`.
+            let known_hang = mpich && cases::MPICH_HANGS.contains(&(name, n));
+            trials.push(trial.with_ignored_flag(known_hang));
         }
     }
     trials.extend(process::trials());
