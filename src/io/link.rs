@@ -80,7 +80,7 @@ fn link_info(loc: hid_t, name: &std::ffi::CStr, what: &str) -> Result<(H5L_type_
             h5::check(r, what)?;
             let size = match info.type_ {
                 H5L_type_t::H5L_TYPE_HARD => 0,
-                _ => info.u.val_size,
+                _ => *info.u.val_size(),
             };
             Ok((info.type_, size))
         }
