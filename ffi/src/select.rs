@@ -198,7 +198,7 @@ pub unsafe extern "C" fn h5par_dataset_read_sel(
     buf: *mut c_void,
     nbytes: usize,
 ) -> c_int {
-    const F: &str = "h5par_dataset_read";
+    const F: &str = "h5par_dataset_read_sel";
     crate::status::guard(F, || {
         // SAFETY: as documented.
         unsafe {
@@ -236,7 +236,7 @@ pub unsafe extern "C" fn h5par_dataset_write_sel(
     buf: *const c_void,
     nbytes: usize,
 ) -> c_int {
-    const F: &str = "h5par_dataset_write";
+    const F: &str = "h5par_dataset_write_sel";
     crate::status::guard(F, || {
         // SAFETY: as documented.
         unsafe {

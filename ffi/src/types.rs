@@ -199,7 +199,7 @@ pub unsafe extern "C" fn h5par_dataset_create_ex(
     opts: *const h5par_create,
     out: *mut *mut h5par_dataset,
 ) -> c_int {
-    const F: &str = "h5par_dataset_create";
+    const F: &str = "h5par_dataset_create_ex";
     guard(F, || {
         if !out.is_null() {
             // SAFETY: non-NULL and writable (caller).
@@ -317,7 +317,7 @@ pub unsafe extern "C" fn h5par_attr_write_typed(
     buf: *const c_void,
     nbytes: usize,
 ) -> c_int {
-    const F: &str = "h5par_attr_write";
+    const F: &str = "h5par_attr_write_typed";
     guard(F, || {
         let pending = take_pending();
         let token = file_token(file);
