@@ -119,6 +119,7 @@ module h5par
     type(c_ptr) :: chunk, maxshape
     integer(c_int) :: deflate, shuffle
     type(c_ptr) :: fill, fill_type
+    integer(c_int) :: chunked
   end type c_create
 
   interface
@@ -2240,9 +2241,10 @@ contains
   !> Collective: creates the dataset `path` of the dtype code `dtype` and extent `dims` (Fortran
   !> order), with optional creation options: `chunk` (Fortran order), `maxshape` (Fortran
   !> order, -1 for unlimited; without it the extent is fixed, even when chunked), `deflate`
-  !> (1-9), `shuffle`, and the fill value `fill` (converted to the dataset's type).
+  !> (1-9), `shuffle`, the fill value `fill` (converted to the dataset's type), and `chunked`
+  !> (.true.: chunked, h5par chooses the chunk shape when `chunk` is not given).
   subroutine h5par_dataset_create_ex_f(file, path, dtype, dims, dset, status, chunk, &
-                                       maxshape, deflate, shuffle, fill)
+                                       maxshape, deflate, shuffle, fill, chunked)
     type(h5par_file_t), intent(in) :: file
     character(len=*), intent(in) :: path
     integer, intent(in) :: dtype
@@ -2253,6 +2255,7 @@ contains
     integer, intent(in), optional :: deflate
     logical, intent(in), optional :: shuffle
     real(c_double), intent(in), optional :: fill
+    logical, intent(in), optional :: chunked
     type(c_create) :: o
     integer(c_int64_t), allocatable, target :: cchunk(:), cmax(:)
     real(c_double), target :: cfill
@@ -2264,6 +2267,7 @@ contains
     o%shuffle = 0
     o%fill = c_null_ptr
     o%fill_type = c_null_ptr
+    o%chunked = 0
     cdims = 0
     if (size(dims) > 0) cdims(1:size(dims)) = reversed(dims)
     if (present(chunk)) then
@@ -2281,6 +2285,9 @@ contains
     if (present(deflate)) o%deflate = int(deflate, c_int)
     if (present(shuffle)) then
       if (shuffle) o%shuffle = 1
+    end if
+    if (present(chunked)) then
+      if (chunked) o%chunked = 1
     end if
     if (present(fill)) then
       cfill = fill

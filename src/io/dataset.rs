@@ -82,6 +82,7 @@ pub struct DatasetBuilder {
     maxshape: Option<Vec<Option<u64>>>,
     shuffle: bool,
     fill: Option<(Datatype, Vec<u8>)>,
+    chunked: bool,
 }
 
 impl DatasetBuilder {
@@ -96,7 +97,16 @@ impl DatasetBuilder {
             maxshape: None,
             shuffle: false,
             fill: None,
+            chunked: false,
         }
+    }
+
+    /// Chunked storage (`true`) with the chunk shape h5par chooses, as it does for
+    /// compression or an extendible extent (a [`chunk`](Self::chunk) shape given wins); every
+    /// front end gets the same choice (C `h5par_create.chunked`, Python `chunks=True`).
+    pub fn chunked(mut self, yes: bool) -> Self {
+        self.chunked = yes;
+        self
     }
 
     /// The shuffle filter before compression (chunked storage is required; a chunk shape is
@@ -294,10 +304,10 @@ impl DatasetBuilder {
             .iter()
             .zip(&self.shape)
             .any(|(m, &s)| *m != Some(s));
-        if (extendible || storage.filtered) && storage.chunk.is_none() {
+        if (extendible || storage.filtered || self.chunked) && storage.chunk.is_none() {
             if n == 0 {
                 return Err(Error::Invalid(format!(
-                    "{name}: a scalar dataset can be neither compressed nor extendible"
+                    "{name}: a scalar dataset can be neither chunked, compressed nor extendible"
                 )));
             }
             let target = match file.plan.alignment {
@@ -468,14 +478,15 @@ impl Dataset {
     pub(crate) fn open(file: &Rc<FileInner>, path: String) -> Result<Dataset> {
         let what = format!("open dataset {}", file.name(&path));
         let _q = Quiet::new();
-        file.agree(&what, file.id().map(|_| ()), Some(&path))?;
+        // Every rank opens: the metadata is read once, by rank 0, and broadcast (tuned).
+        // Collective metadata reads only while the ranks' metadata caches are alike (HDF5
+        // broadcasts from rank 0 what a rank misses in its cache: a rank that read the
+        // metadata on its own would not take part in the broadcast); the agreement says
+        // whether any rank did.
+        let alike = file.agree_caches_alike(&what, file.id().map(|_| ()), Some(&path))?;
         let opened = (|| {
             let c = h5::cstring(&path, "dataset path")?;
-            // Every rank opens: the metadata is read once, by rank 0, and broadcast (tuned).
-            // Collective metadata reads only while the ranks' metadata caches are alike (HDF5
-            // broadcasts from rank 0 what a rank misses in its cache: a rank that read the
-            // metadata on its own would not take part in the broadcast).
-            let coll = file.plan.enabled && file.collective_metadata_safe(&what)?;
+            let coll = file.plan.enabled && alike;
             let dapl = plist::dataset_access(coll, &what)?;
             // SAFETY: live file id, C string and property list.
             let id = unsafe { H5Dopen2(file.id()?, c.as_ptr(), dapl.id()) };
@@ -505,7 +516,8 @@ impl Dataset {
                 storage,
             })
         })();
-        let d = crate::comm::agree_value(&file.comm, &what, opened)?;
+        // An open changes nothing in the file: its outcome is agreed only where it failed.
+        let d = crate::comm::deferred_outcome(&file.comm, &what, opened)?;
         file.record_dataset(&d.path, d.offset(), d.nbytes());
         Ok(d)
     }
@@ -553,6 +565,28 @@ impl Dataset {
     /// How the dataset is stored (chunking, compression, maximum extent).
     pub fn storage(&self) -> &Storage {
         &self.storage
+    }
+
+    /// Local: the fill value converted by HDF5 to one element of `mem` (native byte order),
+    /// `None` when none was set. A type it cannot be converted to is an error naming both.
+    pub fn fill_value_as(&self, mem: &Datatype) -> Result<Option<Vec<u8>>> {
+        let name = self.name();
+        self.file.id()?;
+        if self.storage.fill.is_none() {
+            return Ok(None);
+        }
+        self.dtype
+            .check_convert(mem, &format!("{name}: fill value"))?;
+        let _q = Quiet::new();
+        // SAFETY: live dataset id.
+        let dcpl = Handle::new(
+            unsafe { H5Dget_create_plist(self.handle.id()) },
+            Kind::Plist,
+            &name,
+        )?;
+        fill_value(dcpl.id(), mem)
+            .map(Some)
+            .ok_or_else(|| Error::Type(format!("{name}: its fill value cannot be read as {mem}")))
     }
 
     fn name(&self) -> String {
@@ -909,7 +943,10 @@ impl Dataset {
             });
             Ok(())
         })();
-        let outcome = if collective {
+        let outcome = if collective && op == "read" {
+            // A read changes nothing in the file: agreed only where it failed.
+            crate::comm::deferred_outcome(&self.file.comm, what, done)
+        } else if collective {
             crate::comm::agree_value(&self.file.comm, what, done)
         } else {
             done

@@ -132,6 +132,7 @@ cdef extern from "h5par.h" nogil:
         int shuffle
         const void *fill
         const char *fill_type
+        int chunked
 
     int h5par_dataset_read_sel(h5par_dataset *dset, int xfer, const h5par_selection *sel,
                                const char *mem_type, void *buf, size_t nbytes)
