@@ -228,6 +228,16 @@ module h5par
       integer(c_size_t), value :: fill_capacity
       integer(c_int) :: s
     end function c_dataset_storage
+    function c_dataset_fill_value(dset, mem, buf, nbytes, has_fill) &
+        bind(c, name='h5par_dataset_fill_value') result(s)
+      import :: c_int, c_ptr, c_char, c_size_t
+      type(c_ptr), value :: dset
+      character(kind=c_char), intent(in) :: mem(*)
+      type(c_ptr), value :: buf
+      integer(c_size_t), value :: nbytes
+      integer(c_int), intent(out) :: has_fill
+      integer(c_int) :: s
+    end function c_dataset_fill_value
     function c_dataset_read_sel(dset, xfer, sel, mem, buf, nbytes) &
         bind(c, name='h5par_dataset_read_sel') result(s)
       import :: c_int, c_ptr, c_char, c_size_t, c_selection
@@ -501,6 +511,16 @@ module h5par
     module procedure attr_read_r4_0, attr_read_r4_1
     module procedure attr_read_r8_0, attr_read_r8_1
   end interface h5par_attr_read_f
+
+  !> Local: the dataset's fill value, converted to the type of `value`, and whether one was set
+  !> (`has_fill`; `value` is untouched without one):
+  !> `call h5par_dataset_fill_value_f(dset, value, has_fill, status)`.
+  interface h5par_dataset_fill_value_f
+    module procedure fill_value_i4_0
+    module procedure fill_value_i8_0
+    module procedure fill_value_r4_0
+    module procedure fill_value_r8_0
+  end interface h5par_dataset_fill_value_f
 
   !> Writes a whole Fortran array to the strided selection from the 0-based `start` with
   !> `stride` (Fortran order; the count is `shape(buf)`), e.g. every other element:
@@ -1076,6 +1096,18 @@ contains
     if (status == H5PAR_OK) value = tmp(1)
   end subroutine attr_read_i4_0
 
+  subroutine fill_value_i4_0(dset, value, has_fill, status)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int32_t), intent(inout), target :: value
+    logical, intent(out) :: has_fill
+    integer, intent(out) :: status
+    integer(c_int) :: h
+    h = 0
+    status = c_dataset_fill_value(dset%ptr, trim(spec_of(H5PAR_INT32))//c_null_char, c_loc(value), &
+                                  c_sizeof(value), h)
+    has_fill = h /= 0
+  end subroutine fill_value_i4_0
+
   subroutine attr_read_i4_1(file, object_path, name, value, status, n)
     type(h5par_file_t), intent(in) :: file
     character(len=*), intent(in) :: object_path, name
@@ -1345,6 +1377,18 @@ contains
     if (present(n)) n = int(got)
     if (status == H5PAR_OK) value = tmp(1)
   end subroutine attr_read_i8_0
+
+  subroutine fill_value_i8_0(dset, value, has_fill, status)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(inout), target :: value
+    logical, intent(out) :: has_fill
+    integer, intent(out) :: status
+    integer(c_int) :: h
+    h = 0
+    status = c_dataset_fill_value(dset%ptr, trim(spec_of(H5PAR_INT64))//c_null_char, c_loc(value), &
+                                  c_sizeof(value), h)
+    has_fill = h /= 0
+  end subroutine fill_value_i8_0
 
   subroutine attr_read_i8_1(file, object_path, name, value, status, n)
     type(h5par_file_t), intent(in) :: file
@@ -1616,6 +1660,18 @@ contains
     if (status == H5PAR_OK) value = tmp(1)
   end subroutine attr_read_r4_0
 
+  subroutine fill_value_r4_0(dset, value, has_fill, status)
+    type(h5par_dataset_t), intent(in) :: dset
+    real(c_float), intent(inout), target :: value
+    logical, intent(out) :: has_fill
+    integer, intent(out) :: status
+    integer(c_int) :: h
+    h = 0
+    status = c_dataset_fill_value(dset%ptr, trim(spec_of(H5PAR_FLOAT32))//c_null_char, c_loc(value), &
+                                  c_sizeof(value), h)
+    has_fill = h /= 0
+  end subroutine fill_value_r4_0
+
   subroutine attr_read_r4_1(file, object_path, name, value, status, n)
     type(h5par_file_t), intent(in) :: file
     character(len=*), intent(in) :: object_path, name
@@ -1885,6 +1941,18 @@ contains
     if (present(n)) n = int(got)
     if (status == H5PAR_OK) value = tmp(1)
   end subroutine attr_read_r8_0
+
+  subroutine fill_value_r8_0(dset, value, has_fill, status)
+    type(h5par_dataset_t), intent(in) :: dset
+    real(c_double), intent(inout), target :: value
+    logical, intent(out) :: has_fill
+    integer, intent(out) :: status
+    integer(c_int) :: h
+    h = 0
+    status = c_dataset_fill_value(dset%ptr, trim(spec_of(H5PAR_FLOAT64))//c_null_char, c_loc(value), &
+                                  c_sizeof(value), h)
+    has_fill = h /= 0
+  end subroutine fill_value_r8_0
 
   subroutine attr_read_r8_1(file, object_path, name, value, status, n)
     type(h5par_file_t), intent(in) :: file

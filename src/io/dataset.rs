@@ -232,6 +232,7 @@ impl DatasetBuilder {
             dtype: self.dtype,
             dims: RefCell::new(self.shape),
             storage,
+            allocated: std::cell::Cell::new(None),
         };
         d.file.record_dataset(&d.path, d.offset(), d.nbytes());
         Ok(d)
@@ -461,6 +462,9 @@ pub struct Dataset {
     dtype: Datatype,
     dims: RefCell<Vec<u64>>,
     storage: Storage,
+    /// Whether every chunk of a chunked dataset of a read-only file has storage (asked once,
+    /// at the first collective read; see [`Dataset::read_collectively`]).
+    allocated: std::cell::Cell<Option<bool>>,
 }
 
 impl Drop for Dataset {
@@ -514,6 +518,7 @@ impl Dataset {
                 dtype,
                 dims: RefCell::new(dims),
                 storage,
+                allocated: std::cell::Cell::new(None),
             })
         })();
         // An open changes nothing in the file: its outcome is agreed only where it failed.
@@ -898,7 +903,8 @@ impl Dataset {
             } else {
                 sel.memory_space(&name)?
             };
-            let dxpl = plist::transfer(collective, &name)?;
+            let hdf5_collective = collective && (op != "read" || self.read_collectively());
+            let dxpl = plist::transfer(hdf5_collective, &name)?;
             let mtype = mem.hdf5()?;
             let started = std::time::Instant::now();
             let r = call(
@@ -920,7 +926,14 @@ impl Dataset {
                 crate::io::space::check_room(self.file.data_path(), &self.file.path)
                     .map_err(|e| e.context(what))?;
             }
-            let (actual, cause) = report::actual_mode(dxpl.id());
+            let (actual, mut cause) = report::actual_mode(dxpl.id());
+            if collective && !hdf5_collective {
+                cause = Some(
+                    "some chunks have no storage (a file written by serial HDF5), which HDF5 \
+                     cannot read collectively: read independently"
+                        .to_string(),
+                );
+            }
             let bytes = sel.len().unwrap_or(0) * mem.size() as u64;
             self.file.report.borrow_mut().record_call(CallReport {
                 op: op.to_string(),
@@ -959,6 +972,34 @@ impl Dataset {
             }
         }
         outcome
+    }
+
+    /// Whether HDF5 can read this dataset collectively: not when it is chunked, in a file
+    /// opened read-only, and some of its chunks have no storage (a file written by serial
+    /// HDF5, which allocates chunks as they are written). HDF5 1.10's collective chunked read
+    /// takes such a chunk's undefined address as an offset and fails in `MPI_File_set_view`
+    /// ("invalid datatype"; h5py's own collective read, `read_direct` under `collective`,
+    /// fails alike). Such reads are made independently in HDF5 (still agreed by every rank),
+    /// and read the missing chunks as the fill value. In a file opened for writing, parallel
+    /// HDF5 allocates every chunk when the dataset is opened. The same on every rank (the same
+    /// file, read-only); asked once per dataset handle.
+    fn read_collectively(&self) -> bool {
+        if self.storage.chunk.is_none() || self.file.writable {
+            return true;
+        }
+        if let Some(a) = self.allocated.get() {
+            return a;
+        }
+        use hdf5_sys::h5d::{H5D_space_status_t, H5Dget_space_status};
+        let mut status = H5D_space_status_t::H5D_SPACE_STATUS_ERROR;
+        // SAFETY: live dataset id; `status` is written by HDF5.
+        let r = unsafe { H5Dget_space_status(self.handle.id(), &mut status) };
+        let all = r >= 0 && status == H5D_space_status_t::H5D_SPACE_STATUS_ALLOCATED;
+        if r < 0 {
+            let _ = h5::error_stack();
+        }
+        self.allocated.set(Some(all));
+        all
     }
 
     /// Collective: changes the extent to `new_dims` (within the maximum extent). Elements
