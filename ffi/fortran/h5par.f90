@@ -278,7 +278,7 @@ module h5par
   public :: h5par_dataset_write_f, h5par_dataset_read_f
   public :: h5par_dataset_write_ptr_f, h5par_dataset_read_ptr_f
   public :: h5par_dataset_extend_f, h5par_dataset_close_f
-  public :: h5par_attr_write_f, h5par_attr_read_f
+  public :: h5par_attr_write_f, h5par_attr_read_f, h5par_dataset_fill_value_f
   public :: h5par_attr_write_string_f, h5par_attr_read_string_f
   public :: h5par_file_report_json_f
   public :: h5par_last_error_f, h5par_status_string_f, h5par_version_f
