@@ -5,7 +5,9 @@
 # rotates from repeat to repeat; medians, ratios and the load average are printed.
 #   bench/metadata-scale.sh [DIR] [REPEATS] [RANKS] [N] [ELEMS_PER_RANK]   (/dev/shm 5 8 2000 64)
 # H5PAR_BEFORE=path/to/another/metadata_bench adds it as the series "h5par-before" (an older
-# commit's build, for before/after in the same run).
+# commit's build, for before/after in the same run). BOTH_READS=1 adds the series
+# "h5par-independent-read" and "h5py-collective" (h5py's `ds[lo:hi]` is an independent read
+# even inside `ds.collective`; see bench/metadata_bench_h5py.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-/dev/shm}; reps=${2:-5}; np=${3:-8}; n=${4:-2000}; per=${5:-64}
@@ -23,11 +25,17 @@ before_run() {
   [ -n "${H5PAR_BEFORE:-}" ] || return 0
   mpirun.openmpi -n "$np" "$H5PAR_BEFORE" "$work" "$n" "$per" | sed 's/h5par-tuning-on/h5par-before/' >>"$out"
 }
-series=(h5par_run h5py_run before_run)
+h5par_indep_run() { READ=independent mpirun.openmpi -n "$np" "$bin" "$work" "$n" "$per" >>"$out"; }
+h5py_coll_run() { READ=collective mpirun.openmpi -n "$np" /usr/bin/python3 bench/metadata_bench_h5py.py "$work" "$n" "$per" >>"$out"; }
+series=(h5par_run h5py_run)
+[ -n "${H5PAR_BEFORE:-}" ] && series+=(before_run)
+[ "${BOTH_READS:-0}" = 1 ] && series+=(h5par_indep_run h5py_coll_run)
+ns=${#series[@]}
 echo "load average before: $(cat /proc/loadavg)"
-if [ "${WARMUP:-1}" = 1 ]; then h5par_run; h5py_run; before_run; : >"$out"; fi   # WARMUP=0 skips it
+if [ "${WARMUP:-1}" = 1 ]; then for s in "${series[@]}"; do "$s"; done; : >"$out"; fi   # WARMUP=0 skips it
 for r in $(seq "$reps"); do
-  for k in 0 1 2; do "${series[$(( (k + r) % 3 ))]}"; done
+  for k in $(seq 0 $((ns - 1))); do "${series[$(( (k + r) % ns ))]}"; done
+  echo "repeat $r done, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
 echo "load average after: $(cat /proc/loadavg)"
 /usr/bin/python3 - "$out" "$dir" "$n" "$reps" "$np" <<'PY'
@@ -37,7 +45,8 @@ print(f"{sys.argv[3]} datasets in {sys.argv[2]}, {sys.argv[5]} ranks, median of 
 print(f"{'series':18} {'phase':6} {'median s':>9} {'min':>8} {'max':>8} {'vs h5py':>8}")
 for phase in ("write", "read"):
     med = {}
-    for s in ("h5par-tuning-on", "h5par-before", "h5py"):
+    for s in ("h5par-tuning-on", "h5par-before", "h5py", "h5par-independent-read",
+              "h5py-collective"):
         xs = [r["seconds"] for r in rows if r["series"] == s and r["phase"] == phase]
         if xs:
             med[s] = (statistics.median(xs), min(xs), max(xs))

@@ -7,7 +7,9 @@
 //! mpirun -n 2 target/release/examples/metadata_bench DIR [N] [ELEMS_PER_RANK]
 //! ```
 //! `H5PAR_TUNING=off` gives HDF5's defaults (the baseline); `MODE=mpiio` writes the same bytes
-//! with raw MPI-IO (one `MPI_File_write_at_all` per dataset) instead.
+//! with raw MPI-IO (one `MPI_File_write_at_all` per dataset) instead. `READ=independent` reads
+//! each block with `Xfer::Independent` (what h5py's `ds[lo:hi]` does, even inside
+//! `ds.collective`: see bench/metadata_bench_h5py.py), series `h5par-independent-read`.
 
 use std::time::Instant;
 
@@ -44,8 +46,16 @@ fn main() -> Result<(), h5par::Error> {
         file.close()?;
     }
     let tuning = std::env::var("H5PAR_TUNING").unwrap_or_else(|_| "on".into());
+    let independent = std::env::var("READ").is_ok_and(|r| r == "independent");
+    let xfer = if independent {
+        h5par::Xfer::Independent
+    } else {
+        h5par::Xfer::Collective
+    };
     let series = if mode == "mpiio" {
         "mpiio".to_string()
+    } else if independent {
+        "h5par-independent-read".to_string()
     } else {
         format!("h5par-tuning-{tuning}")
     };
@@ -63,7 +73,7 @@ fn main() -> Result<(), h5par::Error> {
         let file = File::open(&world, &path, h5par::Mode::ReadOnly)?;
         for i in 0..n {
             let d = file.dataset(&format!("d{i:05}"))?;
-            let back = d.read_at::<f64>(&[rank * per], &[per])?;
+            let back = d.read_at_with::<f64>(&[rank * per], &[per], xfer)?;
             let index: i64 = d.read_attr("index")?;
             if back.as_slice() != block.as_slice() || index != i as i64 {
                 return Err(h5par::Error::Internal(format!(

@@ -518,6 +518,11 @@ typedef struct {
    * The type spec of `fill`, or NULL for the dataset's own type.
    */
   const char *fill_type;
+  /**
+   * 1: chunked storage even without `chunk`: h5par chooses the chunk shape (as for
+   * compression; h5py's `chunks=True`). 0 (the default): as `chunk` and the options say.
+   */
+  int chunked;
 } h5par_create;
 
 /**
@@ -1084,6 +1089,18 @@ int h5par_dataset_storage(const h5par_dataset *dset,
                           int *has_fill,
                           void *fill,
                           size_t fill_capacity);
+
+/**
+ * Local: the fill value of the dataset as one element of the type spec `mem_type` (NULL: the
+ * stored type), converted by HDF5, into `buf` (`nbytes` bytes, exactly one element), with
+ * `*has_fill` 1; `*has_fill` 0 and `buf` untouched when no fill value was set (unwritten
+ * elements read as 0). A type the stored one does not convert to is `H5PAR_ERR_TYPE`.
+ */
+int h5par_dataset_fill_value(const h5par_dataset *dset,
+                             const char *mem_type,
+                             void *buf,
+                             size_t nbytes,
+                             int *has_fill);
 
 /**
  * Collective: writes (or replaces) attribute `name` of the object at `object` (`"/"` is the

@@ -119,6 +119,7 @@ module h5par
     type(c_ptr) :: chunk, maxshape
     integer(c_int) :: deflate, shuffle
     type(c_ptr) :: fill, fill_type
+    integer(c_int) :: chunked
   end type c_create
 
   interface
@@ -227,6 +228,16 @@ module h5par
       integer(c_size_t), value :: fill_capacity
       integer(c_int) :: s
     end function c_dataset_storage
+    function c_dataset_fill_value(dset, mem, buf, nbytes, has_fill) &
+        bind(c, name='h5par_dataset_fill_value') result(s)
+      import :: c_int, c_ptr, c_char, c_size_t
+      type(c_ptr), value :: dset
+      character(kind=c_char), intent(in) :: mem(*)
+      type(c_ptr), value :: buf
+      integer(c_size_t), value :: nbytes
+      integer(c_int), intent(out) :: has_fill
+      integer(c_int) :: s
+    end function c_dataset_fill_value
     function c_dataset_read_sel(dset, xfer, sel, mem, buf, nbytes) &
         bind(c, name='h5par_dataset_read_sel') result(s)
       import :: c_int, c_ptr, c_char, c_size_t, c_selection
@@ -267,7 +278,7 @@ module h5par
   public :: h5par_dataset_write_f, h5par_dataset_read_f
   public :: h5par_dataset_write_ptr_f, h5par_dataset_read_ptr_f
   public :: h5par_dataset_extend_f, h5par_dataset_close_f
-  public :: h5par_attr_write_f, h5par_attr_read_f
+  public :: h5par_attr_write_f, h5par_attr_read_f, h5par_dataset_fill_value_f
   public :: h5par_attr_write_string_f, h5par_attr_read_string_f
   public :: h5par_file_report_json_f
   public :: h5par_last_error_f, h5par_status_string_f, h5par_version_f
@@ -500,6 +511,16 @@ module h5par
     module procedure attr_read_r4_0, attr_read_r4_1
     module procedure attr_read_r8_0, attr_read_r8_1
   end interface h5par_attr_read_f
+
+  !> Local: the dataset's fill value, converted to the type of `value`, and whether one was set
+  !> (`has_fill`; `value` is untouched without one):
+  !> `call h5par_dataset_fill_value_f(dset, value, has_fill, status)`.
+  interface h5par_dataset_fill_value_f
+    module procedure fill_value_i4_0
+    module procedure fill_value_i8_0
+    module procedure fill_value_r4_0
+    module procedure fill_value_r8_0
+  end interface h5par_dataset_fill_value_f
 
   !> Writes a whole Fortran array to the strided selection from the 0-based `start` with
   !> `stride` (Fortran order; the count is `shape(buf)`), e.g. every other element:
@@ -1075,6 +1096,18 @@ contains
     if (status == H5PAR_OK) value = tmp(1)
   end subroutine attr_read_i4_0
 
+  subroutine fill_value_i4_0(dset, value, has_fill, status)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int32_t), intent(inout), target :: value
+    logical, intent(out) :: has_fill
+    integer, intent(out) :: status
+    integer(c_int) :: h
+    h = 0
+    status = c_dataset_fill_value(dset%ptr, trim(spec_of(H5PAR_INT32))//c_null_char, c_loc(value), &
+                                  c_sizeof(value), h)
+    has_fill = h /= 0
+  end subroutine fill_value_i4_0
+
   subroutine attr_read_i4_1(file, object_path, name, value, status, n)
     type(h5par_file_t), intent(in) :: file
     character(len=*), intent(in) :: object_path, name
@@ -1344,6 +1377,18 @@ contains
     if (present(n)) n = int(got)
     if (status == H5PAR_OK) value = tmp(1)
   end subroutine attr_read_i8_0
+
+  subroutine fill_value_i8_0(dset, value, has_fill, status)
+    type(h5par_dataset_t), intent(in) :: dset
+    integer(c_int64_t), intent(inout), target :: value
+    logical, intent(out) :: has_fill
+    integer, intent(out) :: status
+    integer(c_int) :: h
+    h = 0
+    status = c_dataset_fill_value(dset%ptr, trim(spec_of(H5PAR_INT64))//c_null_char, c_loc(value), &
+                                  c_sizeof(value), h)
+    has_fill = h /= 0
+  end subroutine fill_value_i8_0
 
   subroutine attr_read_i8_1(file, object_path, name, value, status, n)
     type(h5par_file_t), intent(in) :: file
@@ -1615,6 +1660,18 @@ contains
     if (status == H5PAR_OK) value = tmp(1)
   end subroutine attr_read_r4_0
 
+  subroutine fill_value_r4_0(dset, value, has_fill, status)
+    type(h5par_dataset_t), intent(in) :: dset
+    real(c_float), intent(inout), target :: value
+    logical, intent(out) :: has_fill
+    integer, intent(out) :: status
+    integer(c_int) :: h
+    h = 0
+    status = c_dataset_fill_value(dset%ptr, trim(spec_of(H5PAR_FLOAT32))//c_null_char, c_loc(value), &
+                                  c_sizeof(value), h)
+    has_fill = h /= 0
+  end subroutine fill_value_r4_0
+
   subroutine attr_read_r4_1(file, object_path, name, value, status, n)
     type(h5par_file_t), intent(in) :: file
     character(len=*), intent(in) :: object_path, name
@@ -1884,6 +1941,18 @@ contains
     if (present(n)) n = int(got)
     if (status == H5PAR_OK) value = tmp(1)
   end subroutine attr_read_r8_0
+
+  subroutine fill_value_r8_0(dset, value, has_fill, status)
+    type(h5par_dataset_t), intent(in) :: dset
+    real(c_double), intent(inout), target :: value
+    logical, intent(out) :: has_fill
+    integer, intent(out) :: status
+    integer(c_int) :: h
+    h = 0
+    status = c_dataset_fill_value(dset%ptr, trim(spec_of(H5PAR_FLOAT64))//c_null_char, c_loc(value), &
+                                  c_sizeof(value), h)
+    has_fill = h /= 0
+  end subroutine fill_value_r8_0
 
   subroutine attr_read_r8_1(file, object_path, name, value, status, n)
     type(h5par_file_t), intent(in) :: file
@@ -2240,9 +2309,10 @@ contains
   !> Collective: creates the dataset `path` of the dtype code `dtype` and extent `dims` (Fortran
   !> order), with optional creation options: `chunk` (Fortran order), `maxshape` (Fortran
   !> order, -1 for unlimited; without it the extent is fixed, even when chunked), `deflate`
-  !> (1-9), `shuffle`, and the fill value `fill` (converted to the dataset's type).
+  !> (1-9), `shuffle`, the fill value `fill` (converted to the dataset's type), and `chunked`
+  !> (.true.: chunked, h5par chooses the chunk shape when `chunk` is not given).
   subroutine h5par_dataset_create_ex_f(file, path, dtype, dims, dset, status, chunk, &
-                                       maxshape, deflate, shuffle, fill)
+                                       maxshape, deflate, shuffle, fill, chunked)
     type(h5par_file_t), intent(in) :: file
     character(len=*), intent(in) :: path
     integer, intent(in) :: dtype
@@ -2253,6 +2323,7 @@ contains
     integer, intent(in), optional :: deflate
     logical, intent(in), optional :: shuffle
     real(c_double), intent(in), optional :: fill
+    logical, intent(in), optional :: chunked
     type(c_create) :: o
     integer(c_int64_t), allocatable, target :: cchunk(:), cmax(:)
     real(c_double), target :: cfill
@@ -2264,6 +2335,7 @@ contains
     o%shuffle = 0
     o%fill = c_null_ptr
     o%fill_type = c_null_ptr
+    o%chunked = 0
     cdims = 0
     if (size(dims) > 0) cdims(1:size(dims)) = reversed(dims)
     if (present(chunk)) then
@@ -2281,6 +2353,9 @@ contains
     if (present(deflate)) o%deflate = int(deflate, c_int)
     if (present(shuffle)) then
       if (shuffle) o%shuffle = 1
+    end if
+    if (present(chunked)) then
+      if (chunked) o%chunked = 1
     end if
     if (present(fill)) then
       cfill = fill

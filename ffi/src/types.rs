@@ -68,6 +68,9 @@ pub struct h5par_create {
     pub fill: *const c_void,
     /// The type spec of `fill`, or NULL for the dataset's own type.
     pub fill_type: *const c_char,
+    /// 1: chunked storage even without `chunk`: h5par chooses the chunk shape (as for
+    /// compression; h5py's `chunks=True`). 0 (the default): as `chunk` and the options say.
+    pub chunked: c_int,
 }
 
 /// Sets `*opts` to the defaults (see `h5par_create`). NULL is ignored.
@@ -85,6 +88,7 @@ pub unsafe extern "C" fn h5par_create_init(opts: *mut h5par_create) {
             shuffle: 0,
             fill: std::ptr::null(),
             fill_type: std::ptr::null(),
+            chunked: 0,
         }
     };
 }
@@ -99,6 +103,7 @@ struct Create<'a> {
     deflate: u8,
     shuffle: bool,
     fill: Option<(Datatype, Vec<u8>)>,
+    chunked: bool,
 }
 
 /// # Safety
@@ -123,6 +128,7 @@ unsafe fn create_args<'a>(
             shuffle: 0,
             fill: std::ptr::null(),
             fill_type: std::ptr::null(),
+            chunked: 0,
         };
         if !opts.is_null() {
             o = *opts;
@@ -159,6 +165,11 @@ unsafe fn create_args<'a>(
             1 => true,
             s => return Err(invalid(format!("shuffle {s} is neither 0 nor 1"))),
         };
+        let chunked = match o.chunked {
+            0 => false,
+            1 => true,
+            c => return Err(invalid(format!("chunked {c} is neither 0 nor 1"))),
+        };
         let fill = if o.fill.is_null() {
             None
         } else {
@@ -179,6 +190,7 @@ unsafe fn create_args<'a>(
             deflate,
             shuffle,
             fill,
+            chunked,
         })
     }
 }
@@ -228,7 +240,8 @@ pub unsafe extern "C" fn h5par_dataset_create_ex(
             .new_dataset_typed(c.dtype)
             .shape(&c.dims)
             .deflate(c.deflate)
-            .shuffle(c.shuffle);
+            .shuffle(c.shuffle)
+            .chunked(c.chunked);
         if let Some(ch) = c.chunk {
             b = b.chunk(ch);
         }
@@ -296,6 +309,49 @@ pub unsafe extern "C" fn h5par_dataset_storage(
                     )));
                 }
                 std::ptr::copy_nonoverlapping(f.as_ptr(), fill as *mut u8, f.len());
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Local: the fill value of the dataset as one element of the type spec `mem_type` (NULL: the
+/// stored type), converted by HDF5, into `buf` (`nbytes` bytes, exactly one element), with
+/// `*has_fill` 1; `*has_fill` 0 and `buf` untouched when no fill value was set (unwritten
+/// elements read as 0). A type the stored one does not convert to is `H5PAR_ERR_TYPE`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_dataset_fill_value(
+    dset: *const h5par_dataset,
+    mem_type: *const c_char,
+    buf: *mut c_void,
+    nbytes: usize,
+    has_fill: *mut c_int,
+) -> c_int {
+    const F: &str = "h5par_dataset_fill_value";
+    guard(F, || {
+        let reg = enter(F)?;
+        let de = reg.dataset(dataset_token(dset))?;
+        let mem = if mem_type.is_null() {
+            de.dataset.datatype().clone()
+        } else {
+            // SAFETY: NUL-terminated (caller).
+            Datatype::parse(unsafe { text(mem_type, "mem_type") }?)?
+        };
+        if mem.size() != nbytes {
+            return Err(invalid(format!(
+                "nbytes {nbytes}: one element of {mem} has {} bytes",
+                mem.size()
+            )));
+        }
+        if buf.is_null() || has_fill.is_null() {
+            return Err(invalid("buf or has_fill is NULL"));
+        }
+        let fill = de.dataset.fill_value_as(&mem)?;
+        // SAFETY: non-NULL and writable, `buf` with room for `nbytes` bytes (caller).
+        unsafe {
+            *has_fill = c_int::from(fill.is_some());
+            if let Some(f) = fill {
+                std::ptr::copy_nonoverlapping(f.as_ptr(), buf as *mut u8, f.len().min(nbytes));
             }
         }
         Ok(())

@@ -20,6 +20,7 @@ const STRUCTS: &[(&str, &str)] = &[
     ("h5par_options", "c_options"),
     ("h5par_farm_options", "c_farm_options"),
     ("h5par_farm_summary", "c_farm_summary"),
+    ("h5par_create", "c_create"),
 ];
 
 fn root() -> PathBuf {

@@ -23,6 +23,18 @@
 //! every 256 KiB of it by default) on a full disk. An agreement on the outcome would not
 //! help there (HDF5 then also waits in its own barrier for the failing ranks); when the ranks
 //! do return, the next collective call finds them in different calls, an error on every rank.
+//!
+//! Opening a dataset and reading one agree on their outcome only on the ranks where HDF5
+//! failed ([`deferred_outcome`]): a rank where it succeeded goes on, and its next agreement on
+//! the same communicator is the one the failing ranks are waiting in. When every rank failed
+//! (a missing dataset: the ranks read the same metadata), they agree together, and every rank
+//! gets the error from the call itself, as before. When only some failed, those get the error
+//! from the call, and the others from their next collective call on the file (whatever it is,
+//! the close included), which then finds the ranks in different calls and names both: an
+//! error on every rank, before anything more is written or published, and without a hang as
+//! long as that next call is on the same file. Such calls change nothing in the file, so
+//! nothing is lost by learning of the failure one call later; writes, creates with fill
+//! values, extents and closes still agree on their outcome on every rank.
 
 use std::hash::{Hash, Hasher};
 
@@ -120,6 +132,22 @@ pub fn known_outcome<C: Communicator + ?Sized, T>(
     })
 }
 
+/// Collective on failure only, for a call that changes nothing in the file (a dataset open,
+/// a read: see [Where a call skips a step](self#where-a-call-skips-a-step)): on a rank where
+/// `local` succeeded, no agreement (the value is returned; the rank's next agreement on `comm`
+/// meets any failing rank's); on a rank where it failed, the agreement on the outcome, with
+/// every other failing rank, and with the next agreement of the ranks that succeeded.
+pub fn deferred_outcome<C: Communicator + ?Sized, T>(
+    comm: &C,
+    what: &str,
+    local: Result<T>,
+) -> Result<T> {
+    match local {
+        Ok(v) => Ok(v),
+        Err(e) => agree_value(comm, what, Err(e)),
+    }
+}
+
 /// The outcome of [`agree_call`].
 #[derive(Debug)]
 pub struct Agreement {
@@ -130,6 +158,9 @@ pub struct Agreement {
     pub same_call: bool,
     /// This agreement's sequence number on the communicator.
     pub seq: u64,
+    /// Whether some rank raised the flag of [`agree_call_flag`] (known only when no rank
+    /// failed and every rank was in the same call; `false` otherwise).
+    pub flagged: bool,
 }
 
 /// Collective: [`agree`], also telling whether every rank was in the same call, so that a
@@ -141,13 +172,27 @@ pub fn agree_call<C: Communicator + ?Sized>(
     local: Result<()>,
     args: Option<&str>,
 ) -> Agreement {
-    let mut start = start_agreement(comm, what, local, args);
+    agree_call_flag(comm, what, local, args, false)
+}
+
+/// Collective: [`agree_call`] that also carries one flag of this rank (`flag`) in the same
+/// allreduce: [`Agreement::flagged`] says whether any rank raised it. Costs nothing more than
+/// the agreement (the flag rides in the word of the first failing rank).
+pub fn agree_call_flag<C: Communicator + ?Sized>(
+    comm: &C,
+    what: &str,
+    local: Result<()>,
+    args: Option<&str>,
+    flag: bool,
+) -> Agreement {
+    let mut start = start_agreement_flag(comm, what, local, args, flag);
     let mut recv = [0i64; 4];
     if let Err(e) = wait::allreduce_min(comm, &start.words, &mut recv, what, start.seq) {
         return Agreement {
             result: Err(e),
             same_call: false,
             seq: start.seq,
+            flagged: false,
         };
     }
     finish_agreement(comm, what, args, &mut start, &recv)
@@ -174,6 +219,24 @@ pub(crate) fn start_agreement<C: Communicator + ?Sized>(
     local: Result<()>,
     args: Option<&str>,
 ) -> Started {
+    start_agreement_flag(comm, what, local, args, false)
+}
+
+/// The first word of a rank that did not fail: [`NO_FLAG`], or [`FLAG`] when it raises the
+/// flag of [`agree_call_flag`]. Any failing rank's number is smaller than both, so the
+/// minimum is the first failing rank when one failed, else says whether any rank raised it.
+const NO_FLAG: i64 = i64::MAX;
+/// See [`NO_FLAG`].
+const FLAG: i64 = i64::MAX - 1;
+
+/// [`start_agreement`] with this rank's flag (see [`agree_call_flag`]).
+fn start_agreement_flag<C: Communicator + ?Sized>(
+    comm: &C,
+    what: &str,
+    local: Result<()>,
+    args: Option<&str>,
+    flag: bool,
+) -> Started {
     let counter = wait::counter(comm);
     let (seq, local) = match &counter {
         Ok(c) => (c.next_seq(), local),
@@ -186,7 +249,11 @@ pub(crate) fn start_agreement<C: Communicator + ?Sized>(
     let full = (seq_hash(call, seq) >> 1) as i64;
     let failed = local.is_err();
     let words: [i64; 4] = [
-        if failed { rank } else { i64::MAX },
+        match (failed, flag) {
+            (true, _) => rank,
+            (false, true) => FLAG,
+            (false, false) => NO_FLAG,
+        },
         if failed { i64::MAX - rank } else { i64::MAX },
         full,
         i64::MAX - full,
@@ -213,7 +280,7 @@ pub(crate) fn finish_agreement<C: Communicator + ?Sized>(
     let seq = start.seq;
     let local = start.local.take().unwrap_or(Ok(()));
     let same_call = recv[2] == i64::MAX - recv[3];
-    let any_failed = recv[0] != i64::MAX;
+    let any_failed = recv[0] < FLAG;
     if let (Some(c), true) = (start.counter, !same_call || !any_failed) {
         c.note_outcome(seq, !same_call);
     }
@@ -222,6 +289,7 @@ pub(crate) fn finish_agreement<C: Communicator + ?Sized>(
             result: Ok(()),
             same_call,
             seq,
+            flagged: recv[0] == FLAG,
         };
     }
     let calls = if same_call {
@@ -245,6 +313,7 @@ pub(crate) fn finish_agreement<C: Communicator + ?Sized>(
         result: Err(result),
         same_call,
         seq,
+        flagged: false,
     }
 }
 

@@ -82,6 +82,7 @@ pub struct DatasetBuilder {
     maxshape: Option<Vec<Option<u64>>>,
     shuffle: bool,
     fill: Option<(Datatype, Vec<u8>)>,
+    chunked: bool,
 }
 
 impl DatasetBuilder {
@@ -96,7 +97,16 @@ impl DatasetBuilder {
             maxshape: None,
             shuffle: false,
             fill: None,
+            chunked: false,
         }
+    }
+
+    /// Chunked storage (`true`) with the chunk shape h5par chooses, as it does for
+    /// compression or an extendible extent (a [`chunk`](Self::chunk) shape given wins); every
+    /// front end gets the same choice (C `h5par_create.chunked`, Python `chunks=True`).
+    pub fn chunked(mut self, yes: bool) -> Self {
+        self.chunked = yes;
+        self
     }
 
     /// The shuffle filter before compression (chunked storage is required; a chunk shape is
@@ -222,6 +232,7 @@ impl DatasetBuilder {
             dtype: self.dtype,
             dims: RefCell::new(self.shape),
             storage,
+            allocated: std::cell::Cell::new(None),
         };
         d.file.record_dataset(&d.path, d.offset(), d.nbytes());
         Ok(d)
@@ -294,10 +305,10 @@ impl DatasetBuilder {
             .iter()
             .zip(&self.shape)
             .any(|(m, &s)| *m != Some(s));
-        if (extendible || storage.filtered) && storage.chunk.is_none() {
+        if (extendible || storage.filtered || self.chunked) && storage.chunk.is_none() {
             if n == 0 {
                 return Err(Error::Invalid(format!(
-                    "{name}: a scalar dataset can be neither compressed nor extendible"
+                    "{name}: a scalar dataset can be neither chunked, compressed nor extendible"
                 )));
             }
             let target = match file.plan.alignment {
@@ -451,6 +462,9 @@ pub struct Dataset {
     dtype: Datatype,
     dims: RefCell<Vec<u64>>,
     storage: Storage,
+    /// Whether every chunk of a chunked dataset of a read-only file has storage (asked once,
+    /// at the first collective read; see [`Dataset::read_collectively`]).
+    allocated: std::cell::Cell<Option<bool>>,
 }
 
 impl Drop for Dataset {
@@ -468,14 +482,15 @@ impl Dataset {
     pub(crate) fn open(file: &Rc<FileInner>, path: String) -> Result<Dataset> {
         let what = format!("open dataset {}", file.name(&path));
         let _q = Quiet::new();
-        file.agree(&what, file.id().map(|_| ()), Some(&path))?;
+        // Every rank opens: the metadata is read once, by rank 0, and broadcast (tuned).
+        // Collective metadata reads only while the ranks' metadata caches are alike (HDF5
+        // broadcasts from rank 0 what a rank misses in its cache: a rank that read the
+        // metadata on its own would not take part in the broadcast); the agreement says
+        // whether any rank did.
+        let alike = file.agree_caches_alike(&what, file.id().map(|_| ()), Some(&path))?;
         let opened = (|| {
             let c = h5::cstring(&path, "dataset path")?;
-            // Every rank opens: the metadata is read once, by rank 0, and broadcast (tuned).
-            // Collective metadata reads only while the ranks' metadata caches are alike (HDF5
-            // broadcasts from rank 0 what a rank misses in its cache: a rank that read the
-            // metadata on its own would not take part in the broadcast).
-            let coll = file.plan.enabled && file.collective_metadata_safe(&what)?;
+            let coll = file.plan.enabled && alike;
             let dapl = plist::dataset_access(coll, &what)?;
             // SAFETY: live file id, C string and property list.
             let id = unsafe { H5Dopen2(file.id()?, c.as_ptr(), dapl.id()) };
@@ -503,9 +518,11 @@ impl Dataset {
                 dtype,
                 dims: RefCell::new(dims),
                 storage,
+                allocated: std::cell::Cell::new(None),
             })
         })();
-        let d = crate::comm::agree_value(&file.comm, &what, opened)?;
+        // An open changes nothing in the file: its outcome is agreed only where it failed.
+        let d = crate::comm::deferred_outcome(&file.comm, &what, opened)?;
         file.record_dataset(&d.path, d.offset(), d.nbytes());
         Ok(d)
     }
@@ -553,6 +570,28 @@ impl Dataset {
     /// How the dataset is stored (chunking, compression, maximum extent).
     pub fn storage(&self) -> &Storage {
         &self.storage
+    }
+
+    /// Local: the fill value converted by HDF5 to one element of `mem` (native byte order),
+    /// `None` when none was set. A type it cannot be converted to is an error naming both.
+    pub fn fill_value_as(&self, mem: &Datatype) -> Result<Option<Vec<u8>>> {
+        let name = self.name();
+        self.file.id()?;
+        if self.storage.fill.is_none() {
+            return Ok(None);
+        }
+        self.dtype
+            .check_convert(mem, &format!("{name}: fill value"))?;
+        let _q = Quiet::new();
+        // SAFETY: live dataset id.
+        let dcpl = Handle::new(
+            unsafe { H5Dget_create_plist(self.handle.id()) },
+            Kind::Plist,
+            &name,
+        )?;
+        fill_value(dcpl.id(), mem)
+            .map(Some)
+            .ok_or_else(|| Error::Type(format!("{name}: its fill value cannot be read as {mem}")))
     }
 
     fn name(&self) -> String {
@@ -864,7 +903,8 @@ impl Dataset {
             } else {
                 sel.memory_space(&name)?
             };
-            let dxpl = plist::transfer(collective, &name)?;
+            let hdf5_collective = collective && (op != "read" || self.read_collectively());
+            let dxpl = plist::transfer(hdf5_collective, &name)?;
             let mtype = mem.hdf5()?;
             let started = std::time::Instant::now();
             let r = call(
@@ -886,7 +926,14 @@ impl Dataset {
                 crate::io::space::check_room(self.file.data_path(), &self.file.path)
                     .map_err(|e| e.context(what))?;
             }
-            let (actual, cause) = report::actual_mode(dxpl.id());
+            let (actual, mut cause) = report::actual_mode(dxpl.id());
+            if collective && !hdf5_collective {
+                cause = Some(
+                    "some chunks have no storage (a file written by serial HDF5), which HDF5 \
+                     cannot read collectively: read independently"
+                        .to_string(),
+                );
+            }
             let bytes = sel.len().unwrap_or(0) * mem.size() as u64;
             self.file.report.borrow_mut().record_call(CallReport {
                 op: op.to_string(),
@@ -909,7 +956,10 @@ impl Dataset {
             });
             Ok(())
         })();
-        let outcome = if collective {
+        let outcome = if collective && op == "read" {
+            // A read changes nothing in the file: agreed only where it failed.
+            crate::comm::deferred_outcome(&self.file.comm, what, done)
+        } else if collective {
             crate::comm::agree_value(&self.file.comm, what, done)
         } else {
             done
@@ -922,6 +972,34 @@ impl Dataset {
             }
         }
         outcome
+    }
+
+    /// Whether HDF5 can read this dataset collectively: not when it is chunked, in a file
+    /// opened read-only, and some of its chunks have no storage (a file written by serial
+    /// HDF5, which allocates chunks as they are written). HDF5 1.10's collective chunked read
+    /// takes such a chunk's undefined address as an offset and fails in `MPI_File_set_view`
+    /// ("invalid datatype"; h5py's own collective read, `read_direct` under `collective`,
+    /// fails alike). Such reads are made independently in HDF5 (still agreed by every rank),
+    /// and read the missing chunks as the fill value. In a file opened for writing, parallel
+    /// HDF5 allocates every chunk when the dataset is opened. The same on every rank (the same
+    /// file, read-only); asked once per dataset handle.
+    fn read_collectively(&self) -> bool {
+        if self.storage.chunk.is_none() || self.file.writable {
+            return true;
+        }
+        if let Some(a) = self.allocated.get() {
+            return a;
+        }
+        use hdf5_sys::h5d::{H5D_space_status_t, H5Dget_space_status};
+        let mut status = H5D_space_status_t::H5D_SPACE_STATUS_ERROR;
+        // SAFETY: live dataset id; `status` is written by HDF5.
+        let r = unsafe { H5Dget_space_status(self.handle.id(), &mut status) };
+        let all = r >= 0 && status == H5D_space_status_t::H5D_SPACE_STATUS_ALLOCATED;
+        if r < 0 {
+            let _ = h5::error_stack();
+        }
+        self.allocated.set(Some(all));
+        all
     }
 
     /// Collective: changes the extent to `new_dims` (within the maximum extent). Elements

@@ -138,6 +138,9 @@ pub(crate) struct FileInner {
     /// chunked I/O): the ranks' metadata caches may then differ, and collective metadata
     /// reads (which expect every rank to miss the cache alike) must no longer be used.
     pub(crate) cache_diverged: Cell<bool>,
+    /// Set on every rank alike, by the agreement that found `cache_diverged` set on some
+    /// rank: collective metadata reads are off for good, no need to ask again.
+    caches_differ: Cell<bool>,
 }
 
 impl std::fmt::Debug for FileInner {
@@ -182,21 +185,27 @@ impl FileInner {
         self.cache_diverged.set(true);
     }
 
-    /// Collective: whether collective metadata reads are safe for the next call, that is
-    /// whether no rank may have read metadata on its own since the file was opened (then the
-    /// ranks' metadata caches are alike). Once unsafe, always unsafe (sticky on every rank).
-    pub(crate) fn collective_metadata_safe(&self, what: &str) -> Result<bool> {
-        if self.cache_diverged.get() && self.comm.size() == 1 {
-            return Ok(false);
+    /// Collective: [`FileInner::agree`], also telling whether collective metadata reads are
+    /// safe for this call, that is whether no rank may have read metadata on its own since the
+    /// file was opened (then the ranks' metadata caches are alike). Once unsafe, always unsafe
+    /// (sticky on every rank, and then known without asking). The question rides in the
+    /// agreement's allreduce ([`comm::agree_call_flag`]).
+    pub(crate) fn agree_caches_alike(
+        &self,
+        what: &str,
+        local: Result<()>,
+        args: Option<&str>,
+    ) -> Result<bool> {
+        if self.caches_differ.get() {
+            return self.agree(what, local, args).map(|()| false);
         }
-        let seq = crate::comm::wait::sequence(&self.comm)?;
-        let mine = [i64::from(!self.cache_diverged.get())];
-        let mut all = [0i64];
-        crate::comm::wait::allreduce_min(&self.comm, &mine, &mut all, what, seq)?;
-        if all[0] == 0 {
+        let a = comm::agree_call_flag(&self.comm, what, local, args, self.cache_diverged.get());
+        a.result?;
+        if a.flagged {
             self.cache_diverged.set(true);
+            self.caches_differ.set(true);
         }
-        Ok(all[0] == 1)
+        Ok(!a.flagged)
     }
 
     /// Collective agreement on this file's communicator.
@@ -556,6 +565,7 @@ impl File {
                 report: RefCell::new(report),
                 report_to,
                 cache_diverged: Cell::new(false),
+                caches_differ: Cell::new(false),
             }),
         })
     }
@@ -627,6 +637,7 @@ impl File {
                 report: RefCell::new(report),
                 report_to,
                 cache_diverged: Cell::new(false),
+                caches_differ: Cell::new(false),
             }),
         })
     }

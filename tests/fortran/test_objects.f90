@@ -18,6 +18,8 @@ program test_objects_f
   integer(c_int32_t) :: m(3, 2), mb(3, 2)
   integer(c_int64_t) :: chunk(1), maxshape(1)
   logical :: chunked, shuffle, has_fill
+  real(c_double) :: fill_r8
+  integer(c_int32_t) :: fill_i4
   character(len=4096) :: dir, path
   character(len=64) :: name
 
@@ -86,11 +88,31 @@ program test_objects_f
   call check(status, H5PAR_OK, 'storage')
   call expect(chunked .and. chunk(1) == 4 .and. maxshape(1) == -1 .and. deflate == 3 .and. &
               shuffle .and. has_fill, 'options read back')
+  ! The fill value itself, converted to the type asked for.
+  fill_r8 = 0
+  call h5par_dataset_fill_value_f(fd, fill_r8, has_fill, status)
+  call check(status, H5PAR_OK, 'fill value as real64')
+  call expect(has_fill .and. fill_r8 == 2.5d0, 'fill value 2.5 read back')
+  fill_i4 = 0
+  call h5par_dataset_fill_value_f(fd, fill_i4, has_fill, status)
+  call check(status, H5PAR_OK, 'fill value as int32')
+  call expect(has_fill .and. fill_i4 == 2, 'fill value converted to int32')
+  call h5par_dataset_close_f(fd, status)
+  ! chunked=.true. without a chunk shape: h5par picks it.
+  call h5par_dataset_create_ex_f(file, 'auto', H5PAR_FLOAT64, [1000_c_int64_t], fd, status, &
+                                 chunked=.true.)
+  call check(status, H5PAR_OK, 'create auto-chunked')
+  call h5par_dataset_storage_f(fd, chunked, chunk, maxshape, deflate, shuffle, has_fill, status)
+  call expect(chunked .and. chunk(1) == 1000 .and. maxshape(1) == 1000, 'auto chunks')
   call h5par_dataset_close_f(fd, status)
   call h5par_dataset_create_ex_f(file, 'fixed', H5PAR_INT32, [8_c_int64_t], fd, status, &
                                  chunk=[2_c_int64_t])
   call h5par_dataset_storage_f(fd, chunked, chunk, maxshape, deflate, shuffle, has_fill, status)
   call expect(chunked .and. maxshape(1) == 8 .and. .not. has_fill, 'chunked, fixed extent')
+  fill_i4 = 7
+  call h5par_dataset_fill_value_f(fd, fill_i4, has_fill, status)
+  call check(status, H5PAR_OK, 'no fill value')
+  call expect(.not. has_fill .and. fill_i4 == 7, 'no fill value: untouched')
   call h5par_dataset_close_f(fd, status)
 
   ! Groups, links, moves, deletions, attributes.

@@ -28,6 +28,7 @@ pub const CASES: &[(&str, &[usize], u64, CaseFn)] = &[
     ("meta_setup", &[], 60, meta_setup),
     ("meta_open", &[], 60, meta_open),
     ("libver_bounds", &[], 60, libver_bounds),
+    ("few_agreements", &[], 60, few_agreements),
 ];
 
 pub fn trials() -> Vec<Trial> {
@@ -37,6 +38,8 @@ pub fn trials() -> Vec<Trial> {
             fs_calls_do_not_grow,
         ),
         Trial::test("center::libver_bounds", libver_trial),
+        Trial::test("center::few_agreements::np2", || few_agreements_trial(2)),
+        Trial::test("center::few_agreements::np3", || few_agreements_trial(3)),
     ]
 }
 
@@ -254,4 +257,108 @@ fn fs_calls_do_not_grow() -> Result<(), Failed> {
     } else {
         Err(format!("{}\n{table}", problems.join("\n")).into())
     }
+}
+
+fn few_agreements_trial(n: usize) -> Result<(), Failed> {
+    let dir = harness::trial_dir();
+    run_case("few_agreements", n, dir.path(), Duration::from_secs(60))
+        .map(|_| ())
+        .map_err(Failed::from)
+}
+
+/// The agreements made on `comm` by `f` (read from the communicator's sequence counter, which
+/// every rank advances alike).
+fn agreements_of<C: mpi::traits::Communicator>(comm: &C, f: impl FnOnce()) -> u64 {
+    let before = h5par::comm::wait::sequence(comm).expect("sequence");
+    f();
+    h5par::comm::wait::sequence(comm).expect("sequence") - before - 1
+}
+
+/// A dataset open and a collective read cost one agreement each (the open's question about
+/// collective metadata reads rides in its agreement, and neither agrees on a successful
+/// outcome); the flag of an agreement reaches every rank; a failure of a call whose outcome is
+/// deferred is an error on every rank, from that call where every rank failed, else from the
+/// next call of the ranks that succeeded, which names both calls.
+fn few_agreements(w: &SimpleCommunicator, dir: &Path) {
+    use h5par::comm::{agree, agree_call_flag, deferred_outcome};
+    use h5par::{Error, ErrorKind, File, Mode};
+    use mpi::traits::Communicator;
+    let (rank, size) = (w.rank(), w.size());
+    let path = dir.join("few.h5");
+    let f = File::create(w, &path).expect("create");
+    for name in ["a", "b", "c"] {
+        let d = f
+            .new_dataset::<f64>()
+            .shape([4])
+            .create(name)
+            .expect("create");
+        d.write(&ndarray::Array1::from_elem(4, 1.5)).expect("write");
+        d.write_attr("i", &1i32).expect("attr");
+    }
+    f.close().expect("close");
+    let f = File::open(w, &path, Mode::ReadOnly).expect("open");
+    let n = agreements_of(f.comm(), || {
+        let d = f.dataset("a").expect("open a");
+        let x = d.read_at::<f64>(&[0], &[4]).expect("read a");
+        assert_eq!(x.as_slice(), Some(&[1.5; 4][..]));
+    });
+    assert_eq!(n, 2, "agreements for a dataset open and a read");
+    // One rank reads metadata on its own: the next open finds out in its agreement and reads
+    // metadata independently on every rank (no hang), and so do the opens after it.
+    let d = f.dataset("b").expect("open b");
+    if rank == size - 1 {
+        let i: i32 = d.read_attr("i").expect("attr");
+        assert_eq!(i, 1);
+    }
+    let n = agreements_of(f.comm(), || {
+        let c = f.dataset("c").expect("open c");
+        c.read_at::<f64>(&[0], &[4]).expect("read c");
+        f.dataset("b").expect("open b again");
+    });
+    assert_eq!(n, 3, "agreements once the ranks' caches differ");
+    f.close().expect("close");
+
+    // The flag of one rank reaches all.
+    let a = agree_call_flag(w, "flag", Ok(()), None, rank == size - 1);
+    assert!(a.result.is_ok() && a.flagged, "{a:?}");
+    let a = agree_call_flag(w, "flag", Ok(()), None, false);
+    assert!(a.result.is_ok() && !a.flagged, "{a:?}");
+    let a = agree_call_flag(w, "flag", Err(Error::Io("bad".into())), None, true);
+    assert!(a.result.is_err() && !a.flagged);
+
+    // Every rank fails: the error comes from the call itself, and the next call is clean.
+    let r = deferred_outcome(
+        w,
+        "open dataset f:/x",
+        Err::<(), _>(Error::NotFound("no".into())),
+    );
+    assert_eq!(r.expect_err("fails").kind(), ErrorKind::NotFound);
+    agree(w, "next", Ok(()), None).expect("the next call is not poisoned");
+
+    // Rank 1 alone fails: it gets the error now; the others from their next call.
+    let local = if rank == 1 {
+        Err(Error::Io("the disk is on fire".into()))
+    } else {
+        Ok(7)
+    };
+    let r = deferred_outcome(w, "open dataset f:/x", local);
+    let e = if rank == 1 {
+        r.expect_err("rank 1 fails at once")
+    } else {
+        assert_eq!(r.expect("the others go on"), 7);
+        agree(w, "read f:/y", Ok(()), Some("args")).expect_err("their next call fails")
+    };
+    let msg = e.to_string();
+    assert!(
+        msg.contains("the disk is on fire") && msg.contains("rank 1"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("open dataset f:/x") && msg.contains("read f:/y"),
+        "names both calls: {msg}"
+    );
+    if rank != 1 {
+        assert!(matches!(e, Error::Remote { rank: 1, .. }), "{msg}");
+    }
+    agree(w, "after", Ok(()), None).expect("every rank goes on together");
 }

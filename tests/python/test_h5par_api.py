@@ -667,3 +667,15 @@ def test_h5par_reads_what_h5py_wrote(tmpdir_shared):
     assert creator == "h5py"
     assert list(hint) == [10, 7]
     assert pi == 3.25
+
+
+def test_chunks_true_is_the_cores_choice(tmpdir_shared):
+    # chunks=True asks the core for a chunk shape (h5par_create.chunked), the one it picks for
+    # a compressed dataset of the same shape, as in every front end.
+    path = os.path.join(tmpdir_shared, "auto-chunks.h5")
+    with h5par.File(path, "w", comm=comm) as f:
+        for i, (shape, dt) in enumerate((((3_000_000,), "f8"), ((1000, 777), "f4"),
+                                          ((5, 3), "i2"))):
+            t = f.create_dataset("t%d" % i, shape=shape, dtype=dt, chunks=True)
+            z = f.create_dataset("z%d" % i, shape=shape, dtype=dt, compression="gzip")
+            assert t.chunks == z.chunks and t.compression is None, (shape, t.chunks, z.chunks)

@@ -669,12 +669,13 @@ cdef class FileID:
         return d
 
     def dataset_create_ex(self, path, spec, dims, chunk=None, maxshape=None, int deflate=0,
-                          bint shuffle=False, fill=None, fill_spec=None, failure=None):
+                          bint shuffle=False, fill=None, fill_spec=None, failure=None,
+                          bint chunked=False):
         """Collective: creates the dataset `path` of the type spec `spec` and extent `dims`
         with the creation options (chunk shape or None: the core chooses when the options
-        need chunks; maxshape with -1 for unlimited or None; deflate level; shuffle; fill: a
-        numpy array of one element of the type spec `fill_spec`, or None); returns its
-        DatasetID."""
+        need chunks, or when `chunked`; maxshape with -1 for unlimited or None; deflate
+        level; shuffle; fill: a numpy array of one element of the type spec `fill_spec`, or
+        None); returns its DatasetID."""
         cdef int rc
         cdef L.h5par_create opts
         cdef _U64s cdims = _U64s()
@@ -711,6 +712,7 @@ cdef class FileID:
                     opts.maxshape = cmax
                 opts.deflate = deflate
                 opts.shuffle = 1 if shuffle else 0
+                opts.chunked = 1 if chunked else 0
                 if fill is not None:
                     if fill_spec is not None:
                         bfill = _text(fill_spec, "a type")

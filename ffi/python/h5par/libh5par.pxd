@@ -132,6 +132,7 @@ cdef extern from "h5par.h" nogil:
         int shuffle
         const void *fill
         const char *fill_type
+        int chunked
 
     int h5par_dataset_read_sel(h5par_dataset *dset, int xfer, const h5par_selection *sel,
                                const char *mem_type, void *buf, size_t nbytes)
@@ -146,6 +147,8 @@ cdef extern from "h5par.h" nogil:
     int h5par_dataset_storage(const h5par_dataset *dset, int *chunked, uint64_t *chunk,
                               int64_t *maxshape, int *deflate, int *shuffle, int *has_fill,
                               void *fill, size_t fill_capacity)
+    int h5par_dataset_fill_value(const h5par_dataset *dset, const char *mem_type, void *buf,
+                                 size_t nbytes, int *has_fill)
     int h5par_attr_write_typed(h5par_file *file, const char *object, const char *name,
                                const char *type_spec, int ndims, const uint64_t *dims,
                                const void *buf, size_t nbytes)

@@ -12,25 +12,6 @@ from .dataset import Dataset
 from .types import spec_of
 
 
-def guess_chunks(shape, itemsize):
-    """A chunk shape of about 1 MiB for chunks=True (each extent at least 1)."""
-    chunk = [max(1, n) for n in shape]
-    if not chunk:
-        return ()
-    target = 1 << 20
-    while True:
-        nbytes = itemsize
-        for c in chunk:
-            nbytes *= c
-        if nbytes <= target:
-            break
-        i = max(range(len(chunk)), key=lambda k: chunk[k])
-        if chunk[i] == 1:
-            break
-        chunk[i] = (chunk[i] + 1) // 2
-    return tuple(chunk)
-
-
 def compression_level(compression, compression_opts):
     if compression is None or compression is False:
         return 0
@@ -144,7 +125,8 @@ class Group:
         dtypes of those (default f8, or data's dtype); data: an array every rank passes alike
         (rank 0 writes it; a type h5par cannot store is an error, never a conversion);
         chunks: None (contiguous, unless compression, shuffle or maxshape need chunks: then
-        the core chooses them), True (about 1 MiB chunks) or a tuple; maxshape: the maximum
+        the core chooses them), True (chunked, the core chooses the shape, as for every
+        front end) or a tuple; maxshape: the maximum
         extent, None entries for unlimited (a chunk shape alone does not make a dataset
         resizable); compression: None, "gzip" (level compression_opts, default 4) or a level
         0-9; shuffle: the shuffle filter before compression; fillvalue: what unwritten
@@ -152,6 +134,7 @@ class Group:
         """
         fid = self._fid()
         failure = None
+        auto_chunks = False
         full = None
         arr = None
         spec = "f8"
@@ -186,9 +169,8 @@ class Group:
                     raise _core.ShapeError("data of shape %s does not fit shape %s"
                                            % (arr.shape, dims))
             level = compression_level(compression, compression_opts)
-            if chunks is True:
-                chunks = guess_chunks(dims, dt.itemsize)
-            elif chunks is False:
+            auto_chunks = chunks is True
+            if chunks is True or chunks is False:
                 chunks = None
             if chunks is not None:
                 chunk = shape_tuple(chunks, "chunks")
@@ -208,7 +190,8 @@ class Group:
             failure = e
         did = fid.dataset_create_ex(full if failure is None else self._name, spec, dims,
                                     chunk=chunk, maxshape=cmax, deflate=level,
-                                    shuffle=bool(shuffle), fill=fill, failure=failure)
+                                    shuffle=bool(shuffle), fill=fill, failure=failure,
+                                    chunked=auto_chunks)
         d = Dataset(did, self._file)
         if arr is not None and d.size > 0:
             # Every rank passed the data: rank 0 writes it, the others take part with nothing
