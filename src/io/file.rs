@@ -21,6 +21,7 @@ use crate::io::h5::{self, Quiet};
 use crate::io::plist;
 use crate::io::report;
 use crate::io::space::Reserve;
+use crate::io::threads;
 use crate::tune::{self, Report, TunePlan, TuneRequest};
 
 /// How [`File::open`] opens a file.
@@ -138,6 +139,9 @@ pub(crate) struct FileInner {
     /// chunked I/O): the ranks' metadata caches may then differ, and collective metadata
     /// reads (which expect every rank to miss the cache alike) must no longer be used.
     pub(crate) cache_diverged: Cell<bool>,
+    /// This thread's claim on the process's HDF5 ([`crate::io::threads`]), given back when
+    /// the file is closed in HDF5, or else when its last object is dropped.
+    thread_claim: RefCell<Option<threads::Claim>>,
 }
 
 impl std::fmt::Debug for FileInner {
@@ -372,6 +376,7 @@ impl FileInner {
         // SAFETY: fid is open and owned by this file.
         let ret = unsafe { H5Fclose(fid) };
         self.id.set(-1);
+        self.thread_claim.borrow_mut().take();
         let closed = h5::check(ret, &what).map_err(|e| self.explain(e));
         if closed.is_ok() && !failed {
             // Before the agreements, so that the report exists when close returns anywhere.
@@ -495,7 +500,7 @@ impl File {
     ) -> Result<File> {
         let path = path.as_ref();
         let what = format!("create {}", path.display());
-        let comm = start(comm, path, &what)?;
+        let (comm, claim) = start(comm, path, &what)?;
         // Every rank resolves the link (a readlink or two); rank 0 checks the target's
         // directory and probes its file system for everyone.
         let resolved = resolve_links(path);
@@ -556,6 +561,7 @@ impl File {
                 report: RefCell::new(report),
                 report_to,
                 cache_diverged: Cell::new(false),
+                thread_claim: RefCell::new(Some(claim)),
             }),
         })
     }
@@ -574,7 +580,7 @@ impl File {
     ) -> Result<File> {
         let path = path.as_ref();
         let what = format!("open {}", path.display());
-        let comm = start(comm, path, &what)?;
+        let (comm, claim) = start(comm, path, &what)?;
         let check = || match std::fs::metadata(path) {
             Ok(m) if m.is_file() => Ok(()),
             Ok(_) => Err(Error::Invalid(format!("{} is not a file", path.display()))),
@@ -627,6 +633,7 @@ impl File {
                 report: RefCell::new(report),
                 report_to,
                 cache_diverged: Cell::new(false),
+                thread_claim: RefCell::new(Some(claim)),
             }),
         })
     }
@@ -784,10 +791,15 @@ pub fn open_object_count() -> usize {
     unsafe { H5Fget_obj_count(H5F_OBJ_ALL as hid_t, H5F_OBJ_ALL).max(0) as usize }
 }
 
-/// Checks that MPI is running, agrees on the call `what` on the caller's communicator (so that
+/// Checks that MPI is running, claims the process's HDF5 for this thread
+/// ([`crate::io::threads`]), agrees on the call `what` on the caller's communicator (so that
 /// `MPI_Comm_dup`, a collective, is only entered when every rank is in this call), and
 /// duplicates it.
-fn start<C: Communicator>(comm: &C, path: &Path, what: &str) -> Result<SimpleCommunicator> {
+fn start<C: Communicator>(
+    comm: &C,
+    path: &Path,
+    what: &str,
+) -> Result<(SimpleCommunicator, threads::Claim)> {
     if !comm::mpi_ready() {
         return Err(Error::Mpi(format!(
             "{}: MPI is not initialized (call MPI_Init, or mpi::initialize(), first)",
@@ -795,8 +807,12 @@ fn start<C: Communicator>(comm: &C, path: &Path, what: &str) -> Result<SimpleCom
         )));
     }
     h5::init();
-    comm::agree(comm, what, Ok(()), None)?;
-    Ok(comm.duplicate())
+    // This thread's claim on the process's HDF5 is part of the agreement: a thread refused
+    // on some rank is refused on every rank, before anything collective is entered.
+    let claim = threads::claim(path);
+    let local = claim.as_ref().map(|_| ()).map_err(Clone::clone);
+    comm::agree(comm, what, local, None)?;
+    Ok((comm.duplicate(), claim?))
 }
 
 fn check_creatable(path: &Path) -> Result<()> {

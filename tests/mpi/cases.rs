@@ -60,6 +60,8 @@ pub static ALL: &[(&str, &[usize], u64, CaseFn)] = &[
     // understood): those two are ignored there (MPICH_HANGS).
     ("disk_full_in_place", &[1, 2, 3], 90, disk_full_in_place),
     ("close_given_back", &[2, 3], 30, close_given_back),
+    // Run with MPI_THREAD_MULTIPLE (see main.rs).
+    ("threads", &[1, 2, 3], 120, threads),
     // Not in the suite: it fails (the close after EDQUOT hangs, see the case).
     ("quota_exceeded", &[], 120, quota_exceeded),
 ];
@@ -1536,4 +1538,90 @@ fn quota_exceeded(w: &SimpleCommunicator, dir: &Path) {
         std::fs::remove_file(&image).ok();
     }
     w.barrier();
+}
+
+/// A communicator handle moved to another thread (MPI was initialized with
+/// `MPI_THREAD_MULTIPLE`; each communicator is used by one thread).
+struct SendComm(mpi::ffi::MPI_Comm);
+// SAFETY: an MPI communicator handle is a plain value that MPI, initialized with
+// MPI_THREAD_MULTIPLE, lets any thread use; only one thread uses each.
+unsafe impl Send for SendComm {}
+
+/// Two threads per rank (`MPI_THREAD_MULTIPLE`), each with its own duplicated communicator and
+/// its own files, using h5par at the same time: nothing deadlocks or crashes. A thread that
+/// creates a file while the other thread of its process has files open is refused at once on
+/// every rank (`h5par::io::threads`), and retries; any other failure fails the test, and every
+/// file is written and reads back.
+fn threads(w: &SimpleCommunicator, dir: &Path) {
+    use mpi::raw::{AsRaw, FromRaw};
+    const ROUNDS: usize = 8;
+    let (rank, size) = (w.rank() as u64, w.size() as u64);
+    let comms: Vec<SimpleCommunicator> = (0..2).map(|_| w.duplicate()).collect();
+    let workers: Vec<_> = comms
+        .iter()
+        .enumerate()
+        .map(|(id, c)| {
+            let raw = SendComm(c.as_raw());
+            let dir = dir.to_path_buf();
+            std::thread::spawn(move || {
+                let raw = raw;
+                // SAFETY: a live duplicate of the world made above, freed by the main thread
+                // after this thread is joined, used by this thread only.
+                let comm =
+                    std::mem::ManuallyDrop::new(unsafe { SimpleCommunicator::from_raw(raw.0) });
+                let mut refused = 0u32;
+                let mut seed = 0x9e37_79b9u64 ^ (rank << 8) ^ id as u64;
+                // Opens with `open` until it is not refused for the other thread's files.
+                let mut retried = |what: &str, open: &dyn Fn() -> Result<File, Error>| loop {
+                    match open() {
+                        Ok(f) => return f,
+                        Err(e) if e.to_string().contains("another thread of this process") => {
+                            refused += 1;
+                            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                            std::thread::sleep(std::time::Duration::from_micros(
+                                200 + (seed >> 33) % 2000,
+                            ));
+                        }
+                        Err(e) => panic!("rank {rank} thread {id}: {what}: {e}"),
+                    }
+                };
+                for round in 0..ROUNDS {
+                    let path = dir.join(format!("t{id}-{round}.h5"));
+                    let f = retried("create", &|| File::create(&*comm, &path));
+                    let d = f
+                        .new_dataset::<f64>()
+                        .shape([4 * size])
+                        .create("x")
+                        .unwrap_or_else(|e| panic!("rank {rank} thread {id}: dataset: {e}"));
+                    let v = ndarray::Array1::from_elem(
+                        4,
+                        (rank * 100 + round as u64) as f64 + id as f64 / 10.0,
+                    );
+                    d.write_at(&[4 * rank], &v)
+                        .unwrap_or_else(|e| panic!("rank {rank} thread {id}: write: {e}"));
+                    f.write_attr("/", "who", "threads")
+                        .unwrap_or_else(|e| panic!("rank {rank} thread {id}: attribute: {e}"));
+                    drop(d);
+                    f.close()
+                        .unwrap_or_else(|e| panic!("rank {rank} thread {id}: close: {e}"));
+                    drop(f);
+                    let f = retried("reopen", &|| File::open(&*comm, &path, Mode::ReadOnly));
+                    let back = f.dataset("x").expect("x").read::<f64>().expect("read");
+                    let want: Vec<f64> = (0..4 * size)
+                        .map(|i| ((i / 4) * 100 + round as u64) as f64 + id as f64 / 10.0)
+                        .collect();
+                    assert_eq!(back.as_slice().expect("contiguous"), &want[..]);
+                    f.close().expect("close after reading");
+                }
+                drop(retried);
+                refused
+            })
+        })
+        .collect();
+    let refused: Vec<u32> = workers
+        .into_iter()
+        .map(|t| t.join().expect("a thread failed (see its panic above)"))
+        .collect();
+    eprintln!("rank {rank}: creates refused while the other thread had files open: {refused:?}");
+    drop(comms);
 }
