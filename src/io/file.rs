@@ -372,6 +372,20 @@ impl FileInner {
             }
             let _ = self.agree(&format!("{what} (room made)"), Ok(()), None);
         }
+        if failed && self.writable {
+            // HDF5's closing metadata writes are collective. ROMIO (MPICH) writes a
+            // collective or a noncontiguous write as whole buffers spanning the holes
+            // between the pieces (two-phase I/O, data sieving), which on a full disk fails
+            // on the aggregating rank only, and HDF5 then hangs in its next collective on
+            // the others. Written piece by piece, the closing writes fit in the room made.
+            if let Some(fh) = crate::io::mpi_info::mpi_file_of(fid) {
+                let piecewise = [
+                    ("romio_cb_write".to_string(), "disable".to_string()),
+                    ("romio_ds_write".to_string(), "disable".to_string()),
+                ];
+                let _ = crate::io::mpi_info::set_file_hints(fh, &piecewise);
+            }
+        }
         self.close_children(fid);
         // SAFETY: fid is open and owned by this file.
         let ret = unsafe { H5Fclose(fid) };
