@@ -1628,7 +1628,6 @@ fn threads(w: &SimpleCommunicator, dir: &Path) {
                     assert_eq!(back.as_slice().expect("contiguous"), &want[..]);
                     f.close().expect("close after reading");
                 }
-                drop(retried);
                 refused
             })
         })
