@@ -6,7 +6,8 @@ set -euo pipefail
 PKGS="pkg-config libclang-dev gfortran hdf5-tools
       libhdf5-openmpi-dev openmpi-bin libhdf5-mpich-dev mpich
       cython3 python3-mpi4py python3-h5py-mpi python3-numpy python3-pytest python3-pip
-      strace python3-venv python3-petsc4py python3-matplotlib"
+      strace python3-venv python3-petsc4py python3-matplotlib
+      btrfs-progs fuse3 libfuse3-dev"
 
 missing_debian() {
   local m=""

@@ -96,6 +96,7 @@ static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
 /// lock it out). Prefer [`enter`], which never waits.
 #[allow(dead_code)] // for modules that have not moved to `enter` yet
 pub(crate) fn registry() -> MutexGuard<'static, Registry> {
+    h5par::io::threads::serialized_by_caller();
     REGISTRY
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -130,6 +131,9 @@ pub(crate) struct Held {
 
 impl Held {
     fn new(guard: MutexGuard<'static, Registry>, func: &'static str) -> Held {
+        // The registry's lock serializes the calls of the process: the core need not refuse
+        // a second thread's files (`h5par::io::threads`).
+        h5par::io::threads::serialized_by_caller();
         *INSIDE.lock().unwrap_or_else(|p| p.into_inner()) = func;
         Held { guard }
     }

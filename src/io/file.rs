@@ -21,6 +21,7 @@ use crate::io::h5::{self, Quiet};
 use crate::io::plist;
 use crate::io::report;
 use crate::io::space::Reserve;
+use crate::io::threads;
 use crate::tune::{self, Report, TunePlan, TuneRequest};
 
 /// How [`File::open`] opens a file.
@@ -141,6 +142,9 @@ pub(crate) struct FileInner {
     /// Set on every rank alike, by the agreement that found `cache_diverged` set on some
     /// rank: collective metadata reads are off for good, no need to ask again.
     caches_differ: Cell<bool>,
+    /// This thread's claim on the process's HDF5 ([`crate::io::threads`]), given back when
+    /// the file is closed in HDF5, or else when its last object is dropped.
+    thread_claim: RefCell<Option<threads::Claim>>,
 }
 
 impl std::fmt::Debug for FileInner {
@@ -377,10 +381,25 @@ impl FileInner {
             }
             let _ = self.agree(&format!("{what} (room made)"), Ok(()), None);
         }
+        if failed && self.writable {
+            // HDF5's closing metadata writes are collective. ROMIO (MPICH) writes a
+            // collective or a noncontiguous write as whole buffers spanning the holes
+            // between the pieces (two-phase I/O, data sieving), which on a full disk fails
+            // on the aggregating rank only, and HDF5 then hangs in its next collective on
+            // the others. Written piece by piece, the closing writes fit in the room made.
+            if let Some(fh) = crate::io::mpi_info::mpi_file_of(fid) {
+                let piecewise = [
+                    ("romio_cb_write".to_string(), "disable".to_string()),
+                    ("romio_ds_write".to_string(), "disable".to_string()),
+                ];
+                let _ = crate::io::mpi_info::set_file_hints(fh, &piecewise);
+            }
+        }
         self.close_children(fid);
         // SAFETY: fid is open and owned by this file.
         let ret = unsafe { H5Fclose(fid) };
         self.id.set(-1);
+        self.thread_claim.borrow_mut().take();
         let closed = h5::check(ret, &what).map_err(|e| self.explain(e));
         if closed.is_ok() && !failed {
             // Before the agreements, so that the report exists when close returns anywhere.
@@ -504,7 +523,7 @@ impl File {
     ) -> Result<File> {
         let path = path.as_ref();
         let what = format!("create {}", path.display());
-        let comm = start(comm, path, &what)?;
+        let (comm, claim) = start(comm, path, &what)?;
         // Every rank resolves the link (a readlink or two); rank 0 checks the target's
         // directory and probes its file system for everyone.
         let resolved = resolve_links(path);
@@ -566,6 +585,7 @@ impl File {
                 report_to,
                 cache_diverged: Cell::new(false),
                 caches_differ: Cell::new(false),
+                thread_claim: RefCell::new(Some(claim)),
             }),
         })
     }
@@ -584,7 +604,7 @@ impl File {
     ) -> Result<File> {
         let path = path.as_ref();
         let what = format!("open {}", path.display());
-        let comm = start(comm, path, &what)?;
+        let (comm, claim) = start(comm, path, &what)?;
         let check = || match std::fs::metadata(path) {
             Ok(m) if m.is_file() => Ok(()),
             Ok(_) => Err(Error::Invalid(format!("{} is not a file", path.display()))),
@@ -638,6 +658,7 @@ impl File {
                 report_to,
                 cache_diverged: Cell::new(false),
                 caches_differ: Cell::new(false),
+                thread_claim: RefCell::new(Some(claim)),
             }),
         })
     }
@@ -795,10 +816,15 @@ pub fn open_object_count() -> usize {
     unsafe { H5Fget_obj_count(H5F_OBJ_ALL as hid_t, H5F_OBJ_ALL).max(0) as usize }
 }
 
-/// Checks that MPI is running, agrees on the call `what` on the caller's communicator (so that
+/// Checks that MPI is running, claims the process's HDF5 for this thread
+/// ([`crate::io::threads`]), agrees on the call `what` on the caller's communicator (so that
 /// `MPI_Comm_dup`, a collective, is only entered when every rank is in this call), and
 /// duplicates it.
-fn start<C: Communicator>(comm: &C, path: &Path, what: &str) -> Result<SimpleCommunicator> {
+fn start<C: Communicator>(
+    comm: &C,
+    path: &Path,
+    what: &str,
+) -> Result<(SimpleCommunicator, threads::Claim)> {
     if !comm::mpi_ready() {
         return Err(Error::Mpi(format!(
             "{}: MPI is not initialized (call MPI_Init, or mpi::initialize(), first)",
@@ -806,8 +832,12 @@ fn start<C: Communicator>(comm: &C, path: &Path, what: &str) -> Result<SimpleCom
         )));
     }
     h5::init();
-    comm::agree(comm, what, Ok(()), None)?;
-    Ok(comm.duplicate())
+    // This thread's claim on the process's HDF5 is part of the agreement: a thread refused
+    // on some rank is refused on every rank, before anything collective is entered.
+    let claim = threads::claim(path);
+    let local = claim.as_ref().map(|_| ()).map_err(Clone::clone);
+    comm::agree(comm, what, local, None)?;
+    Ok((comm.duplicate(), claim?))
 }
 
 fn check_creatable(path: &Path) -> Result<()> {

@@ -17,4 +17,5 @@ pub(crate) mod report;
 pub mod selection;
 pub mod space;
 pub mod stale;
+pub mod threads;
 pub mod types;

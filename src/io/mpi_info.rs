@@ -90,3 +90,27 @@ pub(crate) fn file_hints(fh: mpi::ffi::MPI_File) -> Vec<(String, String)> {
     }
     entries(info.0)
 }
+
+/// The MPI file under the open HDF5 file `fid` (MPI-IO driver), if HDF5 gives it.
+pub(crate) fn mpi_file_of(fid: hdf5_sys::h5i::hid_t) -> Option<mpi::ffi::MPI_File> {
+    use crate::io::h5::{Handle, Kind};
+    use hdf5_sys::h5f::{H5Fget_access_plist, H5Fget_vfd_handle};
+    // SAFETY: a live file id; for the MPI-IO driver the VFD handle points to an MPI_File.
+    unsafe {
+        let fapl = Handle::new(H5Fget_access_plist(fid), Kind::Plist, "file access list").ok()?;
+        let mut handle: *mut std::ffi::c_void = std::ptr::null_mut();
+        if H5Fget_vfd_handle(fid, fapl.id(), &mut handle) < 0 || handle.is_null() {
+            return None;
+        }
+        Some(*(handle as *mut mpi::ffi::MPI_File))
+    }
+}
+
+/// Collective on the file's ranks: sets `hints` on the open MPI file `fh`
+/// (`MPI_File_set_info`; an MPI library ignores the hints it does not know).
+pub(crate) fn set_file_hints(fh: mpi::ffi::MPI_File, hints: &[(String, String)]) -> Result<()> {
+    let info = Info::from_hints(hints)?;
+    // SAFETY: a live MPI file handle and info object.
+    unsafe { mpi::ffi::MPI_File_set_info(fh, info.raw()) };
+    Ok(())
+}

@@ -1,15 +1,12 @@
 //! Collecting the I/O report (`tune::report`) while a file is used: hints in effect, dataset
 //! offsets, and the I/O mode HDF5 really used for each read and write.
 
-use std::ffi::c_void;
 use std::path::Path;
 
 use hdf5_sys::h5::herr_t;
-use hdf5_sys::h5f::{H5Fget_access_plist, H5Fget_vfd_handle};
 use hdf5_sys::h5i::hid_t;
 use mpi::traits::Communicator;
 
-use crate::io::h5::{Handle, Kind};
 use crate::io::mpi_info;
 use crate::tune::report::{
     actual_mode_name, compare_hints, no_collective_cause, LayoutReadBack, LayoutReport, Report,
@@ -76,18 +73,9 @@ pub(crate) fn begin<C: Communicator + ?Sized>(
 
 /// The hints in effect for the MPI file under an open HDF5 file.
 fn vfd_hints(fid: hid_t) -> Vec<(String, String)> {
-    // SAFETY: live file id; for the MPI-IO driver the VFD handle points to an MPI_File.
-    unsafe {
-        let Ok(fapl) = Handle::new(H5Fget_access_plist(fid), Kind::Plist, "file access list")
-        else {
-            return Vec::new();
-        };
-        let mut handle: *mut c_void = std::ptr::null_mut();
-        if H5Fget_vfd_handle(fid, fapl.id(), &mut handle) < 0 || handle.is_null() {
-            return Vec::new();
-        }
-        mpi_info::file_hints(*(handle as *mut mpi::ffi::MPI_File))
-    }
+    mpi_info::mpi_file_of(fid)
+        .map(mpi_info::file_hints)
+        .unwrap_or_default()
 }
 
 /// What HDF5 did for the last transfer with `dxpl`: the mode's name and the cause in words

@@ -81,7 +81,18 @@ fn run_as_rank(case: &str) {
         println!("rank 0: ok");
         return;
     }
-    let universe = mpi::initialize().expect("MPI initializes");
+    let universe = if case == "threads" {
+        let (u, granted) =
+            mpi::initialize_with_threading(mpi::Threading::Multiple).expect("MPI initializes");
+        assert_eq!(
+            granted,
+            mpi::Threading::Multiple,
+            "MPI_THREAD_MULTIPLE granted"
+        );
+        u
+    } else {
+        mpi::initialize().expect("MPI initializes")
+    };
     let world = universe.world();
     let dir = PathBuf::from(std::env::var("H5PAR_TEST_DIR").expect("H5PAR_TEST_DIR"));
     f(&world, &dir);

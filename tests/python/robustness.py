@@ -367,10 +367,38 @@ def randomized():
     say("ok", counts)
 
 
+# --- every rank raises with an h5par file and an h5py-mpio file both open ---------------------
+
+def both_raise_h5py_open():
+    """An h5par file and an h5py file open (no with blocks), data written to both, then every
+    rank raises, uncaught: no rank may hang at exit (the issue-9 report: rank 0 waited in
+    h5par's close at exit). Both files are closed at exit, as h5py closes its own."""
+    import h5py
+    f = h5par.File(path("a.h5"), "w")
+    g = h5py.File(path("b.h5"), "w", driver="mpio", comm=comm)
+    x = f.create_dataset("x", (4 * size,), "f8")
+    y = g.create_dataset("y", (4 * size,), "f8")
+    x[4 * rank:4 * rank + 4] = np.ones(4)
+    with y.collective:
+        y[4 * rank:4 * rank + 4] = np.ones(4)
+    raise RuntimeError("boom on rank %d" % rank)
+
+
+def both_raise_h5py_with():
+    """The same inside `with h5par.File` around `with h5py.File`: every rank raises, the h5par
+    file is closed unpublished on every rank, nothing hangs."""
+    import h5py
+    with h5par.File(path("a.h5"), "w") as f:
+        with h5py.File(path("b.h5"), "w", driver="mpio", comm=comm) as g:
+            f.create_dataset("x", (4 * size,), "f8")[4 * rank:4 * rank + 4] = np.ones(4)
+            g.create_dataset("y", (4 * size,), "f8")
+            raise RuntimeError("boom on rank %d" % rank)
+
+
 SCENARIOS = {f.__name__: f for f in [
     one_rank_calls, write_twice, with_exception, with_exception_in_write, bad_local_args,
     disk_full, no_close, no_close_diverged, report_missing_dir, symlink, bad_creates,
-    randomized]}
+    randomized, both_raise_h5py_open, both_raise_h5py_with]}
 
 if __name__ == "__main__":
     SCENARIOS[sys.argv[1]]()

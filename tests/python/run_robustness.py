@@ -186,6 +186,29 @@ def t_randomized(n, d):
     return problems, logs, out
 
 
+def t_both_raise(scenario, runner):
+    def t(n, d):
+        rc, to, logs, out, _ = run(scenario, n, d, 60, mpi4py_runner=runner)
+        problems = []
+        if to:
+            problems.append("timed out (a hang)")
+        if rc == 0:
+            problems.append("the job succeeded")
+        for r in range(n):
+            if "RuntimeError: boom on rank %d" % r not in logs[r]:
+                problems.append("rank %d has no traceback of its RuntimeError" % r)
+        if scenario.endswith("_with") and (os.path.exists(os.path.join(d, "a.h5"))
+                                            or temporaries(d)):
+            problems.append("the failed h5par file was published or its temporary kept: %s"
+                            % os.listdir(d))
+        if scenario.endswith("_open") and not runner:
+            check = check_h5py(os.path.join(d, "a.h5"), "x", 4 * n)
+            if check:
+                problems.append("the h5par file closed at exit: %s" % check)
+        return problems, logs, out
+    return t
+
+
 TESTS = [
     ("one_rank_calls", [2, 3], t_simple("one_rank_calls")),
     ("write_twice", [2, 3], t_simple("write_twice")),
@@ -201,6 +224,21 @@ TESTS = [
     ("bad_creates", [1, 2, 3], t_simple("bad_creates")),
     ("randomized", [2, 3], t_randomized),
 ]
+
+# With an h5py-mpio file open too: needs an h5py built with MPI for the MPI in use. Debian's
+# python3-h5py-mpi is OpenMPI's; the MPICH venv's h5py is serial, so on MPICH these are not
+# run (and the run says so).
+H5PY_MPIO = [
+    ("both_raise_h5py_open", [1, 2, 3], t_both_raise("both_raise_h5py_open", False)),
+    ("both_raise_h5py_open_mpi4py", [2], t_both_raise("both_raise_h5py_open", True)),
+    ("both_raise_h5py_with", [1, 2, 3], t_both_raise("both_raise_h5py_with", False)),
+    ("both_raise_h5py_with_mpi4py", [2], t_both_raise("both_raise_h5py_with", True)),
+]
+if "mpich" in MPIRUN:
+    print("robustness: not run on MPICH (its venv's h5py has no MPI-IO driver): %s"
+          % ", ".join(name for name, _, _ in H5PY_MPIO))
+else:
+    TESTS += H5PY_MPIO
 
 
 def main():
