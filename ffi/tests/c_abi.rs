@@ -835,16 +835,9 @@ fn fortran_vector() -> Result<(), Failed> {
 // ---------------------------------------------------------------------------------------------
 
 fn objects_trials() -> Vec<Trial> {
-    // On MPICH, 2 and 3 ranks hang (not yet fixed: rank 0's local group queries, then the
-    // next file create fails inside HDF5's MPI-IO open on another rank): listed as ignored
-    // there, never as passed; run them with `-- --include-ignored`.
-    let mpich = h5par_testkit::flavour() == "mpich";
     let mut t: Vec<Trial> = [1, 2, 3]
         .into_iter()
-        .map(|n| {
-            Trial::test(format!("c::objects::np{n}"), move || c_objects(n))
-                .with_ignored_flag(mpich && n > 1)
-        })
+        .map(|n| Trial::test(format!("c::objects::np{n}"), move || c_objects(n)))
         .collect();
     for n in [1, 3] {
         t.push(Trial::test(format!("fortran::objects::np{n}"), move || {

@@ -639,6 +639,52 @@ pub(crate) fn link(file: &FileInner, abs: &str, target: &LinkTarget) -> Result<(
     )
 }
 
+pub(crate) fn hard_link(file: &FileInner, abs: &str, target: &str) -> Result<()> {
+    let what = format!("create hard link {} to {target}", file.name(abs));
+    collective(
+        file,
+        &what,
+        &format!("{abs}\u{0}{target}"),
+        || {
+            file.check_writable(abs)?;
+            match kind_in_step(file, target, true)? {
+                None => Err(Error::NotFound(format!(
+                    "{}: no object to link to",
+                    file.name(target)
+                ))),
+                Some(ObjectKind::ExternalLink) => Err(Error::Invalid(format!(
+                    "{}: an external link; a hard link must point into the same file",
+                    file.name(target)
+                ))),
+                Some(_) => Ok(()),
+            }?;
+            must_be_free(file, abs)
+        },
+        || {
+            let lcpl = crate::io::plist::link_create(&what)?;
+            let (c, t) = (
+                h5::cstring(abs, "link path")?,
+                h5::cstring(target, "link target")?,
+            );
+            let fid = file.id()?;
+            // SAFETY: live ids and C strings.
+            h5::check(
+                unsafe {
+                    hdf5_sys::h5l::H5Lcreate_hard(
+                        fid,
+                        t.as_ptr(),
+                        fid,
+                        c.as_ptr(),
+                        lcpl.id(),
+                        H5P_DEFAULT,
+                    )
+                },
+                &what,
+            )
+        },
+    )
+}
+
 pub(crate) fn delete_attr(file: &FileInner, abs: &str, name: &str) -> Result<()> {
     let what = format!("delete attribute {name:?} of {}", file.name(abs));
     collective(
@@ -754,6 +800,13 @@ impl Group {
                 path: path.to_string(),
             },
         )
+    }
+
+    /// Collective: creates the hard link `name` to the existing group or dataset `target`
+    /// (relative to this group or absolute; a soft link is resolved), as h5py's
+    /// `g[name] = obj`: the object then has both names, and lives until the last is deleted.
+    pub fn hard_link(&self, name: &str, target: &str) -> Result<()> {
+        hard_link(self.inner(), &self.abs(name)?, &self.abs(target)?)
     }
 
     /// Collective: deletes the attribute `name` of the object `object` (`"."` for this group).

@@ -121,11 +121,27 @@ fn navigation(world: &SimpleCommunicator, dir: &Path) {
         let t = f.dataset("s").expect("open through a soft link");
         assert_eq!(t.shape(), vec![4]);
     }
+    // Hard links: a second name of the same object, which outlives the first.
+    f.root().hard_link("hard/d", "a/b/d").expect("hard link");
+    assert_eq!(f.kind("hard/d").unwrap(), Some(ObjectKind::Dataset));
+    f.root()
+        .hard_link("hs", "s")
+        .expect("hard link through a soft link");
+    assert_eq!(f.kind("hs").unwrap(), Some(ObjectKind::Dataset));
+    for (name, target, kind) in [
+        ("x1", "nowhere", ErrorKind::NotFound),
+        ("x2", "e", ErrorKind::Invalid),
+        ("top", "a", ErrorKind::Exists),
+    ] {
+        let e = f.root().hard_link(name, target).unwrap_err();
+        assert_eq!(e.kind(), kind, "{name} -> {target}: {e}");
+    }
     f.move_link("top", "moved/top").expect("move");
     assert!(f.root().contains("moved/top").unwrap());
     assert!(!f.root().contains("top").unwrap());
     f.delete("a").expect("delete a group");
     assert_eq!(f.kind("a/b/d").unwrap(), None);
+    assert_eq!(f.dataset("hard/d").expect("the hard link").shape(), vec![4]);
     let e = f.delete("a").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
     f.write_attr("/", "x", &1.0f64).unwrap();
