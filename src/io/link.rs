@@ -243,7 +243,8 @@ fn object_kind(
     what: &str,
 ) -> Result<Option<ObjectKind>> {
     use hdf5_sys::h5o::{H5O_type_t, H5O_INFO_BASIC};
-    let mut info = ObjectInfo::default();
+    // SAFETY: a plain C struct of numbers, for HDF5 to fill (all zeros is a valid value).
+    let mut info: ObjectInfo = unsafe { std::mem::zeroed() };
     // SAFETY: live location, C string, out-struct and access list.
     let r = unsafe { object_info_by_name(loc, name.as_ptr(), &mut info, H5O_INFO_BASIC, acc.id()) };
     if r < 0 {
