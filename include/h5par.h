@@ -889,7 +889,17 @@ int h5par_group_path(h5par_group *group, char *buf, size_t capacity, size_t *len
 int h5par_group_nmembers(h5par_group *group, size_t *n);
 
 /**
- * Local: member `index` (0-based, below the count of the last `h5par_group_nmembers`): its
+ * Local: lists the names of the group's members (sorted by name) in one pass over its
+ * links, without looking at what they are (as h5py's `keys()`: faster than
+ * `h5par_group_nmembers` for large groups), and sets `*n` to their number. The list is kept
+ * for `h5par_group_member` as with `h5par_group_nmembers`; a kind asked for there is looked
+ * up then.
+ */
+int h5par_group_nnames(h5par_group *group, size_t *n);
+
+/**
+ * Local: member `index` (0-based, below the count of the last `h5par_group_nmembers` or
+ * `h5par_group_nnames`): its
  * name copied into `buf` with its NUL (`*len` as for `h5par_file_report_json`), and its kind
  * (an `h5par_kind`: soft and external links as such) in `*kind` when `kind` is not NULL.
  */
@@ -941,6 +951,14 @@ int h5par_object_move(h5par_file *file, const char *from, const char *to);
  * exist), creating missing parent groups. Something at `path` is `H5PAR_ERR_EXISTS`.
  */
 int h5par_link_soft(h5par_file *file, const char *path, const char *target);
+
+/**
+ * Collective: creates the hard link `path` to the existing group or dataset `target` (a path
+ * in this file; a soft link is resolved), creating missing parent groups, as h5py's
+ * `f[path] = obj`. Nothing at `target` is `H5PAR_ERR_NOT_FOUND`; something at `path` is
+ * `H5PAR_ERR_EXISTS`.
+ */
+int h5par_link_hard(h5par_file *file, const char *path, const char *target);
 
 /**
  * Collective: creates the external link `path` to the object `target_path` of the file

@@ -41,8 +41,9 @@ pub struct h5par_group {
 /// An open group (a local handle: opened and closed by one rank alone).
 pub(crate) struct GroupEntry {
     pub group: h5par::Group,
-    /// The members listed by the last `h5par_group_nmembers`.
-    pub listing: Vec<(String, h5par::ObjectKind)>,
+    /// The members listed by the last `h5par_group_nmembers` (with their kinds) or
+    /// `h5par_group_nnames` (kinds `None`: looked up when asked for).
+    pub listing: Vec<(String, Option<h5par::ObjectKind>)>,
 }
 
 /// An open file.

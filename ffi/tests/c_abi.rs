@@ -835,23 +835,43 @@ fn fortran_vector() -> Result<(), Failed> {
 // ---------------------------------------------------------------------------------------------
 
 fn objects_trials() -> Vec<Trial> {
-    // On MPICH, 2 and 3 ranks hang (not yet fixed: rank 0's local group queries, then the
-    // next file create fails inside HDF5's MPI-IO open on another rank): listed as ignored
-    // there, never as passed; run them with `-- --include-ignored`.
-    let mpich = h5par_testkit::flavour() == "mpich";
     let mut t: Vec<Trial> = [1, 2, 3]
         .into_iter()
-        .map(|n| {
-            Trial::test(format!("c::objects::np{n}"), move || c_objects(n))
-                .with_ignored_flag(mpich && n > 1)
-        })
+        .map(|n| Trial::test(format!("c::objects::np{n}"), move || c_objects(n)))
         .collect();
     for n in [1, 3] {
         t.push(Trial::test(format!("fortran::objects::np{n}"), move || {
             fortran_objects(n)
         }));
     }
+    for n in [2, 3] {
+        t.push(Trial::test(format!("c::local_alone::np{n}"), move || {
+            c_local_alone(n)
+        }));
+    }
     t
+}
+
+/// tests/c/test_local_alone.c: every local query of the C API made by one rank alone, on the
+/// tree tests/python/write_local_tree.py writes with serial h5py (`H5PAR_PYTHON`).
+fn c_local_alone(n: usize) -> Result<(), Failed> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let b = built()?;
+    let exe = BUILT
+        .get_or_init(|| {
+            let dir = b._dir.path();
+            let exe = dir.join("test_local_alone");
+            mpicc_c99(&dir.join("lib"), "tests/c/test_local_alone.c", &exe)
+        })
+        .as_ref()
+        .map_err(|e| Failed::from(format!("building test_local_alone: {e}")))?;
+    let dir = trial_dir()?;
+    let python = std::env::var("H5PAR_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+    let mut cmd = Command::new(python);
+    cmd.arg(root().join("tests/python/write_local_tree.py"))
+        .arg(dir.path());
+    run(cmd)?;
+    run_ranks(exe, n, &[dir.path()], &[])
 }
 
 /// tests/fortran/test_objects.f90 with the module, built once against the staged library.

@@ -249,19 +249,29 @@ impl FromAttr for AttrData {
 
 pub(crate) fn open_object(file: &FileInner, obj: &str) -> Result<Handle> {
     let fid = file.id()?;
-    if !path::exists(fid, obj)? {
+    // Local: never through an external link (that would open another file collectively).
+    let acc = crate::io::plist::LocalAccess::new(&file.name(obj))?;
+    if !path::exists_with(fid, obj, &acc)? {
         return Err(Error::NotFound(format!(
             "{}: no such object",
             file.name(obj)
         )));
     }
     let c = h5::cstring(obj, "object path")?;
-    // SAFETY: live file id and C string.
-    Handle::new(
-        unsafe { H5Oopen(fid, c.as_ptr(), H5P_DEFAULT) },
+    // SAFETY: live file id, C string and access list.
+    let o = Handle::new(
+        unsafe { H5Oopen(fid, c.as_ptr(), acc.id()) },
         Kind::Object,
         file.name(obj),
-    )
+    );
+    if o.is_err() && acc.refused() {
+        return Err(path::through_external(
+            fid,
+            obj,
+            obj.trim_start_matches('/'),
+        ));
+    }
+    o
 }
 
 pub(crate) fn check_name(name: &str, what: &str) -> Result<()> {

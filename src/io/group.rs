@@ -3,8 +3,6 @@
 use std::rc::Rc;
 
 use hdf5_sys::h5g::H5Gcreate2;
-use hdf5_sys::h5i::{H5I_type_t, H5Iget_type};
-use hdf5_sys::h5o::H5Oopen;
 use hdf5_sys::h5p::H5P_DEFAULT;
 
 use crate::error::{Error, Result};
@@ -13,6 +11,7 @@ use crate::io::dataset::{Dataset, DatasetBuilder};
 use crate::io::dtype::{Dtype, H5Type};
 use crate::io::file::{File, FileInner};
 use crate::io::h5::{self, Handle, Kind, Quiet};
+use crate::io::link::ObjectKind;
 use crate::io::path;
 use crate::io::plist;
 use crate::io::types::Datatype;
@@ -35,21 +34,9 @@ pub struct Group {
     path: String,
 }
 
-/// The kind of object at a path.
-fn object_type(file: &FileInner, abs: &str) -> Result<Option<H5I_type_t>> {
-    let fid = file.id()?;
-    if !path::exists(fid, abs)? {
-        return Ok(None);
-    }
-    let c = h5::cstring(abs, "object path")?;
-    // SAFETY: live file id and C string; the object is closed by the handle.
-    let o = Handle::new(
-        unsafe { H5Oopen(fid, c.as_ptr(), H5P_DEFAULT) },
-        Kind::Object,
-        format!("inspecting {}", file.name(abs)),
-    )?;
-    // SAFETY: live id.
-    Ok(Some(unsafe { H5Iget_type(o.id()) }))
+/// The kind of object at a path, a soft link followed (the local check of a collective call).
+fn object_type(file: &FileInner, abs: &str) -> Result<Option<ObjectKind>> {
+    crate::io::link::kind_in_step(file, abs, true)
 }
 
 impl Group {
@@ -96,8 +83,8 @@ impl Group {
             file.check_writable(&abs)?;
             match object_type(file, &abs)? {
                 None => Ok(false),
-                Some(H5I_type_t::H5I_GROUP) if may_exist => Ok(true),
-                Some(H5I_type_t::H5I_GROUP) => Err(Error::Exists(format!(
+                Some(ObjectKind::Group) if may_exist => Ok(true),
+                Some(ObjectKind::Group) => Err(Error::Exists(format!(
                     "{}: the group exists",
                     file.name(&abs)
                 ))),
@@ -141,8 +128,12 @@ impl Group {
         let what = format!("open group {}", file.name(&abs));
         let _q = Quiet::new();
         let local = match object_type(file, &abs) {
-            Ok(Some(H5I_type_t::H5I_GROUP)) => Ok(()),
-            Ok(Some(_)) => Err(Error::Type(format!("{}: not a group", file.name(&abs)))),
+            Ok(Some(ObjectKind::Group)) => Ok(()),
+            Ok(Some(k)) => Err(Error::Type(format!(
+                "{}: a {}, not a group",
+                file.name(&abs),
+                k.name()
+            ))),
             Ok(None) => Err(Error::NotFound(format!(
                 "{}: no such group",
                 file.name(&abs)
@@ -159,10 +150,7 @@ impl Group {
     /// The names of the group's members (groups and datasets), sorted by name. Local: any
     /// rank may call it alone.
     pub fn members(&self) -> Result<Vec<String>> {
-        Ok(crate::io::link::members(&self.file, &self.path)?
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect())
+        crate::io::link::member_names(&self.file, &self.path)
     }
 
     /// Whether an object exists at `name` (local).

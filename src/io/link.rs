@@ -7,14 +7,13 @@
 //! followed by a local query (following one opens another file, which parallel HDF5 does
 //! collectively).
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void, CStr, CString};
 use std::rc::Rc;
 
-use hdf5_sys::h5::{H5_index_t, H5_iter_order_t};
+use hdf5_sys::h5::{herr_t, hsize_t, H5_index_t, H5_iter_order_t};
 use hdf5_sys::h5g::H5Gopen2;
-use hdf5_sys::h5i::{hid_t, H5I_type_t, H5Iget_type};
-use hdf5_sys::h5l::{H5L_type_t, H5Lget_name_by_idx, H5Lget_val};
-use hdf5_sys::h5o::H5Oopen;
+use hdf5_sys::h5i::hid_t;
+use hdf5_sys::h5l::{H5L_type_t, H5Lexists, H5Lget_val};
 use hdf5_sys::h5p::H5P_DEFAULT;
 
 use crate::error::{Error, Result};
@@ -22,6 +21,7 @@ use crate::io::file::{File, FileInner};
 use crate::io::group::Group;
 use crate::io::h5::{self, Handle, Kind, Quiet};
 use crate::io::path;
+use crate::io::plist::LocalAccess;
 
 /// What a name in a group is. The discriminants are the C ABI's `H5PAR_KIND_*` codes (0 is
 /// "nothing there").
@@ -67,71 +67,223 @@ pub enum LinkTarget {
     },
 }
 
-/// The type of the link `name` in the group `loc` (the link must exist), and the size of its
-/// value (for soft and external links).
-fn link_info(loc: hid_t, name: &std::ffi::CStr, what: &str) -> Result<(H5L_type_t, usize)> {
-    #[cfg(hdf5_1_12)]
-    {
-        let mut info = hdf5_sys::h5l::H5L_info2_t::default();
-        // SAFETY: live location, C string, out-struct; `val_size` is the union's member for
-        // soft and external links and only read for them.
-        unsafe {
-            let r = hdf5_sys::h5l::H5Lget_info2(loc, name.as_ptr(), &mut info, H5P_DEFAULT);
-            h5::check(r, what)?;
-            let size = match info.type_ {
-                H5L_type_t::H5L_TYPE_HARD => 0,
-                _ => *info.u.val_size(),
-            };
-            Ok((info.type_, size))
-        }
-    }
-    #[cfg(not(hdf5_1_12))]
-    {
-        let mut info = hdf5_sys::h5l::H5L_info1_t::default();
-        // SAFETY: live location, C string, out-struct; `val_size` reads the union's first
-        // word, the value size for soft and external links.
-        #[allow(deprecated)]
-        unsafe {
-            let r = hdf5_sys::h5l::H5Lget_info1(loc, name.as_ptr(), &mut info, H5P_DEFAULT);
-            h5::check(r, what)?;
-            Ok((info.type_, *info.u.val_size()))
+// Every query below is local, so it uses only HDF5 calls that are not collective in any HDF5
+// h5par builds on. HDF5 flags some metadata queries collective (1.10.8, 1.14 and 2.x alike:
+// `H5Lget_info*`, `H5Lget_name_by_idx`, `H5Gget_objinfo` from 1.14, `H5Gget_comment`, ...):
+// their uncached metadata is read by rank 0 and broadcast, so a rank alone hangs, or rank 0
+// alone leaves broadcasts behind that a later collective call receives. Links are listed by
+// one `H5Literate` pass, a link's type found by `H5Lget_val` (which fails for hard links) and
+// the iteration, an object's kind by `H5Oget_info_by_name` (basic fields only); every path is
+// walked with a [`LocalAccess`] list, which refuses to follow external links.
+// `scripts/hdf5-collective-calls.sh` lists the collective-flagged calls of an HDF5 source tree.
+
+#[cfg(not(hdf5_1_12))]
+use hdf5_sys::{
+    h5l::{H5L_info1_t as LinkInfo, H5Literate_by_name1 as literate_by_name},
+    h5o::{H5O_info1_t as ObjectInfo, H5Oget_info_by_name2 as object_info_by_name},
+};
+#[cfg(hdf5_1_12)]
+use hdf5_sys::{
+    h5l::{H5L_info2_t as LinkInfo, H5Literate_by_name2 as literate_by_name},
+    h5o::{H5O_info2_t as ObjectInfo, H5Oget_info_by_name3 as object_info_by_name},
+};
+
+/// One link of a group, as an iteration sees it.
+struct Link {
+    name: CString,
+    ltype: H5L_type_t,
+}
+
+/// The type and value size of `info`.
+///
+/// # Safety
+/// `info` is what HDF5 passed to an iteration callback.
+unsafe fn link_of(info: *const LinkInfo) -> (H5L_type_t, usize) {
+    // SAFETY: valid for the callback (caller); the union's `val_size` is the member of soft
+    // and external links, and only read for them.
+    unsafe {
+        let mut info = *info;
+        match info.type_ {
+            H5L_type_t::H5L_TYPE_HARD => (info.type_, 0),
+            t => (t, *info.u.val_size()),
         }
     }
 }
 
-/// The type of the link `name` in the group `loc` (the link must exist).
-fn link_type(loc: hid_t, name: &std::ffi::CStr, what: &str) -> Result<H5L_type_t> {
-    link_info(loc, name, what).map(|(t, _)| t)
+/// What one pass over a group's links is for: all of them, or the one called `name`.
+enum Pass<'a> {
+    All(Vec<Link>),
+    One {
+        name: &'a CStr,
+        found: Option<(H5L_type_t, usize)>,
+    },
 }
 
-/// The kind of the object a hard or soft link `name` of `loc` leads to (`None` when a soft
-/// link dangles).
-fn object_kind(loc: hid_t, name: &std::ffi::CStr, what: &str) -> Result<Option<ObjectKind>> {
-    // SAFETY: live location and C string; the object is closed by the handle.
-    let o = Handle::new(
-        unsafe { H5Oopen(loc, name.as_ptr(), H5P_DEFAULT) },
-        Kind::Object,
-        what,
-    );
-    let Ok(o) = o else {
+unsafe extern "C" fn on_link(
+    _group: hid_t,
+    name: *const c_char,
+    info: *const LinkInfo,
+    data: *mut c_void,
+) -> herr_t {
+    // SAFETY: HDF5 passes a NUL-terminated name and a valid info; `data` is the `Pass` given
+    // to `iterate`, alive for the whole iteration.
+    unsafe {
+        let name = CStr::from_ptr(name);
+        match &mut *(data as *mut Pass) {
+            Pass::All(out) => {
+                out.push(Link {
+                    name: name.to_owned(),
+                    ltype: link_of(info).0,
+                });
+                0
+            }
+            Pass::One { name: want, found } if name == *want => {
+                *found = Some(link_of(info));
+                1
+            }
+            Pass::One { .. } => 0,
+        }
+    }
+}
+
+/// One pass over the links of the group `group` (a path from `loc`) in name order (`order`).
+fn iterate(
+    loc: hid_t,
+    group: &CStr,
+    order: H5_iter_order_t,
+    pass: &mut Pass,
+    acc: &LocalAccess,
+) -> herr_t {
+    let mut idx: hsize_t = 0;
+    let data = pass as *mut Pass as *mut c_void;
+    // SAFETY: live location, C string and access list; `on_link` only touches `pass`, which
+    // outlives the call.
+    unsafe {
+        literate_by_name(
+            loc,
+            group.as_ptr(),
+            H5_index_t::H5_INDEX_NAME,
+            order,
+            &mut idx,
+            Some(on_link),
+            data,
+            acc.id(),
+        )
+    }
+}
+
+/// Local: the links of the group at the absolute path `abs`, in name order, in one pass.
+fn links(file: &FileInner, abs: &str, acc: &LocalAccess, what: &str) -> Result<Vec<Link>> {
+    let fid = file.id()?;
+    let c = h5::cstring(abs, "group path")?;
+    let mut pass = Pass::All(Vec::new());
+    let r = iterate(fid, &c, H5_iter_order_t::H5_ITER_INC, &mut pass, acc);
+    if let (true, Pass::All(out)) = (r >= 0, pass) {
+        return Ok(out);
+    }
+    let stack = h5::error_stack();
+    let _ = acc.refused();
+    // Why: nothing there, not a group, or HDF5's own reason.
+    match kind_at_with(file, abs, true, acc)? {
+        None => Err(Error::NotFound(format!(
+            "{}: no such group",
+            file.name(abs)
+        ))),
+        Some(ObjectKind::Group) => Err(Error::Hdf5(format!("{what}: {stack}"))),
+        Some(k) => Err(Error::Type(format!(
+            "{}: a {}, not a group",
+            file.name(abs),
+            k.name()
+        ))),
+    }
+}
+
+/// The type and value size of the link `name` of the group `parent` (both from `loc`; the
+/// link exists), looked up without any collective call. A hard link is found in one call; a
+/// soft or external one by a pass over the parent's links.
+fn link_type(
+    loc: hid_t,
+    parent: &str,
+    name: &str,
+    acc: &LocalAccess,
+    what: &str,
+) -> Result<(H5L_type_t, usize)> {
+    let path = h5::cstring(&format!("{parent}/{name}"), "link path")?;
+    // SAFETY: live location, C string and access list; NULL with size 0 reads nothing.
+    let r = unsafe { H5Lget_val(loc, path.as_ptr(), std::ptr::null_mut(), 0, acc.id()) };
+    if r < 0 {
+        // Only hard links have no value.
         let _ = h5::error_stack();
-        return Ok(None);
+        return Ok((H5L_type_t::H5L_TYPE_HARD, 0));
+    }
+    let (p, n) = (
+        h5::cstring(parent, "group path")?,
+        h5::cstring(name, "link name")?,
+    );
+    let mut pass = Pass::One {
+        name: &n,
+        found: None,
     };
-    // SAFETY: live id.
-    Ok(Some(match unsafe { H5Iget_type(o.id()) } {
-        H5I_type_t::H5I_GROUP => ObjectKind::Group,
-        H5I_type_t::H5I_DATASET => ObjectKind::Dataset,
+    let r = iterate(loc, &p, H5_iter_order_t::H5_ITER_NATIVE, &mut pass, acc);
+    h5::check(r, what)?;
+    match pass {
+        Pass::One { found: Some(f), .. } => Ok(f),
+        _ => Err(Error::Internal(format!(
+            "{what}: the link vanished while looked up"
+        ))),
+    }
+}
+
+/// The kind of the object that `name` (a path from `loc`) leads to: `None` when a soft link
+/// on the way dangles, `ExternalLink` when it leads to an external link (never followed).
+fn object_kind(
+    loc: hid_t,
+    name: &CStr,
+    acc: &LocalAccess,
+    what: &str,
+) -> Result<Option<ObjectKind>> {
+    use hdf5_sys::h5o::{H5O_type_t, H5O_INFO_BASIC};
+    // SAFETY: a plain C struct of numbers, for HDF5 to fill (all zeros is a valid value).
+    let mut info: ObjectInfo = unsafe { std::mem::zeroed() };
+    // SAFETY: live location, C string, out-struct and access list.
+    let r = unsafe { object_info_by_name(loc, name.as_ptr(), &mut info, H5O_INFO_BASIC, acc.id()) };
+    if r < 0 {
+        let stack = h5::error_stack();
+        if acc.refused() {
+            return Ok(Some(ObjectKind::ExternalLink));
+        }
+        // A dangling soft link (the link is there), or an object HDF5 cannot read.
+        // SAFETY: live location, C string and access list.
+        let there = unsafe { H5Lexists(loc, name.as_ptr(), acc.id()) };
+        let _ = h5::error_stack();
+        return if there > 0 {
+            Ok(None)
+        } else {
+            Err(Error::Hdf5(format!("{what}: {stack}")))
+        };
+    }
+    Ok(Some(match info.type_ {
+        H5O_type_t::H5O_TYPE_GROUP => ObjectKind::Group,
+        H5O_type_t::H5O_TYPE_DATASET => ObjectKind::Dataset,
         _ => ObjectKind::Other,
     }))
 }
 
-/// The kind of the link `name` of `loc`: a soft or external link as such, a hard link by its
-/// object.
-fn kind_of_link(loc: hid_t, name: &std::ffi::CStr, what: &str) -> Result<ObjectKind> {
-    Ok(match link_type(loc, name, what)? {
+/// The kind of a link of type `ltype`, `name` from `loc`: a soft or external link as such, a
+/// hard link by its object.
+fn kind_of_link(
+    loc: hid_t,
+    name: &CStr,
+    ltype: H5L_type_t,
+    acc: &LocalAccess,
+    what: &str,
+) -> Result<ObjectKind> {
+    Ok(match ltype {
         H5L_type_t::H5L_TYPE_SOFT => ObjectKind::SoftLink,
         H5L_type_t::H5L_TYPE_EXTERNAL => ObjectKind::ExternalLink,
-        H5L_type_t::H5L_TYPE_HARD => object_kind(loc, name, what)?.unwrap_or(ObjectKind::Other),
+        H5L_type_t::H5L_TYPE_HARD => {
+            object_kind(loc, name, acc, what)?.unwrap_or(ObjectKind::Other)
+        }
         _ => ObjectKind::Other,
     })
 }
@@ -150,73 +302,80 @@ fn parent_and_name(abs: &str) -> Option<(&str, &str)> {
 /// when `follow` (a dangling one is `None`), never an external one.
 pub(crate) fn kind_at(file: &FileInner, abs: &str, follow: bool) -> Result<Option<ObjectKind>> {
     file.note_local_metadata();
-    let what = format!("inspecting {}", file.name(abs));
+    kind_in_step(file, abs, follow)
+}
+
+/// [`kind_at`] for the local check of a collective call, which every rank makes in the same
+/// order (so the ranks' metadata caches stay alike: not noted as a local read).
+pub(crate) fn kind_in_step(
+    file: &FileInner,
+    abs: &str,
+    follow: bool,
+) -> Result<Option<ObjectKind>> {
     let _q = Quiet::new();
+    let acc = LocalAccess::new(&format!("inspecting {}", file.name(abs)))?;
+    kind_at_with(file, abs, follow, &acc)
+}
+
+fn kind_at_with(
+    file: &FileInner,
+    abs: &str,
+    follow: bool,
+    acc: &LocalAccess,
+) -> Result<Option<ObjectKind>> {
+    let what = format!("inspecting {}", file.name(abs));
     let fid = file.id()?;
-    if parent_and_name(abs).is_none() {
+    let Some((parent, name)) = parent_and_name(abs) else {
         return Ok(Some(ObjectKind::Group));
-    }
-    if !path::exists(fid, abs)? {
+    };
+    if !path::exists_with(fid, abs, acc)? {
         return Ok(None);
     }
     let c = h5::cstring(abs, "object path")?;
-    let kind = kind_of_link(fid, &c, &what)?;
+    let (ltype, _) = link_type(fid, parent, name, acc, &what)?;
+    let kind = kind_of_link(fid, &c, ltype, acc, &what)?;
     if follow && kind == ObjectKind::SoftLink {
-        return object_kind(fid, &c, &what);
+        return object_kind(fid, &c, acc, &what);
     }
     Ok(Some(kind))
 }
 
-/// Local: the members of the group at `abs` with their kinds, sorted by name.
+/// Local: the names of the members of the group at `abs`, sorted by name (one pass over its
+/// links; nothing is opened).
+pub(crate) fn member_names(file: &FileInner, abs: &str) -> Result<Vec<String>> {
+    file.note_local_metadata();
+    let what = format!("list {}", file.name(abs));
+    let _q = Quiet::new();
+    let acc = LocalAccess::new(&what)?;
+    Ok(links(file, abs, &acc, &what)?
+        .into_iter()
+        .map(|l| l.name.to_string_lossy().into_owned())
+        .collect())
+}
+
+/// Local: the members of the group at `abs` with their kinds, sorted by name: one pass over
+/// its links, then the object kind of each hard link.
 pub(crate) fn members(file: &FileInner, abs: &str) -> Result<Vec<(String, ObjectKind)>> {
     file.note_local_metadata();
     let what = format!("list {}", file.name(abs));
     let _q = Quiet::new();
+    let acc = LocalAccess::new(&what)?;
+    let listed = links(file, abs, &acc, &what)?;
     let fid = file.id()?;
     let c = h5::cstring(abs, "group path")?;
-    // SAFETY: live file id and C string; the group is closed by the handle.
+    // SAFETY: live file id, C string and access list; the group is closed by the handle.
     let g = Handle::new(
-        unsafe { H5Gopen2(fid, c.as_ptr(), H5P_DEFAULT) },
+        unsafe { H5Gopen2(fid, c.as_ptr(), acc.id()) },
         Kind::Group,
-        format!("{what} (is it a group?)"),
+        &what,
     )?;
-    let mut info = hdf5_sys::h5g::H5G_info_t::default();
-    // SAFETY: live group id and out-struct.
-    let rc = unsafe { hdf5_sys::h5g::H5Gget_info(g.id(), &mut info) };
-    h5::check(rc, &what)?;
-    let dot = h5::cstring(".", "group path")?;
-    let mut out = Vec::with_capacity(info.nlinks as usize);
-    for i in 0..info.nlinks {
-        let get = |buf: *mut c_char, size: usize| {
-            // SAFETY: live group id, C string; `buf` has `size` bytes (or is NULL with 0).
-            unsafe {
-                H5Lget_name_by_idx(
-                    g.id(),
-                    dot.as_ptr(),
-                    H5_index_t::H5_INDEX_NAME,
-                    H5_iter_order_t::H5_ITER_INC,
-                    i,
-                    buf,
-                    size,
-                    H5P_DEFAULT,
-                )
-            }
-        };
-        let len = get(std::ptr::null_mut(), 0);
-        if len < 0 {
-            return Err(h5::hdf5_error(&what));
-        }
-        let mut buf = vec![0u8; len as usize + 1];
-        if get(buf.as_mut_ptr() as *mut c_char, buf.len()) < 0 {
-            return Err(h5::hdf5_error(&what));
-        }
-        buf.truncate(len as usize);
-        let cname = std::ffi::CString::new(buf.clone())
-            .map_err(|_| Error::Internal(format!("{what}: a link name holds a NUL")))?;
-        let kind = kind_of_link(g.id(), &cname, &what)?;
-        out.push((String::from_utf8_lossy(&buf).into_owned(), kind));
-    }
-    Ok(out)
+    listed
+        .into_iter()
+        .map(|l| {
+            let kind = kind_of_link(g.id(), &l.name, l.ltype, &acc, &what)?;
+            Ok((l.name.to_string_lossy().into_owned(), kind))
+        })
+        .collect()
 }
 
 /// How deep [`Group::visit`] descends before it reports a cycle of hard links.
@@ -261,11 +420,15 @@ pub(crate) fn target(file: &FileInner, abs: &str) -> Result<LinkTarget> {
     let what = format!("reading the link {name}");
     let _q = Quiet::new();
     let fid = file.id()?;
-    if parent_and_name(abs).is_none() || !path::exists(fid, abs)? {
+    let acc = LocalAccess::new(&what)?;
+    let Some((parent, last)) = parent_and_name(abs) else {
+        return Err(Error::NotFound(format!("{name}: no such link")));
+    };
+    if !path::exists_with(fid, abs, &acc)? {
         return Err(Error::NotFound(format!("{name}: no such link")));
     }
     let c = h5::cstring(abs, "link path")?;
-    let (kind, size) = link_info(fid, &c, &what)?;
+    let (kind, size) = link_type(fid, parent, last, &acc, &what)?;
     if kind != H5L_type_t::H5L_TYPE_SOFT && kind != H5L_type_t::H5L_TYPE_EXTERNAL {
         return Err(Error::Type(format!(
             "{name}: a hard link (an object), neither a soft nor an external link"
@@ -279,7 +442,7 @@ pub(crate) fn target(file: &FileInner, abs: &str) -> Result<LinkTarget> {
             c.as_ptr(),
             buf.as_mut_ptr().cast(),
             buf.len(),
-            H5P_DEFAULT,
+            acc.id(),
         )
     };
     h5::check(r, &what)?;
@@ -477,6 +640,52 @@ pub(crate) fn link(file: &FileInner, abs: &str, target: &LinkTarget) -> Result<(
     )
 }
 
+pub(crate) fn hard_link(file: &FileInner, abs: &str, target: &str) -> Result<()> {
+    let what = format!("create hard link {} to {target}", file.name(abs));
+    collective(
+        file,
+        &what,
+        &format!("{abs}\u{0}{target}"),
+        || {
+            file.check_writable(abs)?;
+            match kind_in_step(file, target, true)? {
+                None => Err(Error::NotFound(format!(
+                    "{}: no object to link to",
+                    file.name(target)
+                ))),
+                Some(ObjectKind::ExternalLink) => Err(Error::Invalid(format!(
+                    "{}: an external link; a hard link must point into the same file",
+                    file.name(target)
+                ))),
+                Some(_) => Ok(()),
+            }?;
+            must_be_free(file, abs)
+        },
+        || {
+            let lcpl = crate::io::plist::link_create(&what)?;
+            let (c, t) = (
+                h5::cstring(abs, "link path")?,
+                h5::cstring(target, "link target")?,
+            );
+            let fid = file.id()?;
+            // SAFETY: live ids and C strings.
+            h5::check(
+                unsafe {
+                    hdf5_sys::h5l::H5Lcreate_hard(
+                        fid,
+                        t.as_ptr(),
+                        fid,
+                        c.as_ptr(),
+                        lcpl.id(),
+                        H5P_DEFAULT,
+                    )
+                },
+                &what,
+            )
+        },
+    )
+}
+
 pub(crate) fn delete_attr(file: &FileInner, abs: &str, name: &str) -> Result<()> {
     let what = format!("delete attribute {name:?} of {}", file.name(abs));
     collective(
@@ -592,6 +801,13 @@ impl Group {
                 path: path.to_string(),
             },
         )
+    }
+
+    /// Collective: creates the hard link `name` to the existing group or dataset `target`
+    /// (relative to this group or absolute; a soft link is resolved), as h5py's
+    /// `g[name] = obj`: the object then has both names, and lives until the last is deleted.
+    pub fn hard_link(&self, name: &str, target: &str) -> Result<()> {
+        hard_link(self.inner(), &self.abs(name)?, &self.abs(target)?)
     }
 
     /// Collective: deletes the attribute `name` of the object `object` (`"."` for this group).

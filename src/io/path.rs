@@ -2,10 +2,10 @@
 
 use hdf5_sys::h5i::hid_t;
 use hdf5_sys::h5l::H5Lexists;
-use hdf5_sys::h5p::H5P_DEFAULT;
 
 use crate::error::{Error, Result};
 use crate::io::h5::{self, Handle, Kind};
+use crate::io::plist::LocalAccess;
 
 /// The absolute, normalized form of `rel` under the group `base` (`"/"` for the root):
 /// `"a//b/"` under `"/g"` is `"/g/a/b"`. A path starting with `/` ignores `base`.
@@ -29,11 +29,20 @@ pub(crate) fn join(base: &str, rel: &str) -> Result<String> {
     Ok(format!("/{}", parts.join("/")))
 }
 
-/// Whether every link along the absolute path `path` exists in the file `fid`.
+/// Whether every link along the absolute path `path` exists in the file `fid` (local: any
+/// rank may ask alone).
 ///
 /// Walks down one group at a time (each link looked up in the group opened before), so the
-/// time is linear in the depth of the path.
+/// time is linear in the depth of the path. A soft link along the way is followed; an
+/// external link along the way is an error, never followed (that would open another file,
+/// which parallel HDF5 does collectively).
 pub(crate) fn exists(fid: hid_t, path: &str) -> Result<bool> {
+    let acc = LocalAccess::new("checking a path")?;
+    exists_with(fid, path, &acc)
+}
+
+/// [`exists`] with the caller's local access list.
+pub(crate) fn exists_with(fid: hid_t, path: &str, acc: &LocalAccess) -> Result<bool> {
     use hdf5_sys::h5i::{H5I_type_t, H5Iget_type};
     use hdf5_sys::h5o::H5Oopen;
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
@@ -41,8 +50,8 @@ pub(crate) fn exists(fid: hid_t, path: &str) -> Result<bool> {
     let mut loc = fid;
     for (i, part) in parts.iter().enumerate() {
         let c = h5::cstring(part, "object path")?;
-        // SAFETY: live location id and C string.
-        let r = unsafe { H5Lexists(loc, c.as_ptr(), H5P_DEFAULT) };
+        // SAFETY: live location id, C string and access list.
+        let r = unsafe { H5Lexists(loc, c.as_ptr(), acc.id()) };
         if r < 0 {
             return Err(h5::hdf5_error(format!("checking whether {path} exists")));
         }
@@ -52,15 +61,19 @@ pub(crate) fn exists(fid: hid_t, path: &str) -> Result<bool> {
         if i + 1 == parts.len() {
             break;
         }
-        // SAFETY: live location id and C string; the object is closed by the handle.
+        // SAFETY: live location id, C string and access list; the object is closed by the
+        // handle.
         let next = Handle::new(
-            unsafe { H5Oopen(loc, c.as_ptr(), H5P_DEFAULT) },
+            unsafe { H5Oopen(loc, c.as_ptr(), acc.id()) },
             Kind::Object,
             format!("opening {part} of {path}"),
         );
         let Ok(next) = next else {
-            // A dangling (soft or external) link along the way.
             let _ = h5::error_stack();
+            if acc.refused() {
+                return Err(through_external(fid, path, &parts[..=i].join("/")));
+            }
+            // A dangling soft link along the way.
             return Ok(false);
         };
         // SAFETY: live id.
@@ -72,6 +85,16 @@ pub(crate) fn exists(fid: hid_t, path: &str) -> Result<bool> {
     }
     drop(held);
     Ok(true)
+}
+
+/// The error of a local query whose path `path` leads through the external link (or a soft
+/// link to one) `at`.
+pub(crate) fn through_external(fid: hid_t, path: &str, at: &str) -> Error {
+    Error::Invalid(format!(
+        "{}:{path}: /{at} leads to an external link, which h5par does not follow inside a \
+         path (that opens another file, collectively): open the other file with File::open",
+        h5::file_name(fid)
+    ))
 }
 
 #[cfg(test)]

@@ -233,3 +233,57 @@ pub(crate) fn transfer(collective: bool, what: &str) -> Result<Handle> {
     h5::check(unsafe { H5Pset_dxpl_mpio(dxpl.id(), mode) }, what)?;
     Ok(dxpl)
 }
+
+/// The access property list of local queries (a group-access list, which HDF5 also takes
+/// where a link-access list is asked for). Following an external link opens another file,
+/// which parallel HDF5 does collectively on the file's communicator: a rank alone would hang.
+/// This list refuses every external-link traversal before any file is opened, and remembers
+/// that it did, so that the query can say why it failed.
+pub(crate) struct LocalAccess {
+    list: Handle,
+    refused: Box<std::cell::Cell<bool>>,
+}
+
+extern "C" fn refuse_external_link(
+    _parent_file: *const std::ffi::c_char,
+    _parent_group: *const std::ffi::c_char,
+    _child_file: *const std::ffi::c_char,
+    _child_object: *const std::ffi::c_char,
+    _flags: *mut std::ffi::c_uint,
+    _fapl: hid_t,
+    data: *mut std::ffi::c_void,
+) -> hdf5_sys::h5::herr_t {
+    // SAFETY: `data` is the `Cell` boxed in the `LocalAccess` that owns the list HDF5 calls
+    // this through; the box lives as long as the list.
+    unsafe { (*(data as *const std::cell::Cell<bool>)).set(true) };
+    -1
+}
+
+impl LocalAccess {
+    /// A fresh list (cheap: a property-list copy).
+    pub(crate) fn new(what: &str) -> Result<LocalAccess> {
+        use hdf5_sys::h5p::{H5Pset_elink_cb, H5P_CLS_GROUP_ACCESS};
+        let refused = Box::new(std::cell::Cell::new(false));
+        // SAFETY: the class id is valid after H5open (callers hold a file, so HDF5 is open).
+        let list = Handle::new(
+            unsafe { H5Pcreate(*H5P_CLS_GROUP_ACCESS) },
+            Kind::Plist,
+            what,
+        )?;
+        let data = &*refused as *const std::cell::Cell<bool> as *mut std::ffi::c_void;
+        // SAFETY: a live access list; `data` outlives it (both are owned by the result).
+        let r = unsafe { H5Pset_elink_cb(list.id(), Some(refuse_external_link), data) };
+        h5::check(r, format!("{what}: local access list"))?;
+        Ok(LocalAccess { list, refused })
+    }
+
+    /// The list's id, for any `lapl_id` or `gapl_id` argument.
+    pub(crate) fn id(&self) -> hid_t {
+        self.list.id()
+    }
+
+    /// Whether an external link was refused since the last call (and forgets it).
+    pub(crate) fn refused(&self) -> bool {
+        self.refused.replace(false)
+    }
+}

@@ -52,6 +52,7 @@ fn main() {
     trials.extend(process::trials());
     trials.extend(center::trials());
     trials.extend(vector::trials());
+    trials.extend(objects::trials());
     libtest_mimic::run(&args, trials).exit();
 }
 

@@ -14,7 +14,41 @@ use crate::CaseFn;
 pub static ALL: &[(&str, &[usize], u64, CaseFn)] = &[
     ("objects_navigation", &[1, 2, 3], 60, navigation),
     ("objects_types_selections", &[1, 2, 3], 60, types_selections),
+    ("objects_local_alone", &[2, 3], 180, local_alone_h5par),
+    // Run by `trials` once h5py has written the file.
+    ("objects_local_alone_h5py", &[], 120, local_alone_h5py),
 ];
+
+/// The trials that need h5py first: the local queries of one rank alone on a file h5py wrote
+/// (tests/python/write_local_tree.py), on 2 and 3 ranks.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    [2usize, 3]
+        .into_iter()
+        .map(|n| {
+            libtest_mimic::Trial::test(format!("objects_local_alone_h5py::np{n}"), move || {
+                let dir = crate::harness::trial_dir();
+                let script = concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/python/write_local_tree.py"
+                );
+                let mut cmd = std::process::Command::new(crate::harness::python());
+                cmd.arg(script).arg(dir.path());
+                let o = crate::harness::run_limited(cmd, std::time::Duration::from_secs(120));
+                if o.status != Some(0) {
+                    return Err(format!("{script} failed ({:?}):\n{}", o.status, o.output).into());
+                }
+                crate::harness::run_case(
+                    "objects_local_alone_h5py",
+                    n,
+                    dir.path(),
+                    std::time::Duration::from_secs(120),
+                )
+                .map(|_| ())
+                .map_err(libtest_mimic::Failed::from)
+            })
+        })
+        .collect()
+}
 
 fn navigation(world: &SimpleCommunicator, dir: &Path) {
     let (rank, size) = (world.rank(), world.size());
@@ -87,11 +121,27 @@ fn navigation(world: &SimpleCommunicator, dir: &Path) {
         let t = f.dataset("s").expect("open through a soft link");
         assert_eq!(t.shape(), vec![4]);
     }
+    // Hard links: a second name of the same object, which outlives the first.
+    f.root().hard_link("hard/d", "a/b/d").expect("hard link");
+    assert_eq!(f.kind("hard/d").unwrap(), Some(ObjectKind::Dataset));
+    f.root()
+        .hard_link("hs", "s")
+        .expect("hard link through a soft link");
+    assert_eq!(f.kind("hs").unwrap(), Some(ObjectKind::Dataset));
+    for (name, target, kind) in [
+        ("x1", "nowhere", ErrorKind::NotFound),
+        ("x2", "e", ErrorKind::Invalid),
+        ("top", "a", ErrorKind::Exists),
+    ] {
+        let e = f.root().hard_link(name, target).unwrap_err();
+        assert_eq!(e.kind(), kind, "{name} -> {target}: {e}");
+    }
     f.move_link("top", "moved/top").expect("move");
     assert!(f.root().contains("moved/top").unwrap());
     assert!(!f.root().contains("top").unwrap());
     f.delete("a").expect("delete a group");
     assert_eq!(f.kind("a/b/d").unwrap(), None);
+    assert_eq!(f.dataset("hard/d").expect("the hard link").shape(), vec![4]);
     let e = f.delete("a").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
     f.write_attr("/", "x", &1.0f64).unwrap();
@@ -252,4 +302,199 @@ fn types_selections(world: &SimpleCommunicator, dir: &Path) {
         (Datatype::Num(Dtype::I16), vec![2, 2], 8)
     );
     f.close().unwrap();
+}
+
+/// The tree of tests/python/write_local_tree.py: its sizes.
+const TREE_GROUPS: usize = 12;
+const TREE_DATASETS: usize = 25;
+const TREE_ATTRS: usize = 10;
+const TREE_DENSE: usize = 40;
+
+/// Writes the tree of tests/python/write_local_tree.py with h5par (collective).
+fn write_tree(world: &SimpleCommunicator, path: &Path) {
+    let f = File::create(world, path).expect("create the tree");
+    for g in 0..TREE_GROUPS {
+        let grp = f.create_group(&format!("g{g:02}")).expect("group");
+        for k in 0..TREE_DATASETS {
+            let d = grp
+                .new_dataset::<i32>()
+                .shape([3])
+                .create(&format!("d{k:02}"))
+                .expect("dataset");
+            let v = [g as i32, k as i32, (g * 100 + k) as i32];
+            let mine = if world.rank() == 0 { &v[..] } else { &v[..0] };
+            d.write_at(&[0], &arr1(mine)).expect("write");
+        }
+        for a in 0..TREE_ATTRS {
+            grp.write_attr(&format!("a{a}"), &(g as f64 + a as f64 / 10.0))
+                .expect("attr");
+        }
+    }
+    let x = f
+        .new_dataset::<f64>()
+        .shape([2])
+        .create("g00/sub/deep/x")
+        .expect("x");
+    x.write_attr("units", "m").expect("units");
+    let dense = f.create_group("dense").expect("dense");
+    for k in 0..TREE_DENSE {
+        dense
+            .new_dataset::<i32>()
+            .shape([1])
+            .create(&format!("l{k:02}"))
+            .expect("l");
+    }
+    f.new_dataset::<f64>()
+        .shape([10])
+        .chunk([4])
+        .deflate(1)
+        .create("chunked")
+        .expect("chunked");
+    f.root().soft_link("soft", "/g01/d03").expect("soft");
+    f.root().soft_link("dangle", "/nowhere").expect("dangle");
+    f.root()
+        .external_link("ext", "other.h5", "/x")
+        .expect("ext");
+    f.close().expect("close the tree");
+}
+
+/// Every local query h5par offers, made by one rank alone on a freshly opened tree (little of
+/// it in HDF5's metadata cache), checked against the tree's layout. `d` is a dataset the ranks
+/// opened together.
+fn local_queries(f: &File, d: &h5par::Dataset) {
+    use ObjectKind::*;
+    let root = f.root();
+    assert_eq!(f.kind("g05").unwrap(), Some(Group));
+    assert_eq!(f.kind("g07/d13").unwrap(), Some(Dataset));
+    assert_eq!(f.kind("/g11/d24").unwrap(), Some(Dataset));
+    assert_eq!(f.kind("soft").unwrap(), Some(SoftLink));
+    assert_eq!(f.kind("dangle").unwrap(), Some(SoftLink));
+    assert_eq!(f.kind("ext").unwrap(), Some(ExternalLink));
+    assert_eq!(f.kind("g03/none").unwrap(), None);
+    assert_eq!(f.kind("nope/x").unwrap(), None);
+    assert_eq!(root.target_kind("soft").unwrap(), Some(Dataset));
+    assert_eq!(root.target_kind("dangle").unwrap(), None);
+    assert_eq!(root.target_kind("ext").unwrap(), Some(ExternalLink));
+    assert_eq!(root.target_kind("g00/sub/deep").unwrap(), Some(Group));
+    let mut top: Vec<String> = (0..TREE_GROUPS).map(|g| format!("g{g:02}")).collect();
+    top.extend(["chunked", "dangle", "dense", "ext", "soft"].map(String::from));
+    top.sort();
+    assert_eq!(root.members().unwrap(), top);
+    let kinds = root.members_with_kinds().unwrap();
+    assert_eq!(kinds.len(), top.len());
+    for (name, kind) in &kinds {
+        let want = match name.as_str() {
+            "chunked" => Dataset,
+            "dangle" | "soft" => SoftLink,
+            "ext" => ExternalLink,
+            _ => Group,
+        };
+        assert_eq!(*kind, want, "{name}");
+    }
+    for g in 0..TREE_GROUPS {
+        let grp = root.group_local(&format!("g{g:02}")).expect("local group");
+        let m = grp.members_with_kinds().unwrap();
+        assert_eq!(m.len(), TREE_DATASETS + usize::from(g == 0), "g{g:02}");
+        assert_eq!(m[3], ("d03".to_string(), Dataset));
+        assert!(grp.contains("d24").unwrap());
+        assert!(!grp.contains("d25").unwrap());
+        let mut names = grp.attr_names().unwrap();
+        names.sort();
+        assert_eq!(names.len(), TREE_ATTRS);
+        let a: f64 = grp.read_attr("a3").unwrap();
+        assert_eq!(a, g as f64 + 0.3);
+    }
+    let dense = root.group_local("dense").unwrap().members().unwrap();
+    let want: Vec<String> = (0..TREE_DENSE).map(|k| format!("l{k:02}")).collect();
+    assert_eq!(dense, want);
+    let mut n = 0;
+    let mut groups = 0;
+    f.visit(|_, k| {
+        n += 1;
+        groups += usize::from(k == Group);
+        true
+    })
+    .unwrap();
+    // Groups, their datasets, sub, deep, x, dense and its datasets, chunked, three links.
+    assert_eq!(
+        n,
+        TREE_GROUPS * (1 + TREE_DATASETS) + 3 + 1 + TREE_DENSE + 1 + 3
+    );
+    assert_eq!(groups, TREE_GROUPS + 3);
+    assert_eq!(
+        root.link_target("soft").unwrap(),
+        h5par::LinkTarget::Soft("/g01/d03".into())
+    );
+    assert_eq!(
+        root.link_target("ext").unwrap(),
+        h5par::LinkTarget::External {
+            file: "other.h5".into(),
+            path: "/x".into()
+        }
+    );
+    assert!(root.contains("g00/sub/deep/x").unwrap());
+    let units: String = f.read_attr("g00/sub/deep/x", "units").unwrap();
+    assert_eq!(units, "m");
+    let (t, dims) = f.attr_info("g02", "a1").unwrap();
+    assert_eq!((t, dims), (Datatype::Num(Dtype::F64), vec![]));
+    let (_, _, bytes) = f.read_attr_typed("g02", "a1", None).unwrap();
+    assert_eq!(bytes, 2.1f64.to_ne_bytes().to_vec());
+    assert_eq!(f.attr_names("g00/sub/deep/x").unwrap(), vec!["units"]);
+    // Queries of a dataset the ranks opened together.
+    assert_eq!(d.shape(), vec![10]);
+    assert_eq!(d.dtype(), Some(Dtype::F64));
+    assert_eq!(d.storage().chunk, Some(vec![4]));
+    assert!(d.attr_names().unwrap().is_empty());
+}
+
+/// For each rank in turn: the file opened by all, every local query made by that rank alone,
+/// the file closed by all, then another file created, written and closed by all (a broadcast
+/// a lone query left behind breaks that next open on MPICH).
+fn local_alone(world: &SimpleCommunicator, dir: &Path, tree: &Path) {
+    let (rank, size) = (world.rank(), world.size());
+    for who in 0..size {
+        let f = File::open(world, tree, h5par::Mode::ReadOnly).expect("open the tree");
+        let d = f.dataset("chunked").expect("open chunked");
+        if rank == who {
+            local_queries(&f, &d);
+        }
+        drop(d);
+        f.close().expect("close the tree");
+        let g = File::create(world, dir.join(format!("after-{who}.h5"))).expect("next create");
+        let x = g
+            .new_dataset::<i32>()
+            .shape([size as u64])
+            .create("x")
+            .expect("x");
+        x.write_at(&[rank as u64], &arr1(&[rank])).expect("write");
+        let all: ArrayD<i32> = x.read().expect("read");
+        assert_eq!(all.len(), size as usize);
+        drop(x);
+        g.close().expect("next close");
+        // The queries again on a file the ranks keep open, one rank after the other.
+        let f = File::open(world, tree, h5par::Mode::ReadOnly).expect("reopen the tree");
+        let d = f.dataset("chunked").expect("open chunked");
+        for turn in 0..size {
+            if rank == (who + turn) % size {
+                local_queries(&f, &d);
+            }
+            world.barrier();
+        }
+        let d2 = f
+            .dataset("g03/d07")
+            .expect("a collective open after local queries");
+        assert_eq!(d2.read::<i32>().unwrap().as_slice().unwrap(), &[3, 7, 307]);
+        drop((d, d2));
+        f.close().expect("close the tree again");
+    }
+}
+
+fn local_alone_h5par(world: &SimpleCommunicator, dir: &Path) {
+    let tree = dir.join("tree_h5par.h5");
+    write_tree(world, &tree);
+    local_alone(world, dir, &tree);
+}
+
+fn local_alone_h5py(world: &SimpleCommunicator, dir: &Path) {
+    local_alone(world, dir, &dir.join("tree_h5py.h5"));
 }

@@ -15,6 +15,8 @@
 #   5b. (issue 12) runs the h5py-mpio habit script tests/python/h5py_habit.py on 2 ranks (every
 #      rank must fail with an error naming both calls, no hang, nothing published), the README's
 #      independent-write example, and the scenarios of tests/python/hl_scenarios.py on 2 and 3.
+#   5c. (issue 12) local queries made by one rank alone (tests/python/local_alone.py) on files
+#      h5py and h5par wrote, on 2 and 3 ranks.
 #   6. runs the PyTrilinos example examples/pytrilinos.py on 3 ranks and checks its numbers.
 #   7. (OpenMPI) runs the ipyparallel example on 2 MPI engines (tests/python/run_ipyparallel.sh).
 #   8. runs the small Planck-style map-maker (examples/planck/test_planck.sh): binned map, the
@@ -200,6 +202,29 @@ for s in skip_delete create_group_twice raise_between bad_name_one_rank move_one
         done
     done
 done
+
+# --- 5c. issue 12: local queries made by one rank alone (no hang, no stray broadcast) ------
+say "local queries on one rank alone (tests/python/local_alone.py), h5py's and h5par's files"
+mkdir -p "$WORK/local"
+if "$PY" "$ROOT/tests/python/write_local_tree.py" "$WORK/local" >/dev/null; then
+    for w in h5py h5par; do
+        for n in 2 3; do
+            TIMEOUT=120 mpi_run "$n" "local-$w-$n" "$PY" "$ROOT/tests/python/local_alone.py" \
+                "$WORK/local" "$w" >/dev/null 2>&1
+            rc=$?
+            for ((r = 0; r < n; r++)); do
+                log=$WORK/logs/local-$w-$n/rank$r.log
+                if ((rc != 0)) || ! grep -q "^rank $r: ok$" "$log"; then
+                    cat "$log"; fail "local queries alone, $w's file, $n ranks: rank $r (exit $rc)"
+                    break
+                fi
+            done
+        done
+    done
+else
+    fail "write_local_tree.py"
+fi
+rm -rf "$WORK/local"
 
 # --- 6. the PyTrilinos example (distributed vectors) ---------------------------------------
 say "PyTrilinos example on 3 ranks (the numbers of reference/pytrilinos_case.md)"

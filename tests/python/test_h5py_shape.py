@@ -184,6 +184,38 @@ def test_h5par_navigates_what_h5py_wrote(tmp):
         assert seen == ["g", "g/h", "g/h/d"], seen
 
 
+def test_external_link_opens_its_file(tmp):
+    """f["ext"] opens the external link's file collectively (read only, as this file) and
+    returns the object in it; a missing file is an error on every rank that names the link."""
+    path = os.path.join(tmp, "ext-parent.h5")
+
+    def write():
+        with h5py.File(os.path.join(tmp, "ext-child.h5"), "w") as c:
+            c["z"] = np.arange(4, dtype="i4")
+            c.create_group("cg/sub")
+        with h5py.File(path, "w") as h:
+            h["ext"] = h5py.ExternalLink("ext-child.h5", "/z")
+            h["extg"] = h5py.ExternalLink("ext-child.h5", "/cg")
+            h["soft_to_ext"] = h5py.SoftLink("/ext")
+            h["missing"] = h5py.ExternalLink("no-such-file.h5", "/z")
+    on_rank0(write)
+    comm.Barrier()
+    with h5par.File(path, "r", comm=comm) as f:
+        d = f["ext"]
+        assert isinstance(d, h5par.Dataset) and list(d[...]) == [0, 1, 2, 3]
+        assert os.path.basename(d.file.filename) == "ext-child.h5" and d.file.mode == "r"
+        d.file.close()
+        g = f["extg"]
+        assert isinstance(g, h5par.Group) and g.keys() == ["sub"]
+        g.file.close()
+        s = f["soft_to_ext"]
+        assert list(s[...]) == [0, 1, 2, 3]
+        s.file.close()
+        with pytest.raises(KeyError) as e:
+            f["missing"]
+        assert "external link" in str(e.value) and "no-such-file.h5" in str(e.value)
+
+
 # --- links, deletion, moves ---------------------------------------------------------------
 
 def test_delete_move_links_against_h5py(tmp):
@@ -205,18 +237,29 @@ def test_delete_move_links_against_h5py(tmp):
         assert f["arr"].dtype == np.dtype("i2")
         with pytest.raises(h5par.NotFoundError):
             del f["nothing"]
+        f["hard"] = f["arr"]
+        f["hg/a"] = f["a"]
+        assert f["hard"].dtype == np.dtype("i2") and f["hg/a"].keys() == f["a"].keys()
         with pytest.raises(h5par.InvalidError):
-            f["hard"] = f["arr"]
+            f["h2"] = h5par.HardLink()
+        with pytest.raises(h5par.ExistsError):
+            f["top"] = f["arr"]
+        with h5par.File(os.path.join(tmp, "objs-other.h5"), "w", comm=comm) as g:
+            g["x"] = np.arange(2)
+            with pytest.raises(h5par.InvalidError):
+                f["h3"] = g["x"]
+        assert "h2" not in f and "h3" not in f
 
     def check():
         with h5py.File(path, "r") as h:
             return (sorted(h.keys()), list(h["top"].attrs.keys()),
                     h.get("ls", getlink=True).path, h.get("le", getlink=True).filename,
-                    h["arr"][...].tolist(), "c/y2" in h)
-    keys, attrs, ls, le, arr, moved = on_rank0(check)
-    assert keys == ["a", "arr", "c", "le", "ls", "top"], keys
+                    h["arr"][...].tolist(), "c/y2" in h,
+                    h["hard"] == h["arr"] and h["hg/a"] == h["a"])
+    keys, attrs, ls, le, arr, moved, same = on_rank0(check)
+    assert keys == ["a", "arr", "c", "hard", "hg", "le", "ls", "top"], keys
     assert attrs == ["j"] and ls == "/a/b/x" and le == "elsewhere.h5" and arr == [0, 1, 2]
-    assert moved
+    assert moved and same
 
 
 # --- modes and h5py-mpio keywords ---------------------------------------------------------

@@ -943,6 +943,10 @@ cdef class FileID:
         """Collective: deletes the attribute `name` of `obj`."""
         self._paths_call(4, (obj, name), failure)
 
+    def link_hard(self, path, target, failure=None):
+        """Collective: makes `path` a hard link to the object at `target`."""
+        self._paths_call(5, (path, target), failure)
+
     cdef _paths_call(self, int which, tuple args, object failure):
         """One of the collective calls that take only strings; with `failure` (or a string
         this rank cannot convert), NULL strings the library rejects here (REMOTE on the
@@ -974,6 +978,8 @@ cdef class FileID:
                 rc = L.h5par_link_soft(self._h, a, b)
             elif which == 3:
                 rc = L.h5par_link_external(self._h, a, b, c)
+            elif which == 5:
+                rc = L.h5par_link_hard(self._h, a, b)
             else:
                 rc = L.h5par_attr_delete(self._h, a, b)
         if failure is not None:
@@ -1246,29 +1252,34 @@ cdef class GroupID:
         check(rc)
         return _cstr(b)
 
-    def members(self):
-        """Local: [(name, kind)] of the group's members, sorted by name (links as links)."""
+    def members(self, bint kinds=True):
+        """Local: [(name, kind)] of the group's members, sorted by name (links as links); with
+        kinds=False only their names, in one pass over the group's links (as h5py's keys())."""
         cdef size_t n = 0
         cdef size_t i
         cdef size_t need = 0
         cdef size_t cap
         cdef int kind = 0
+        cdef int *kp = &kind if kinds else NULL
         cdef int rc
         cdef bytearray b
         self._check_open()
-        check(L.h5par_group_nmembers(self._h, &n))
+        if kinds:
+            check(L.h5par_group_nmembers(self._h, &n))
+        else:
+            check(L.h5par_group_nnames(self._h, &n))
         out = []
         for i in range(n):
             cap = 256
             for _ in range(2):
                 b = bytearray(cap)
-                rc = L.h5par_group_member(self._h, i, b, cap, &need, &kind)
+                rc = L.h5par_group_member(self._h, i, b, cap, &need, kp)
                 if rc == L.H5PAR_ERR_INVALID and need > cap:
                     cap = need
                     continue
                 break
             check(rc)
-            out.append((_cstr(b), kind))
+            out.append((_cstr(b), kind) if kinds else _cstr(b))
         return out
 
 

@@ -163,6 +163,7 @@ cdef extern from "h5par.h" nogil:
     int h5par_group_close(h5par_group *group)
     int h5par_group_path(h5par_group *group, char *buf, size_t capacity, size_t *len)
     int h5par_group_nmembers(h5par_group *group, size_t *n)
+    int h5par_group_nnames(h5par_group *group, size_t *n)
     int h5par_group_member(h5par_group *group, size_t index, char *buf, size_t capacity,
                            size_t *len, int *kind)
     int h5par_object_kind(h5par_file *file, const char *path, int follow, int *kind)
@@ -171,6 +172,7 @@ cdef extern from "h5par.h" nogil:
     int h5par_object_delete(h5par_file *file, const char *path)
     int h5par_object_move(h5par_file *file, const char *src, const char *dst)
     int h5par_link_soft(h5par_file *file, const char *path, const char *target)
+    int h5par_link_hard(h5par_file *file, const char *path, const char *target)
     int h5par_link_external(h5par_file *file, const char *path, const char *target_file,
                             const char *target_path)
     int h5par_attr_delete(h5par_file *file, const char *object, const char *name)

@@ -1,6 +1,7 @@
 """``Group``: a group of an open file, and the creation of groups and datasets."""
 
 import operator
+import os
 
 import numpy as np
 
@@ -217,21 +218,45 @@ class Group:
             raise _core.DtypeError("%s:%s is neither a group nor a dataset (a named datatype?): "
                                    "h5par cannot open it" % (self._file.filename, full))
         link = self._fid().kind(full, follow=False)
-        if link == _core.KIND_EXTERNAL_LINK:
-            target, tfile = self._fid().link_target(full)
-            raise _core.NotFoundError(
-                "%s:%s is an external link to %s:%s, which h5par does not follow (opening "
-                "another file is collective): open that file with h5par.File"
-                % (self._file.filename, full, tfile, target))
+        if link == _core.KIND_EXTERNAL_LINK or kind == _core.KIND_EXTERNAL_LINK:
+            return self._open_external(full)
         if link == _core.KIND_SOFT_LINK:
             target, _ = self._fid().link_target(full)
             raise _core.NotFoundError("%s:%s is a dangling soft link (to %s)"
                                       % (self._file.filename, full, target))
         raise _core.NotFoundError("%s: no object %r" % (self._file.filename, full))
 
+    def _open_external(self, full):
+        """Collective (every rank makes the call, as for a dataset): the object an external
+        link (or a soft link to one) at `full` points to. Its file is opened collectively, read
+        only when this file is, the name relative to this file's directory (HDF5's rule);
+        close it with ``obj.file.close()``."""
+        from .files import File
+        link = full
+        for _ in range(40):    # soft links to an external link, as HDF5 follows them
+            if self._fid().kind(link, follow=False) != _core.KIND_SOFT_LINK:
+                break
+            link = join(link.rsplit("/", 1)[0] or "/", self._fid().link_target(link)[0])
+        target, tfile = self._fid().link_target(link)
+        if not os.path.isabs(tfile):
+            tfile = os.path.join(os.path.dirname(os.path.abspath(self._file.filename)), tfile)
+        mode = "r" if self._file.mode == "r" else "r+"
+        try:
+            ext = File(tfile, mode, comm=self._file.comm)
+        except _core.H5parError as e:
+            raise type(e)("%s:%s is an external link to %s:%s, whose file could not be opened: "
+                          "%s" % (self._file.filename, full, tfile, target, e)) from None
+        try:
+            return ext[target]
+        except BaseException:
+            ext.close()
+            raise
+
     def __getitem__(self, name):
         """The group or dataset `name`: a Group (local) or a Dataset (opened collectively:
-        every rank makes the call). NotFoundError (a KeyError) when there is none."""
+        every rank makes the call). NotFoundError (a KeyError) when there is none. Through an
+        external link, its file is opened collectively (every rank makes the call) and the
+        object returned belongs to it (``obj.file``)."""
         fid = self._fid()
         try:
             full = join(self._name, name)
@@ -269,22 +294,23 @@ class Group:
         """Local: whether a group or dataset exists at `name` (a dangling soft link: no)."""
         return self._fid().kind(join(self._name, name), follow=True) != _core.KIND_NONE
 
-    def _members(self):
+    def _members(self, kinds):
         gid = self._fid().group_open(self._name)
         try:
-            return gid.members()
+            return gid.members(kinds)
         finally:
             gid.close()
 
     def keys(self):
-        """Local: the names of the members (links included), sorted."""
-        return [n for n, _ in self._members()]
+        """Local: the names of the members (links included), sorted (one pass over the
+        group's links; nothing is opened)."""
+        return self._members(False)
 
     def __iter__(self):
         return iter(self.keys())
 
     def __len__(self):
-        return len(self._members())
+        return len(self._members(False))
 
     def values(self):
         """The members (datasets are opened collectively: call it on every rank)."""
@@ -303,7 +329,7 @@ class Group:
         def walk(path, prefix):
             gid = fid.group_open(path)
             try:
-                members = gid.members()
+                members = gid.members(True)
             finally:
                 gid.close()
             for name, kind in members:
@@ -349,7 +375,8 @@ class Group:
 
     def __setitem__(self, name, obj):
         """Collective: ``g[name] = SoftLink(path)`` or ``ExternalLink(file, path)`` makes a
-        link; an array (or anything numpy.asarray takes) makes a dataset of it."""
+        link, ``g[name] = obj`` (a Group or Dataset of this file) a hard link to obj (as in
+        h5py); an array (or anything numpy.asarray takes) makes a dataset of it."""
         fid = self._fid()
         failure = full = None
         try:
@@ -360,12 +387,19 @@ class Group:
             fid.link_soft(full, obj.path)
         elif isinstance(obj, ExternalLink) and failure is None:
             fid.link_external(full, obj.filename, obj.path)
-        elif isinstance(obj, (Group, Dataset, HardLink)) or failure is not None:
+        elif isinstance(obj, (Group, Dataset)) and failure is None:
+            if obj.file.id is not fid:
+                failure = _core.InvalidError(
+                    "%s:%s: %r is in another file; a hard link points into the same file "
+                    "(use ExternalLink)" % (self._file.filename, full, obj))
+            fid.link_hard(full if failure is None else self._name,
+                          obj.name if failure is None else "", failure=failure)
+        elif isinstance(obj, HardLink) or failure is not None:
             if failure is None:
                 failure = _core.InvalidError(
-                    "%s:%s: hard links are not supported (use SoftLink or move)"
+                    "%s:%s: a HardLink() names no object; assign the Group or Dataset itself"
                     % (self._file.filename, full))
-            fid.link_soft(self._name, "", failure=failure)
+            fid.link_hard(self._name, "", failure=failure)
         else:
             self.create_dataset(full, data=obj)
 
