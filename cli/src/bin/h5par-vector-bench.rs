@@ -184,6 +184,20 @@ fn raw_mpiio(
     }
 }
 
+/// h5par's side of an HDF5 row: `v` written as `/v` of a new file `path`.
+fn h5_write(comm: &SimpleCommunicator, path: &std::path::Path, v: &DistVector) {
+    let f = File::create(comm, path).expect("create");
+    write_vector(&f, "v", v).expect("write");
+    f.close().expect("close");
+}
+
+/// `/v` of `path` read into the existing `v`.
+fn h5_read_into(comm: &SimpleCommunicator, path: &std::path::Path, v: &mut DistVector) {
+    let f = File::open(comm, path, Mode::ReadOnly).expect("open");
+    read_vector_into(&f, "v", v, None).expect("read");
+    f.close().expect("close");
+}
+
 struct Rng(u64);
 impl Rng {
     fn below(&mut self, n: u64) -> u64 {
@@ -264,11 +278,7 @@ fn measure(
             let (t, tr) = timed_pair(
                 &world,
                 REPEATS,
-                || {
-                    let f = File::create(&world, &path).expect("create");
-                    write_vector(&f, "v", &x).expect("write");
-                    f.close().expect("close");
-                },
+                || h5_write(&world, &path, &x),
                 || raw_mpiio(&world, &raw_path, &mut raw, lo, true),
             );
             row("h5_write_block", gbs(t), "GB/s");
@@ -278,11 +288,7 @@ fn measure(
             let (t, tr) = timed_pair(
                 &world,
                 REPEATS,
-                || {
-                    let f = File::open(&world, &path, Mode::ReadOnly).expect("open");
-                    read_vector_into(&f, "v", &mut x, None).expect("read");
-                    f.close().expect("close");
-                },
+                || h5_read_into(&world, &path, &mut x),
                 || raw_mpiio(&world, &raw_path, &mut raw, lo, false),
             );
             row("h5_read_block", gbs(t), "GB/s");
@@ -317,21 +323,13 @@ fn measure(
             // The first write builds the redistribution (kept on the map for the later ones).
             world.barrier();
             let t0 = mpi::time();
-            {
-                let f = File::create(&world, &path).expect("create");
-                write_vector(&f, "v", &v).expect("write");
-                f.close().expect("close");
-            }
+            h5_write(&world, &path, &v);
             world.barrier();
             row("perm_first_write", mpi::time() - t0, "s");
             let (t, tr) = timed_pair(
                 &world,
                 REPEATS,
-                || {
-                    let f = File::create(&world, &path).expect("create");
-                    write_vector(&f, "v", &v).expect("write");
-                    f.close().expect("close");
-                },
+                || h5_write(&world, &path, &v),
                 || raw_mpiio(&world, &raw_path, &mut raw, lo, true),
             );
             row("h5_write_perm", gbs(t), "GB/s");
@@ -339,11 +337,7 @@ fn measure(
             let (t, tr) = timed_pair(
                 &world,
                 REPEATS,
-                || {
-                    let f = File::open(&world, &path, Mode::ReadOnly).expect("open");
-                    read_vector_into(&f, "v", &mut v, None).expect("read");
-                    f.close().expect("close");
-                },
+                || h5_read_into(&world, &path, &mut v),
                 || raw_mpiio(&world, &raw_path, &mut raw, lo, false),
             );
             row("h5_read_perm", gbs(t), "GB/s");
@@ -471,7 +465,8 @@ fn read_csvs(csvs: &[PathBuf]) -> Result<Data, String> {
 }
 
 /// The references h5par is compared with: Epetra, PETSc, the triad of the same run (for dot,
-/// axpy, norm2) and raw MPI-IO (for the HDF5 rows; the permuted ones against the block one).
+/// axpy, norm2) and raw MPI-IO (for the HDF5 rows, the `mpiio` rows of the same operation,
+/// timed interleaved with it; the block map's when a CSV has none for a permuted row).
 const PEERS: [&str; 4] = ["Epetra", "PETSc", "triad", "raw MPI-IO"];
 
 /// The goal of each operation, as (peer, ratio h5par / peer), from the issue.
@@ -576,7 +571,8 @@ fn report(csvs: &[PathBuf]) -> Result<(), String> {
     }
     println!(
         "(ratios: > 1 means h5par is faster; for seconds the ratio is peer time / h5par time; \
-         the permuted HDF5 rows are against raw MPI-IO of the block map)"
+         raw MPI-IO is h5par-vector-bench's own, timed interleaved with each HDF5 row; the \
+         permuted rows of older CSVs without their own are against the block map's)"
     );
     Ok(())
 }
