@@ -570,6 +570,11 @@ mod values_tests {
             assert!(crate::io::buffer::is_page_aligned(c.as_ptr()));
             assert_eq!(&c[..], &v[..]);
         }
+        // Huge-page advice (16 MB here) keeps the values zero and the length.
+        let big = zeroed_values(2 << 20);
+        assert_eq!(big.len(), 2 << 20);
+        assert!(big.iter().all(|&x| x == 0.0));
+        assert!(zeroed_values(0).is_empty());
         let small = Values::zeroed(10);
         assert_eq!(small.len(), 10);
         let given = Values::from_vec(vec![1.0, 2.0]);
