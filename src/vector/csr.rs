@@ -14,6 +14,10 @@ struct Filled {
     loc_ptr: Vec<usize>,
     loc_idx: Vec<u32>,
     loc_val: Vec<f64>,
+    /// The rows with remote entries (on a stencil, the few rows next to another rank's),
+    /// increasing, and their `rem_rows.len() + 1` offsets into `rem_idx`/`rem_val`: the
+    /// remote pass after the halo exchange visits only those rows, not all of `y` again.
+    rem_rows: Vec<u32>,
     rem_ptr: Vec<usize>,
     rem_idx: Vec<u32>,
     rem_val: Vec<f64>,
@@ -219,11 +223,19 @@ impl CsrMatrix {
             loc_ptr[i + 1] += loc_ptr[i];
             rem_ptr[i + 1] += rem_ptr[i];
         }
+        let rem_rows: Vec<u32> = (0..n)
+            .filter(|&i| rem_ptr[i + 1] > rem_ptr[i])
+            .map(|i| i as u32)
+            .collect();
+        let rem_ptr: Vec<usize> = std::iter::once(0)
+            .chain(rem_rows.iter().map(|&i| rem_ptr[i as usize + 1]))
+            .collect();
         let halo = Plan::import_gids(&map, None, &halo_gids)?;
         self.filled = Some(Filled {
             loc_ptr,
             loc_idx,
             loc_val,
+            rem_rows,
             rem_ptr,
             rem_idx,
             rem_val,
@@ -281,8 +293,8 @@ impl CsrMatrix {
         f.halo.run(true, xs, &mut halo, 1, CombineMode::Insert, || {
             spmv(&f.loc_ptr, &f.loc_idx, &f.loc_val, xs, ys, false)
         });
-        if !f.rem_val.is_empty() {
-            spmv(&f.rem_ptr, &f.rem_idx, &f.rem_val, &halo, ys, true);
+        for (&i, w) in f.rem_rows.iter().zip(f.rem_ptr.windows(2)) {
+            ys[i as usize] += row_dot(&f.rem_val[w[0]..w[1]], &f.rem_idx[w[0]..w[1]], &halo);
         }
         Ok(())
     }
@@ -315,7 +327,10 @@ impl CsrMatrix {
             for k in f.loc_ptr[i]..f.loc_ptr[i + 1] {
                 out.push((r, m.gid(f.loc_idx[k] as usize).unwrap_or(-1), f.loc_val[k]));
             }
-            for k in f.rem_ptr[i]..f.rem_ptr[i + 1] {
+        }
+        for (&i, w) in f.rem_rows.iter().zip(f.rem_ptr.windows(2)) {
+            let r = m.gid(i as usize).unwrap_or(-1);
+            for k in w[0]..w[1] {
                 out.push((r, f.halo_gids[f.rem_idx[k] as usize], f.rem_val[k]));
             }
         }
@@ -324,15 +339,17 @@ impl CsrMatrix {
     }
 }
 
+/// One row's sum of `val[k] * x[idx[k]]`.
+#[inline]
+fn row_dot(val: &[f64], idx: &[u32], x: &[f64]) -> f64 {
+    val.iter().zip(idx).map(|(v, &j)| v * x[j as usize]).sum()
+}
+
 /// `y = A x` (or `y += A x` with `add`) for one CSR block.
 fn spmv(ptr: &[usize], idx: &[u32], val: &[f64], x: &[f64], y: &mut [f64], add: bool) {
     for (yi, w) in y.iter_mut().zip(ptr.windows(2)) {
         let (lo, hi) = (w[0], w[1]);
-        let s: f64 = val[lo..hi]
-            .iter()
-            .zip(&idx[lo..hi])
-            .map(|(v, &j)| v * x[j as usize])
-            .sum();
+        let s = row_dot(&val[lo..hi], &idx[lo..hi], x);
         if add {
             *yi += s;
         } else {

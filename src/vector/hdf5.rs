@@ -14,7 +14,7 @@ use mpi::traits::*;
 use super::map::{IoPlan, Map};
 use super::partition::CombineMode;
 use super::plan::{Distributed, Plan};
-use super::vec::{DistVector, MultiVector};
+use super::vec::{zeroed_values, DistVector, MultiVector};
 use crate::comm;
 use crate::error::{Error, Result};
 use crate::io::dataset::Xfer;
@@ -95,7 +95,7 @@ fn write_any<V: Distributed>(
     if map.distinct_len() != n {
         staged.clear();
     }
-    staged.resize(block.local_len() * k, 0.0);
+    stage(&mut staged, block.local_len() * k);
     io.routes.run(
         map.comm(),
         true,
@@ -196,7 +196,7 @@ fn read_any<V: Distributed>(
     let block = &io.block;
     let mut staged = io.staging.borrow_mut();
     // Every value is overwritten by the read.
-    staged.resize(block.local_len() * k, 0.0);
+    stage(&mut staged, block.local_len() * k);
     let s = sel(
         block.first_gid().unwrap_or(0) as u64,
         block.local_len() as u64,
@@ -258,6 +258,15 @@ fn step_dataset(
     Ok(ds)
 }
 
+/// Makes the kept staging buffer `len` values long: a first (or larger) one comes from
+/// [`zeroed_values`] (huge pages: the redistribution reaches it in random order).
+fn stage(staged: &mut Vec<f64>, len: usize) {
+    if staged.capacity() < len {
+        *staged = zeroed_values(len);
+    }
+    staged.resize(len, 0.0);
+}
+
 /// Collective (the caller has agreed on the map and `n`): the map's redistribution to the
 /// block map of `n` elements, built at the first call (a block map and an Export plan) and
 /// reused by later writes and reads of the same length. The same Export serves writes (forward:
@@ -268,7 +277,7 @@ fn io_plan(map: &Map, n: u64) -> Result<IoPlan> {
         return Ok(p);
     }
     let block = Map::block(map.comm(), n)?;
-    let plan = Plan::export_sorted(map, &block)?;
+    let plan = Plan::export_agreed(map, &block)?;
     let p = IoPlan {
         n,
         block,

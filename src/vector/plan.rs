@@ -145,28 +145,22 @@ impl Plan {
             local,
             Some(&format!("export {source} -> {target}")),
         )?;
-        Self::export_sorted_or_not(source, target, false)
+        Self::export_unagreed(source, target)
     }
 
-    /// Collective, agreed by the caller: [`Plan::export`] with every rank's contributions in
-    /// the order of the target's local indices (so a forward transfer writes its target, and
-    /// a reverse one reads it, in memory order: the HDF5 redistribution of a permuted map,
-    /// where the target is the dataset's block map). Costs a sort at build time.
-    pub(crate) fn export_sorted(source: &Map, target: &Map) -> Result<Plan> {
-        Self::export_sorted_or_not(source, target, true)
+    /// Collective, agreed by the caller: [`Plan::export`] without its agreement (the HDF5
+    /// redistribution of a permuted map, where the target is the dataset's block map and the
+    /// caller has agreed on both). Contributions go in the source's local order, so the
+    /// caller's vector is read (forward) or written (reverse) in memory order and only the
+    /// kept staging buffer, in huge pages, is reached at random.
+    pub(crate) fn export_agreed(source: &Map, target: &Map) -> Result<Plan> {
+        Self::export_unagreed(source, target)
     }
 
-    fn export_sorted_or_not(source: &Map, target: &Map, sorted: bool) -> Result<Plan> {
+    fn export_unagreed(source: &Map, target: &Map) -> Result<Plan> {
         let gids = source.my_gids();
         let holders = target.lookup_unchecked(&gids);
-        Self::export_from_holders(
-            source,
-            Some(target),
-            target.local_len(),
-            &gids,
-            &holders,
-            sorted,
-        )
+        Self::export_from_holders(source, Some(target), target.local_len(), &gids, &holders)
     }
 
     fn export_from_holders(
@@ -175,7 +169,6 @@ impl Plan {
         n_target: usize,
         gids: &[Gid],
         holders: &HolderTable,
-        sorted: bool,
     ) -> Result<Plan> {
         let what = "Export::new";
         let me = source.rank();
@@ -192,17 +185,8 @@ impl Plan {
         let (mut self_src, mut self_tgt) = (Vec::new(), Vec::new());
         let mut out: Vec<(i32, usize)> = Vec::with_capacity(gids.len());
         let mut tell: Vec<(i32, [i64; 1])> = Vec::with_capacity(gids.len());
-        let mut routes: Vec<(i32, u64, usize)> = Vec::with_capacity(gids.len());
         for lid in 0..holders.len() {
             for &(r, tlid) in holders.get(lid) {
-                routes.push((r, tlid, lid));
-            }
-        }
-        if sorted {
-            routes.sort_unstable();
-        }
-        {
-            for &(r, tlid, lid) in &routes {
                 if r == me {
                     self_src.push(lid);
                     self_tgt.push(tlid as usize);

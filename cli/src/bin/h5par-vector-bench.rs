@@ -10,7 +10,10 @@
 //! `measure` prints CSV rows `series,op,rep,value,unit` on rank 0: dot, axpy, norm2 and a
 //! STREAM-style triad (GB/s), the map-making Export (plan build, Export Add, reverse Import
 //! Insert, seconds), CSR apply and CG iterations on a 2-D Poisson matrix (seconds), and HDF5
-//! write/read of a vector on a block map and on a random permutation (GB/s).
+//! write/read of a vector on a block map and on a random permutation (GB/s), each timed
+//! interleaved with raw MPI-IO of the same bytes (`mpiio` rows: one `MPI_File_write_at_all` /
+//! `MPI_File_read_at_all` per rank from a malloc'd buffer into a fresh file), so that the ratio
+//! is of the same minutes on a loaded machine. `--only hdf5,perm` measures some parts only.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -50,6 +53,11 @@ enum Cmd {
         /// Directory of the HDF5 files.
         #[arg(long, default_value = "/dev/shm")]
         dir: PathBuf,
+        /// Only these parts, comma-separated: ops (dot, axpy, norm2, triad), hdf5 (block
+        /// map), perm (HDF5 of a random permutation), export, csr (apply and CG). All by
+        /// default.
+        #[arg(long, default_value = "ops,hdf5,perm,export,csr")]
+        only: String,
     },
     /// Medians per series and operation from CSV files, with ratios h5par / peer.
     Report {
@@ -69,6 +77,9 @@ enum Cmd {
     },
 }
 
+/// Timed repeats of each HDF5 series (and of its raw MPI-IO peer, interleaved).
+const REPEATS: usize = 5;
+
 fn timed(comm: &SimpleCommunicator, times: usize, mut f: impl FnMut()) -> f64 {
     f();
     let mut t = Vec::with_capacity(times);
@@ -83,6 +94,110 @@ fn timed(comm: &SimpleCommunicator, times: usize, mut f: impl FnMut()) -> f64 {
     t[t.len() / 2]
 }
 
+/// Medians of `f` and `g` timed `times` times each, interleaved (the order swapped at every
+/// repeat), after one untimed call of each: a peer measured in the same minutes as h5par, as
+/// the load of a shared machine drifts.
+fn timed_pair(
+    comm: &SimpleCommunicator,
+    times: usize,
+    mut f: impl FnMut(),
+    mut g: impl FnMut(),
+) -> (f64, f64) {
+    f();
+    g();
+    let (mut tf, mut tg) = (Vec::with_capacity(times), Vec::with_capacity(times));
+    for i in 0..times {
+        for first in [i % 2 == 0, i % 2 != 0] {
+            comm.barrier();
+            let t0 = mpi::time();
+            if first {
+                f()
+            } else {
+                g()
+            }
+            comm.barrier();
+            let t = mpi::time() - t0;
+            if first { &mut tf } else { &mut tg }.push(t);
+        }
+    }
+    (median(&tf), median(&tg))
+}
+
+/// Raw MPI-IO, the HDF5 rows' peer: `buf` written (collectively, one `MPI_File_write_at_all`
+/// per rank at byte `8 * lo`) into a fresh file `path`, or read back from it.
+fn raw_mpiio(
+    comm: &SimpleCommunicator,
+    path: &std::path::Path,
+    buf: &mut [f64],
+    lo: i64,
+    write: bool,
+) {
+    use mpi::ffi;
+    use mpi::raw::AsRaw;
+    use std::os::unix::ffi::OsStrExt;
+    if write {
+        if comm.rank() == 0 {
+            let _ = std::fs::remove_file(path);
+        }
+        comm.barrier();
+    }
+    let name = std::ffi::CString::new(path.as_os_str().as_bytes()).expect("path");
+    let mode = if write {
+        ffi::MPI_MODE_CREATE | ffi::MPI_MODE_WRONLY
+    } else {
+        ffi::MPI_MODE_RDONLY
+    };
+    let count = i32::try_from(buf.len()).expect("fewer than 2^31 values per rank");
+    // SAFETY: a live communicator, a NUL-terminated path and a buffer of `count` doubles.
+    unsafe {
+        let mut fh: ffi::MPI_File = std::ptr::null_mut();
+        let rc = ffi::MPI_File_open(
+            comm.as_raw(),
+            name.as_ptr(),
+            mode as i32,
+            ffi::RSMPI_INFO_NULL,
+            &mut fh,
+        );
+        assert_eq!(rc, 0, "MPI_File_open {}", path.display());
+        let off = 8 * lo as ffi::MPI_Offset;
+        let rc = if write {
+            ffi::MPI_File_write_at_all(
+                fh,
+                off,
+                buf.as_ptr().cast(),
+                count,
+                ffi::RSMPI_DOUBLE,
+                ffi::RSMPI_STATUS_IGNORE,
+            )
+        } else {
+            ffi::MPI_File_read_at_all(
+                fh,
+                off,
+                buf.as_mut_ptr().cast(),
+                count,
+                ffi::RSMPI_DOUBLE,
+                ffi::RSMPI_STATUS_IGNORE,
+            )
+        };
+        assert_eq!(rc, 0, "MPI-IO transfer {}", path.display());
+        ffi::MPI_File_close(&mut fh);
+    }
+}
+
+/// h5par's side of an HDF5 row: `v` written as `/v` of a new file `path`.
+fn h5_write(comm: &SimpleCommunicator, path: &std::path::Path, v: &DistVector) {
+    let f = File::create(comm, path).expect("create");
+    write_vector(&f, "v", v).expect("write");
+    f.close().expect("close");
+}
+
+/// `/v` of `path` read into the existing `v`.
+fn h5_read_into(comm: &SimpleCommunicator, path: &std::path::Path, v: &mut DistVector) {
+    let f = File::open(comm, path, Mode::ReadOnly).expect("open");
+    read_vector_into(&f, "v", v, None).expect("read");
+    f.close().expect("close");
+}
+
 struct Rng(u64);
 impl Rng {
     fn below(&mut self, n: u64) -> u64 {
@@ -94,7 +209,15 @@ impl Rng {
     }
 }
 
-fn measure(rep: u32, n: u64, samples: u64, grid: i64, dir: PathBuf) -> h5par::Result<()> {
+fn measure(
+    rep: u32,
+    n: u64,
+    samples: u64,
+    grid: i64,
+    dir: PathBuf,
+    only: &str,
+) -> h5par::Result<()> {
+    let part = |p: &str| only.split(',').any(|o| o.trim() == p);
     let universe = mpi::initialize().expect("MPI initializes");
     let world = universe.world();
     let rank = world.rank();
@@ -103,13 +226,18 @@ fn measure(rep: u32, n: u64, samples: u64, grid: i64, dir: PathBuf) -> h5par::Re
             println!("h5par,{op},{rep},{v:.6},{unit}");
         }
     };
-    {
+    let raw_row = |op: &str, v: f64| {
+        if rank == 0 {
+            println!("mpiio,{op},{rep},{v:.6},GB/s");
+        }
+    };
+    let nf = n as f64;
+    if part("ops") {
         let map = Map::block(&world, n)?;
         let mut x = DistVector::new(&map);
         let mut y = DistVector::new(&map);
         x.fill(1.0);
         y.fill(2.0);
-        let nf = n as f64;
         let t = timed(&world, 5, || {
             x.dot(&y).expect("dot");
         });
@@ -131,65 +259,98 @@ fn measure(rep: u32, n: u64, samples: u64, grid: i64, dir: PathBuf) -> h5par::Re
             });
             row("triad", 24.0 * nf / t / 1e9, "GB/s");
         }
-        drop(y);
+    }
+    if part("hdf5") || part("perm") {
+        let map = Map::block(&world, n)?;
+        let mut x = DistVector::new(&map);
         // HDF5: block map, then a random permutation (the same bytes).
         let path = dir.join("h5par_vec.h5");
         let lo = map.first_gid().unwrap_or(0);
         for (l, v) in x.as_mut_slice().iter_mut().enumerate() {
             *v = (lo + l as i64) as f64;
         }
-        let t = timed(&world, 3, || {
-            let f = File::create(&world, &path).expect("create");
-            write_vector(&f, "v", &x).expect("write");
-            f.close().expect("close");
-        });
-        row("h5_write_block", 8.0 * nf / t / 1e9, "GB/s");
-        // Into the existing vector (as a timestep loop reads, and as raw MPI-IO reads into
-        // its buffer), then into a new vector each time (as PETSc's VecLoad).
-        let t = timed(&world, 3, || {
-            let f = File::open(&world, &path, Mode::ReadOnly).expect("open");
-            read_vector_into(&f, "v", &mut x, None).expect("read");
-            f.close().expect("close");
-        });
-        row("h5_read_block", 8.0 * nf / t / 1e9, "GB/s");
-        let t = timed(&world, 3, || {
-            let f = File::open(&world, &path, Mode::ReadOnly).expect("open");
-            read_vector(&f, "v", &map).expect("read");
-            f.close().expect("close");
-        });
-        row("h5_read_block_new", 8.0 * nf / t / 1e9, "GB/s");
-        // A random permutation: each rank holds a random share of the gids.
-        let p = world.size() as u64;
-        let mut rng = Rng(99);
-        let mine: Vec<i64> = (0..n as i64)
-            .filter(|_| rng.below(p) == rank as u64)
-            .collect();
-        let mut mine = mine;
-        let mut r2 = Rng(7 + rank as u64);
-        for i in (1..mine.len()).rev() {
-            let j = r2.below(i as u64 + 1) as usize;
-            mine.swap(i, j);
+        // Raw MPI-IO of the same bytes from a malloc'd buffer, timed interleaved with h5par.
+        let raw_path = dir.join("h5par_vec_raw.bin");
+        let mut raw = x.as_slice().to_vec();
+        let gbs = |t: f64| 8.0 * nf / t / 1e9;
+        let block = part("hdf5");
+        if block {
+            let (t, tr) = timed_pair(
+                &world,
+                REPEATS,
+                || h5_write(&world, &path, &x),
+                || raw_mpiio(&world, &raw_path, &mut raw, lo, true),
+            );
+            row("h5_write_block", gbs(t), "GB/s");
+            raw_row("h5_write_block", gbs(tr));
+            // Into the existing vector (as a timestep loop reads, and as raw MPI-IO reads into
+            // its buffer), then into a new vector each time (as PETSc's VecLoad).
+            let (t, tr) = timed_pair(
+                &world,
+                REPEATS,
+                || h5_read_into(&world, &path, &mut x),
+                || raw_mpiio(&world, &raw_path, &mut raw, lo, false),
+            );
+            row("h5_read_block", gbs(t), "GB/s");
+            raw_row("h5_read_block", gbs(tr));
+            let t = timed(&world, 3, || {
+                let f = File::open(&world, &path, Mode::ReadOnly).expect("open");
+                read_vector(&f, "v", &map).expect("read");
+                f.close().expect("close");
+            });
+            row("h5_read_block_new", gbs(t), "GB/s");
         }
-        let perm = Map::arbitrary(&world, &mine)?;
-        let mut v = DistVector::from_local(&perm, mine.iter().map(|&g| g as f64).collect())?;
-        drop(mine);
-        let t = timed(&world, 3, || {
-            let f = File::create(&world, &path).expect("create");
-            write_vector(&f, "v", &v).expect("write");
-            f.close().expect("close");
-        });
-        row("h5_write_perm", 8.0 * nf / t / 1e9, "GB/s");
-        let t = timed(&world, 3, || {
-            let f = File::open(&world, &path, Mode::ReadOnly).expect("open");
-            read_vector_into(&f, "v", &mut v, None).expect("read");
-            f.close().expect("close");
-        });
-        row("h5_read_perm", 8.0 * nf / t / 1e9, "GB/s");
+        if part("perm") {
+            // A random permutation: each rank holds a random share of the gids.
+            let p = world.size() as u64;
+            let mut rng = Rng(99);
+            let mine: Vec<i64> = (0..n as i64)
+                .filter(|_| rng.below(p) == rank as u64)
+                .collect();
+            let mut mine = mine;
+            let mut r2 = Rng(7 + rank as u64);
+            for i in (1..mine.len()).rev() {
+                let j = r2.below(i as u64 + 1) as usize;
+                mine.swap(i, j);
+            }
+            world.barrier();
+            let t0 = mpi::time();
+            let perm = Map::arbitrary(&world, &mine)?;
+            world.barrier();
+            row("perm_map_build", mpi::time() - t0, "s");
+            let mut v = DistVector::from_local(&perm, mine.iter().map(|&g| g as f64).collect())?;
+            drop(mine);
+            // The first write builds the redistribution (kept on the map for the later ones).
+            world.barrier();
+            let t0 = mpi::time();
+            h5_write(&world, &path, &v);
+            world.barrier();
+            row("perm_first_write", mpi::time() - t0, "s");
+            let (t, tr) = timed_pair(
+                &world,
+                REPEATS,
+                || h5_write(&world, &path, &v),
+                || raw_mpiio(&world, &raw_path, &mut raw, lo, true),
+            );
+            row("h5_write_perm", gbs(t), "GB/s");
+            raw_row("h5_write_perm", gbs(tr));
+            let (t, tr) = timed_pair(
+                &world,
+                REPEATS,
+                || h5_read_into(&world, &path, &mut v),
+                || raw_mpiio(&world, &raw_path, &mut raw, lo, false),
+            );
+            row("h5_read_perm", gbs(t), "GB/s");
+            raw_row("h5_read_perm", gbs(tr));
+        }
+        if rank == 0 {
+            let _ = std::fs::remove_file(&raw_path);
+        }
         if rank == 0 {
             let _ = std::fs::remove_file(&path);
         }
     }
-    {
+    if part("export") {
         // Map-making: samples into random pixels of 12 x 1024^2.
         let npix = 12 * 1024 * 1024u64;
         let mut rng = Rng(1234 + rank as u64);
@@ -219,7 +380,7 @@ fn measure(rep: u32, n: u64, samples: u64, grid: i64, dir: PathBuf) -> h5par::Re
         });
         row("import_insert", t, "s");
     }
-    {
+    if part("csr") {
         // 2-D Poisson on grid x grid.
         let map = Map::block(&world, (grid * grid) as u64)?;
         let mut a = CsrMatrix::new(&map)?;
@@ -304,7 +465,8 @@ fn read_csvs(csvs: &[PathBuf]) -> Result<Data, String> {
 }
 
 /// The references h5par is compared with: Epetra, PETSc, the triad of the same run (for dot,
-/// axpy, norm2) and raw MPI-IO (for the HDF5 rows; the permuted ones against the block one).
+/// axpy, norm2) and raw MPI-IO (for the HDF5 rows, the `mpiio` rows of the same operation,
+/// timed interleaved with it; the block map's when a CSV has none for a permuted row).
 const PEERS: [&str; 4] = ["Epetra", "PETSc", "triad", "raw MPI-IO"];
 
 /// The goal of each operation, as (peer, ratio h5par / peer), from the issue.
@@ -352,11 +514,13 @@ fn ratios(data: &Data) -> Vec<(String, [Option<f64>; 4])> {
         // A read into a new vector is compared with the peers' reads (VecLoad makes a new
         // vector too); the permuted rows with raw MPI-IO of the block map.
         let peer_op = op.trim_end_matches("_new").to_string();
-        let raw = if op.starts_with("h5_") {
-            r(med(&peer_op.replace("_perm", "_block"), "mpiio"))
-        } else {
-            None
-        };
+        let raw =
+            if op.starts_with("h5_") {
+                r(med(&peer_op, "mpiio")
+                    .or_else(|| med(&peer_op.replace("_perm", "_block"), "mpiio")))
+            } else {
+                None
+            };
         out.push((
             op.clone(),
             [
@@ -407,7 +571,8 @@ fn report(csvs: &[PathBuf]) -> Result<(), String> {
     }
     println!(
         "(ratios: > 1 means h5par is faster; for seconds the ratio is peer time / h5par time; \
-         the permuted HDF5 rows are against raw MPI-IO of the block map)"
+         raw MPI-IO is h5par-vector-bench's own, timed interleaved with each HDF5 row; the \
+         permuted rows of older CSVs without their own are against the block map's)"
     );
     Ok(())
 }
@@ -533,7 +698,8 @@ fn main() {
             samples,
             grid,
             dir,
-        } => match measure(rep, n, samples, grid, dir) {
+            only,
+        } => match measure(rep, n, samples, grid, dir, &only) {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("h5par-vector-bench: {e}");
