@@ -14,9 +14,9 @@
 //!   stripe count is 1, there is one aggregator per node, and HDF5 places the data where it
 //!   would without tuning. Page-aligned data puts every read into, and write from, a buffer as
 //!   malloc and numpy give it (16 bytes past a page) in the kernel copy's slow case of some
-//!   CPUs ((destination - source) mod 4096 small: about 3x on AMD Zen 3, a few percent on the
-//!   Intel Xeon of `bench/copy_penalty.c`'s README table), and there are no stripes to align
-//!   to. A stripe size the user gives is still used as the alignment.
+//!   CPUs ((destination - source) mod 4096 small: about 3x on AMD Zen 3, 5-8% more system
+//!   time on the project's Intel Xeon test machine; `bench/copy_penalty.c` measures one), and
+//!   there are no stripes to align to. A stripe size the user gives is still used as the alignment.
 //! - **Any other file system** (NFS, unknown) gets no striping: the stripe count is 1, 1 MiB is
 //!   used for alignment only, and there is one aggregator per node.
 //!
