@@ -46,6 +46,17 @@ pub enum FsKind {
     Other(i64),
 }
 
+impl FsKind {
+    /// Whether the file system is local to the node and unstriped (tmpfs, ext4, XFS, Btrfs):
+    /// there collective buffering and data alignment buy nothing (see `tune::plan`).
+    pub fn is_local(self) -> bool {
+        matches!(
+            self,
+            FsKind::Tmpfs | FsKind::Ext4 | FsKind::Xfs | FsKind::Btrfs
+        )
+    }
+}
+
 impl fmt::Display for FsKind {
     /// Lowercase names (`lustre`, `gpfs`, ...); an unknown kind shows its magic as `other(0x...)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

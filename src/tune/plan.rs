@@ -220,12 +220,14 @@ pub fn plan(
         hints.retain(|(hk, _)| hk != k);
         hints.push((k.clone(), v.clone()));
     }
-    let align = layout.alignment.max(1);
+    // A layout without alignment (a local file system): HDF5's own placement of data and
+    // metadata, as with tuning off.
+    let align = layout.alignment;
     TunePlan {
         enabled: true,
         fs,
-        alignment: Some((ALIGN_THRESHOLD.min(align), align)),
-        meta_block_size: Some(align.min(1 << 20)),
+        alignment: (align > 0).then(|| (ALIGN_THRESHOLD.min(align), align)),
+        meta_block_size: (align > 0).then(|| align.min(1 << 20)),
         layout: Some(layout),
         hints,
         ranks,
@@ -248,12 +250,8 @@ pub fn plan(
 ///
 /// NFS and unknown file systems keep the MPI library's defaults.
 pub fn one_node_hints(kind: FsKind, mpi: MpiFlavor) -> Vec<(&'static str, &'static str)> {
-    let local = matches!(
-        kind,
-        FsKind::Tmpfs | FsKind::Ext4 | FsKind::Xfs | FsKind::Btrfs
-    );
     match mpi {
-        _ if !local => Vec::new(),
+        _ if !kind.is_local() => Vec::new(),
         MpiFlavor::OpenMpi => vec![("collective_buffering", "true")],
         MpiFlavor::Mpich => vec![("romio_cb_read", "disable"), ("romio_cb_write", "disable")],
         MpiFlavor::Unknown => Vec::new(),
@@ -311,6 +309,8 @@ mod tests {
     fn local_fs_passes_only_what_is_forced() {
         let p = plan(&req(), fs(FsKind::Tmpfs), 2, 1, None);
         assert!(p.hints.is_empty());
+        // No alignment and HDF5's own metadata blocks: data where HDF5 puts it.
+        assert_eq!((p.alignment, p.meta_block_size), (None, None));
         let forced = TuneRequest {
             stripe_size: Some(1 << 20),
             extra_hints: vec![("cb_nodes".into(), "2".into())],
@@ -325,6 +325,7 @@ mod tests {
             ]
         );
         assert_eq!(p.alignment, Some((64 << 10, 1 << 20)));
+        assert_eq!(p.meta_block_size, Some(1 << 20));
     }
 
     #[test]

@@ -153,7 +153,11 @@ impl Report {
                 l.stripe_count,
                 format_size(l.stripe_size),
                 l.cb_nodes,
-                format_size(l.alignment),
+                if l.alignment == 0 {
+                    "none".to_owned()
+                } else {
+                    format_size(l.alignment)
+                },
                 l.reason
             )),
             None => out.push_str("  tuning: off (HDF5 defaults with the MPI-IO driver)\n"),

@@ -308,7 +308,8 @@ fn finish(
     text.push_str(&format!(
         "  h5par files are created with atomic_create: false (no rename at close), the stripe \
          count and size given as h5par's stripe_count/stripe_size options (its tuning makes \
-         the striping hints and the HDF5 alignment); stripe size {}; command: {}\n",
+         the striping hints and the HDF5 alignment; on a local file system h5par's own \
+         choice, no stripes and no alignment); stripe size {}; command: {}\n",
         format_size(cfg.stripe_size),
         std::env::args().collect::<Vec<_>>().join(" ")
     ));

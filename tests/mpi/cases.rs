@@ -916,6 +916,17 @@ fn tuned_alignment(w: &SimpleCommunicator, dir: &Path) {
         offs.iter().all(|o| o % MIB == 0),
         "not aligned to 1 MiB: {offs:?}"
     );
+    // Tuned, on a local file system (the test folder), without a stripe size: no alignment,
+    // HDF5's own placement (page-aligned data is the slow copy case of malloc'd buffers).
+    if h5par::tune::detect(dir).is_ok_and(|fs| fs.kind.is_local()) {
+        let (offs, plan) = offsets(w, &dir.join("local.h5"), &FileOptions::default());
+        assert!(plan.enabled);
+        assert_eq!((plan.alignment, plan.meta_block_size), (None, None));
+        assert!(
+            offs.iter().any(|o| o % 4096 != 0),
+            "data should be where HDF5 puts it, not on pages: {offs:?}"
+        );
+    }
     let off = FileOptions {
         tuning: false,
         ..Default::default()

@@ -32,16 +32,18 @@ fn msg(e: h5par::Error) -> String {
 const STRIPING_HINTS: [&str; 2] = ["striping_factor", "striping_unit"];
 
 /// The options h5par creates the series' files with: the stripe count and size as h5par's
-/// options, `hints` without the striping hints, no atomic create.
+/// options (unless the file system is `local`: there h5par's own choice, what a user gets,
+/// as nothing is striped), `hints` without the striping hints, no atomic create.
 pub fn file_options(
     hints: &[(String, String)],
     stripe_count: u32,
     stripe_size: u64,
+    local: bool,
 ) -> FileOptions {
     FileOptions {
         atomic_create: false,
-        stripe_count: Some(stripe_count),
-        stripe_size: Some(stripe_size),
+        stripe_count: (!local).then_some(stripe_count),
+        stripe_size: (!local).then_some(stripe_size),
         hints: hints
             .iter()
             .filter(|(k, _)| !STRIPING_HINTS.contains(&k.as_str()))
@@ -53,7 +55,11 @@ pub fn file_options(
 
 impl Native for H5parSeries {
     fn write(&self, ctx: &Ctx, path: &Path, io: Io, data: &[f64]) -> Result<(), String> {
-        let opts = file_options(&ctx.hints, ctx.stripe_count, ctx.stripe_size);
+        let local = path
+            .parent()
+            .and_then(|d| h5par::tune::detect(d).ok())
+            .is_some_and(|fs| fs.kind.is_local());
+        let opts = file_options(&ctx.hints, ctx.stripe_count, ctx.stripe_size, local);
         let file = File::create_with(ctx.comm, path, &opts).map_err(msg)?;
         // A layout that did not take is an error, not a data point (all ranks read the same
         // layout back, so all fail alike).
@@ -138,7 +144,7 @@ mod tests {
     fn striping_goes_through_h5par_options() {
         let mut hints = crate::bench::striping_hints(4, 2 << 20);
         hints.push(("romio_cb_read".into(), "enable".into()));
-        let o = file_options(&hints, 4, 2 << 20);
+        let o = file_options(&hints, 4, 2 << 20, false);
         assert!(!o.atomic_create);
         assert!(o.tuning);
         assert_eq!((o.stripe_count, o.stripe_size), (Some(4), Some(2 << 20)));
@@ -146,5 +152,9 @@ mod tests {
             o.hints,
             vec![("romio_cb_read".to_string(), "enable".to_string())]
         );
+        // A local file system: h5par's own layout (no stripes, no alignment).
+        let o = file_options(&hints, 1, 1 << 20, true);
+        assert_eq!((o.stripe_count, o.stripe_size), (None, None));
+        assert_eq!(o.hints.len(), 1);
     }
 }
