@@ -889,6 +889,8 @@ impl Dataset {
                 self.file.comm.size()
             )));
         }
+        // This rank's OS-level cause of a failed write, when HDF5 and MPI-IO dropped it.
+        let cause_here: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
         let done = (|| {
             let name = self.name();
             // SAFETY: live dataset id.
@@ -907,6 +909,7 @@ impl Dataset {
             let dxpl = plist::transfer(hdf5_collective, &name)?;
             let mtype = mem.hdf5()?;
             let started = std::time::Instant::now();
+            crate::io::space::clear_errno();
             let r = call(
                 self.handle.id(),
                 mtype.id(),
@@ -914,10 +917,15 @@ impl Dataset {
                 fspace.id(),
                 dxpl.id(),
             );
+            // Read first, before any other call can change errno.
+            let os_cause = crate::io::space::write_errno();
             let seconds = started.elapsed().as_secs_f64();
             h5::check(r, what).map_err(|e| {
                 if op == "write" {
-                    self.file.explain(e)
+                    let cause = os_cause.map(|c| c.to_string());
+                    *cause_here.borrow_mut() = cause.clone();
+                    self.file
+                        .explain(crate::io::space::with_cause(e, cause.as_deref()))
                 } else {
                     e
                 }
@@ -959,6 +967,9 @@ impl Dataset {
         let outcome = if collective && op == "read" {
             // A read changes nothing in the file: agreed only where it failed.
             crate::comm::deferred_outcome(&self.file.comm, what, done)
+        } else if collective && op == "write" {
+            crate::comm::agree_value(&self.file.comm, what, done)
+                .map_err(|e| self.file.shared_cause(e, cause_here.take()))
         } else if collective {
             crate::comm::agree_value(&self.file.comm, what, done)
         } else {

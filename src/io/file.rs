@@ -324,6 +324,55 @@ impl FileInner {
         crate::io::space::explain(e, self.data_path(), &self.path)
     }
 
+    /// Collective, on every rank after an agreed failure of a collective write: `err` with the
+    /// OS-level cause of the lowest rank that has one (`mine`, from `errno`: see
+    /// [`crate::io::space::write_errno`]), or else of a test write by rank 0
+    /// ([`crate::io::space::probe_write`]), when its message does not say it already,
+    /// explained with the file system and path. The rank whose error the agreement shows may not be one
+    /// whose own write failed (OpenMPI reports a failed collective write on every rank), or
+    /// HDF5 and MPI-IO may have dropped the cause there.
+    pub(crate) fn shared_cause(&self, err: Error, mine: Option<String>) -> Error {
+        let me = if mine.is_some() {
+            i64::from(self.comm.rank())
+        } else {
+            i64::MAX
+        };
+        let mut lowest = [i64::MAX];
+        let what = format!("write to {} (its cause)", self.path.display());
+        if comm::wait::allreduce_min(&self.comm, &[me], &mut lowest, &what, 0).is_err() {
+            return err;
+        }
+        let text = if lowest[0] < i64::MAX {
+            let root = lowest[0] as i32;
+            let cause = comm::broadcast_text(&self.comm, root, mine.as_deref().unwrap_or(""));
+            format!("{cause} on rank {root}")
+        } else {
+            // No rank has it (OpenMPI's OMPIO may clear errno after its failed write, and on
+            // one rank report the failure only as a short count): rank 0 asks the file system.
+            let probe = if self.comm.rank() == 0 {
+                crate::io::space::probe_write(self.data_path())
+                    .map(|e| e.to_string())
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            let cause = comm::broadcast_text(&self.comm, 0, &probe);
+            if cause.is_empty() {
+                return err;
+            }
+            format!("{cause}: a test write of 4 KiB beside the file fails too")
+        };
+        let with = crate::io::space::with_cause(err, Some(&text));
+        // Explained as a local error would be, so that the file system and path are named on
+        // every rank (a remote error is otherwise shown as its rank gave it); the error keeps
+        // its kind (and, when remote, its rank).
+        let head = crate::io::space::explanation(&with.message(), self.data_path(), &self.path);
+        match head {
+            Some(head) if !with.message().contains(" while writing ") => with.context(head),
+            _ => with,
+        }
+    }
+
     /// Collective close; see [`File::close_with`].
     fn close_with(&self, local: Result<()>) -> Result<()> {
         let Ok(fid) = self.id() else {
@@ -364,8 +413,28 @@ impl FileInner {
             )))
         });
         let failed = pre.result.is_err() || earlier.is_some();
-        let empty_tmp = failed && self.tmp.is_some();
-        if empty_tmp || (self.writable && self.tmp.is_none()) {
+        // After a failed write whose data will not be kept (a temporary), or one that room
+        // cannot help (a device error, a quota; written in place), HDF5's closing writes go
+        // to a scratch file: they would fail too, on some ranks only, and HDF5 would hang or
+        // crash at MPI_Finalize.
+        let device_failed = earlier.is_some()
+            && !self
+                .io_failed
+                .borrow()
+                .as_deref()
+                .is_some_and(|m| m.contains("no space left on device"));
+        let scratch = if self.writable && ((failed && self.tmp.is_some()) || device_failed) {
+            if rank == 0 {
+                if let Some(r) = self.reserve.borrow_mut().take() {
+                    r.release();
+                }
+            }
+            crate::io::scratch::divert_closing_writes(&self.comm, fid, &what).ok()
+        } else {
+            None
+        };
+        let empty_tmp = failed && self.tmp.is_some() && scratch.is_none();
+        if scratch.is_none() && (empty_tmp || (self.writable && self.tmp.is_none())) {
             // Room for HDF5's closing writes (metadata, end of file) on every rank, before any
             // rank starts them, even on a disk that filled up: rank 0 gives the reserve back
             // and, when the data will not be published, empties the temporary.
@@ -381,7 +450,7 @@ impl FileInner {
             }
             let _ = self.agree(&format!("{what} (room made)"), Ok(()), None);
         }
-        if failed && self.writable {
+        if failed && self.writable && scratch.is_none() {
             // HDF5's closing metadata writes are collective. ROMIO (MPICH) writes a
             // collective or a noncontiguous write as whole buffers spanning the holes
             // between the pieces (two-phase I/O, data sieving), which on a full disk fails
@@ -401,6 +470,10 @@ impl FileInner {
         self.id.set(-1);
         self.thread_claim.borrow_mut().take();
         let closed = h5::check(ret, &what).map_err(|e| self.explain(e));
+        if let Some(scratch) = &scratch {
+            // Every rank removes it: /dev/shm is per node.
+            let _ = std::fs::remove_file(scratch);
+        }
         if closed.is_ok() && !failed {
             // Before the agreements, so that the report exists when close returns anywhere.
             self.write_report();
@@ -411,7 +484,11 @@ impl FileInner {
         let Some(tmp) = &self.tmp else {
             // Written in place: say what the file keeps.
             return outcome.map_err(|e| {
-                let keeps = if closing_failed {
+                let keeps = if scratch.is_some() {
+                    "HDF5's closing writes were not made, because its device failed, so it \
+                     may not be readable"
+                        .to_string()
+                } else if closing_failed {
                     "HDF5's closing writes failed, so it may not be readable".to_string()
                 } else {
                     "its metadata was written: it keeps every object and the data of the \

@@ -14,6 +14,7 @@ pub(crate) mod mpi_info;
 pub(crate) mod path;
 pub(crate) mod plist;
 pub(crate) mod report;
+pub(crate) mod scratch;
 pub mod selection;
 pub mod space;
 pub mod stale;

@@ -93,16 +93,26 @@ pub(crate) fn file_hints(fh: mpi::ffi::MPI_File) -> Vec<(String, String)> {
 
 /// The MPI file under the open HDF5 file `fid` (MPI-IO driver), if HDF5 gives it.
 pub(crate) fn mpi_file_of(fid: hdf5_sys::h5i::hid_t) -> Option<mpi::ffi::MPI_File> {
+    // SAFETY: a slot returned by `mpi_file_slot` holds the driver's live MPI_File.
+    mpi_file_slot(fid).map(|slot| unsafe { *slot })
+}
+
+/// Where the MPI-IO driver of the open HDF5 file `fid` keeps its `MPI_File`: the address
+/// `H5Fget_vfd_handle` returns, which for the MPI-IO driver points to the `MPI_File` field of
+/// the driver's own file struct (`*file_handle = &file->f` in every HDF5 since 1.8), valid
+/// until the file is closed in HDF5. `None` when HDF5 gives nothing.
+pub(crate) fn mpi_file_slot(fid: hdf5_sys::h5i::hid_t) -> Option<*mut mpi::ffi::MPI_File> {
     use crate::io::h5::{Handle, Kind};
     use hdf5_sys::h5f::{H5Fget_access_plist, H5Fget_vfd_handle};
-    // SAFETY: a live file id; for the MPI-IO driver the VFD handle points to an MPI_File.
+    // SAFETY: a live file id of h5par's, which opens every file with the MPI-IO driver
+    // (`plist::file_access`).
     unsafe {
         let fapl = Handle::new(H5Fget_access_plist(fid), Kind::Plist, "file access list").ok()?;
         let mut handle: *mut std::ffi::c_void = std::ptr::null_mut();
         if H5Fget_vfd_handle(fid, fapl.id(), &mut handle) < 0 || handle.is_null() {
             return None;
         }
-        Some(*(handle as *mut mpi::ffi::MPI_File))
+        Some(handle as *mut mpi::ffi::MPI_File)
     }
 }
 

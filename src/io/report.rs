@@ -64,7 +64,17 @@ pub(crate) fn begin<C: Communicator + ?Sized>(
             reason: l.reason.clone(),
         }),
         layout_read_back,
-        hints: compare_hints(&plan.hints, &in_effect),
+        hints: compare_hints(&plan.hints, &in_effect)
+            .into_iter()
+            .map(|mut h| {
+                h.why = plan
+                    .hint_notes
+                    .iter()
+                    .find(|(k, _)| *k == h.key && h.asked.is_some())
+                    .map(|(_, why)| why.clone());
+                h
+            })
+            .collect(),
         datasets: Vec::new(),
         calls: Vec::new(),
         calls_not_listed: 0,

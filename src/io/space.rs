@@ -1,6 +1,7 @@
-//! Failed writes explained: a write or close that fails on a full file system (or over quota)
-//! says "no space left on device" and names the file system and the path, instead of only
-//! HDF5's and MPI-IO's own words.
+//! Failed writes explained: a write or close that fails on a full file system, over quota or
+//! on a failing device says "no space left on device", "disk quota exceeded" or "Input/output
+//! error" and names the file system and the path, instead of only HDF5's and MPI-IO's own
+//! words (which may not say the cause at all: the cause is then taken from `errno`).
 
 use std::path::{Path, PathBuf};
 
@@ -39,21 +40,26 @@ pub fn mount_of(mounts: &str, path: &Path) -> Option<Mount> {
     best
 }
 
-/// What ran out, judged from an error's text and the free space (pure).
+/// What ran out (or failed), judged from an error's text and the free space (pure).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shortage {
     /// ENOSPC.
     Space,
     /// EDQUOT.
     Quota,
+    /// EIO: the device failed.
+    Device,
 }
 
 /// Whether an error with `text`, on a file system with `free` bytes available, is a full
-/// disk or an exceeded quota (pure). Below 1 MiB free counts as full.
+/// disk, an exceeded quota or a device error (pure). Below 1 MiB free counts as full.
 pub fn shortage(text: &str, free: Option<u64>) -> Option<Shortage> {
     let t = text.to_ascii_lowercase();
     if t.contains("quota") {
         return Some(Shortage::Quota);
+    }
+    if t.contains("input/output error") {
+        return Some(Shortage::Device);
     }
     if t.contains("no space") || t.contains("no_space") || t.contains("enospc") {
         return Some(Shortage::Space);
@@ -82,21 +88,30 @@ fn mib(b: u64) -> String {
 }
 
 /// `err` (a failed write, flush or close of `file`, the temporary of `path` or `path`
-/// itself) explained when the cause is a full file system or an exceeded quota: an I/O error
-/// that says "no space left on device" (or "disk quota exceeded") and names the file system,
-/// its mount point and the path. Other errors are returned as they are.
+/// itself) explained when the cause is a full file system, an exceeded quota or a device
+/// error: an I/O error that says "no space left on device" (or "disk quota exceeded", or
+/// "Input/output error") and names the file system, its mount point and the path. Other
+/// errors, and errors of other ranks (already explained there), are returned as they are.
 pub fn explain(err: Error, file: &Path, path: &Path) -> Error {
     if matches!(err, Error::Remote { .. }) {
         return err;
     }
+    match explanation(&err.message(), file, path) {
+        Some(head) => Error::Io(format!("{head}: {}", err.message())),
+        None => err,
+    }
+}
+
+/// What [`explain`] puts before an error's text `text`, e.g. `no space left on device: the
+/// tmpfs file system mounted at /scratch (8.0 MiB total, 0.0 MiB free) is full while writing
+/// ...`; `None` when the text and the free space show none of its causes.
+pub fn explanation(text: &str, file: &Path, path: &Path) -> Option<String> {
     let dir = match file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let space = statvfs(&dir);
-    let Some(kind) = shortage(&err.message(), space.map(|s| s.1)) else {
-        return err;
-    };
+    let kind = shortage(text, space.map(|s| s.1))?;
     let abs = std::fs::canonicalize(&dir).unwrap_or(dir);
     let mount = std::fs::read_to_string("/proc/self/mounts")
         .ok()
@@ -112,19 +127,90 @@ pub fn explain(err: Error, file: &Path, path: &Path) -> Error {
     let sizes = space
         .map(|(total, free)| format!(" ({} total, {} free)", mib(total), mib(free)))
         .unwrap_or_default();
-    let head = match kind {
-        Shortage::Space => "no space left on device",
-        Shortage::Quota => "disk quota exceeded",
+    let (head, state) = match kind {
+        Shortage::Space => ("no space left on device", "is full"),
+        Shortage::Quota => ("disk quota exceeded", "is over quota"),
+        Shortage::Device => ("Input/output error", "failed (a device error)"),
     };
     let which = if file == path {
         format!("{}", path.display())
     } else {
         format!("{} (the temporary of {})", file.display(), path.display())
     };
-    Error::Io(format!(
-        "{head}: {fs}{sizes} is full while writing {which}: {}",
-        err.message()
-    ))
+    Some(format!("{head}: {fs}{sizes} {state} while writing {which}"))
+}
+
+/// Sets this thread's `errno` to 0, before a call whose failure [`write_errno`] then reads.
+pub fn clear_errno() {
+    // SAFETY: `__errno_location` returns this thread's errno.
+    unsafe { *libc::__errno_location() = 0 };
+}
+
+/// The cause of a failed write as this thread's `errno` tells it, when it is one that HDF5 and
+/// MPI-IO may drop from their messages (OpenMPI's says "file write failed"): EIO, ENOSPC,
+/// EDQUOT, EFBIG or EROFS. Other values (left by MPI's own progress, say) are not taken.
+pub fn write_errno() -> Option<std::io::Error> {
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EIO | libc::ENOSPC | libc::EDQUOT | libc::EFBIG | libc::EROFS) => Some(e),
+        _ => None,
+    }
+}
+
+/// A test write beside `file`: a hidden file (named like a temporary, see
+/// [`crate::io::stale`]) of 4 KiB written, synced and removed. Returns the OS error when it
+/// fails with one of the causes [`write_errno`] takes, the cause of a failed write that MPI-IO
+/// did not report: the device fails, the file system is full or over quota.
+pub fn probe_write(file: &Path) -> Option<std::io::Error> {
+    use std::io::Write;
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let me = crate::io::stale::this_process();
+    let probe = dir.join(crate::io::stale::temporary_file_name(
+        "h5par-probe",
+        &me,
+        nanos,
+    ));
+    let result = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|mut f| {
+            f.write_all(&[0u8; 4096])?;
+            f.sync_all()
+        });
+    let _ = std::fs::remove_file(&probe);
+    let e = result.err()?;
+    match e.raw_os_error() {
+        Some(libc::EIO | libc::ENOSPC | libc::EDQUOT | libc::EFBIG | libc::EROFS) => Some(e),
+        _ => None,
+    }
+}
+
+/// `err` with `cause` (the text of an OS error, as [`write_errno`] gives it) added when its
+/// message does not already say it (pure).
+pub fn with_cause(err: Error, cause: Option<&str>) -> Error {
+    match cause {
+        Some(c) if !err.message().to_lowercase().contains(&first_words(c)) => {
+            err.context_after(format!(" ({c})"))
+        }
+        _ => err,
+    }
+}
+
+/// An OS error's text without its ` (os error N)` tail, lowercase.
+fn first_words(cause: &str) -> String {
+    cause
+        .split(" (os error")
+        .next()
+        .unwrap_or(cause)
+        .to_lowercase()
 }
 
 /// An error when the file system of `file` has less than 1 MiB left after a write: MPI-IO
@@ -280,6 +366,44 @@ mod tests {
             Some(Shortage::Space)
         );
         assert_eq!(shortage("file write failed", Some(1 << 30)), None);
+        assert_eq!(
+            shortage("file write failed (Input/output error (os error 5))", None),
+            Some(Shortage::Device)
+        );
         assert_eq!(shortage("file write failed", None), None);
+    }
+
+    #[test]
+    fn causes_are_added_once() {
+        let e = with_cause(
+            Error::Io("file write failed".into()),
+            Some("Input/output error (os error 5)"),
+        );
+        assert_eq!(
+            e.message(),
+            "file write failed (Input/output error (os error 5))"
+        );
+        let e = with_cause(
+            Error::Io("MPI_File_write_at: Input/output error".into()),
+            Some("Input/output error (os error 5)"),
+        );
+        assert_eq!(e.message(), "MPI_File_write_at: Input/output error");
+        assert_eq!(
+            with_cause(Error::Io("x".into()), None).message(),
+            "x".to_string()
+        );
+    }
+
+    #[test]
+    fn errno_is_read_for_write_causes_only() {
+        clear_errno();
+        assert!(write_errno().is_none());
+        // SAFETY: this thread's errno.
+        unsafe { *libc::__errno_location() = libc::EIO };
+        let e = write_errno().expect("EIO is a write cause");
+        assert!(e.to_string().starts_with("Input/output error"), "{e}");
+        // SAFETY: this thread's errno.
+        unsafe { *libc::__errno_location() = libc::EAGAIN };
+        assert!(write_errno().is_none());
     }
 }

@@ -132,6 +132,8 @@ pub struct TunePlan {
     /// `H5Pset_libver_bounds` (low, high): the user's, else [`DEFAULT_LIBVER`] (which is also
     /// HDF5's own default, so tuning off changes nothing here).
     pub libver: (LibVer, LibVer),
+    /// Hints h5par sets whatever the tuning, with why: (key, why). See [`safety_hints`].
+    pub hint_notes: Vec<(String, String)>,
 }
 
 /// Objects at least this large (or the alignment, if smaller) are aligned.
@@ -146,16 +148,19 @@ pub fn plan(
     ost_count: Option<u32>,
 ) -> TunePlan {
     if !req.enabled {
+        let mut hints = Vec::new();
+        let hint_notes = add_safety_hints(&mut hints, req);
         return TunePlan {
             enabled: false,
             fs,
             layout: None,
-            hints: req.extra_hints.clone(),
+            hints,
             alignment: None,
             meta_block_size: None,
             ranks,
             nodes,
             libver: req.libver.unwrap_or(DEFAULT_LIBVER),
+            hint_notes,
         };
     }
     let mut layout = choose_layout(&LayoutRequest {
@@ -216,10 +221,7 @@ pub fn plan(
             }
         }
     }
-    for (k, v) in &req.extra_hints {
-        hints.retain(|(hk, _)| hk != k);
-        hints.push((k.clone(), v.clone()));
-    }
+    let hint_notes = add_safety_hints(&mut hints, req);
     // A layout without alignment (a local file system): HDF5's own placement of data and
     // metadata, as with tuning off.
     let align = layout.alignment;
@@ -233,7 +235,50 @@ pub fn plan(
         ranks,
         nodes,
         libver: req.libver.unwrap_or(DEFAULT_LIBVER),
+        hint_notes,
     }
+}
+
+/// Hints that h5par sets for correctness, tuning on or off: (key, value, why).
+///
+/// - OpenMPI's OMPIO: `collective_buffering=true`. OpenMPI 4.1's collective-write components
+///   `vulcan` (its default on a local or unknown file system with more than 2 ranks),
+///   `dynamic` and `dynamic_gen2` end `write_all` with `return OMPI_SUCCESS` whatever their
+///   aggregators' own writes returned (`fcoll_vulcan_file_write_all.c`: the `exit:` label), so
+///   a collective write that failed on its device (EIO, ENOSPC, EDQUOT) returns success on
+///   every rank and its data is silently lost. `collective_buffering` set to anything but
+///   `false` makes OMPIO use its `individual` component (each rank writes its own pieces and
+///   gets its own error; `common_ompio_file_view.c`, "enforcing using individual fcoll
+///   component"). A user's own `collective_buffering` hint wins.
+pub fn safety_hints(mpi: MpiFlavor) -> Vec<(&'static str, &'static str, &'static str)> {
+    match mpi {
+        MpiFlavor::OpenMpi => vec![(
+            "collective_buffering",
+            "true",
+            "OMPIO's individual collective writes: its vulcan and dynamic components return \
+             success on every rank even when an aggregator's write failed (OpenMPI 4.1), which \
+             loses data silently",
+        )],
+        MpiFlavor::Mpich | MpiFlavor::Unknown => Vec::new(),
+    }
+}
+
+/// Adds the [`safety_hints`] of `req.mpi` (unless set already) and then the user's hints to
+/// `hints` (a user's hint replaces one of h5par's); returns the notes of the safety hints kept.
+fn add_safety_hints(hints: &mut Vec<(String, String)>, req: &TuneRequest) -> Vec<(String, String)> {
+    let mut notes = Vec::new();
+    for (k, v, why) in safety_hints(req.mpi) {
+        if !hints.iter().any(|(hk, _)| hk == k) {
+            hints.push((k.to_string(), v.to_string()));
+        }
+        notes.push((k.to_string(), why.to_string()));
+    }
+    for (k, v) in &req.extra_hints {
+        hints.retain(|(hk, _)| hk != k);
+        hints.push((k.clone(), v.clone()));
+        notes.retain(|(nk, _)| nk != k);
+    }
+    notes
 }
 
 /// The hints that make collective I/O run at the speed of independent I/O when every rank is
@@ -351,27 +396,31 @@ mod tests {
                 ("romio_cb_write".to_string(), "disable".to_string())
             ]
         );
-        // Two nodes, NFS, Lustre, an unknown MPI or aggregators set by the user: untouched.
+        // Two nodes, NFS, an unknown MPI or aggregators set by the user: untouched (but for
+        // OpenMPI's safety hint).
         assert!(plan(&on(MpiFlavor::Mpich), fs(FsKind::Ext4), 4, 2, None)
             .hints
             .is_empty());
-        assert!(plan(&on(MpiFlavor::OpenMpi), fs(FsKind::Nfs), 4, 1, None)
-            .hints
-            .is_empty());
+        let safety = vec![("collective_buffering".to_string(), "true".to_string())];
+        assert_eq!(
+            plan(&on(MpiFlavor::OpenMpi), fs(FsKind::Nfs), 4, 1, None).hints,
+            safety
+        );
         assert!(plan(&on(MpiFlavor::Unknown), fs(FsKind::Xfs), 4, 1, None)
             .hints
             .is_empty());
-        let lustre = plan(&on(MpiFlavor::OpenMpi), fs(FsKind::Lustre), 4, 1, Some(8));
-        assert!(!lustre
-            .hints
-            .iter()
-            .any(|(k, _)| k == "collective_buffering"));
         let user = TuneRequest {
             cb_nodes: Some(1),
             ..on(MpiFlavor::OpenMpi)
         };
         let p = plan(&user, fs(FsKind::Tmpfs), 4, 1, None);
-        assert_eq!(p.hints, vec![("cb_nodes".to_string(), "1".to_string())]);
+        assert_eq!(
+            p.hints,
+            vec![
+                ("cb_nodes".to_string(), "1".to_string()),
+                ("collective_buffering".to_string(), "true".to_string())
+            ]
+        );
         // A hint of the user's wins.
         let mine = TuneRequest {
             extra_hints: vec![("romio_cb_read".into(), "enable".into())],
@@ -385,6 +434,51 @@ mod tests {
                 ("romio_cb_read".to_string(), "enable".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn openmpi_always_gets_individual_collective_writes() {
+        let on = |mpi| TuneRequest { mpi, ..req() };
+        for kind in [FsKind::Lustre, FsKind::Gpfs, FsKind::Nfs, FsKind::Tmpfs] {
+            for nodes in [1, 4] {
+                let p = plan(&on(MpiFlavor::OpenMpi), fs(kind), 8, nodes, Some(8));
+                let set: Vec<_> = p
+                    .hints
+                    .iter()
+                    .filter(|(k, _)| k == "collective_buffering")
+                    .collect();
+                assert_eq!(set.len(), 1, "{kind:?} {nodes}: {:?}", p.hints);
+                assert_eq!(set[0].1, "true");
+                assert_eq!(p.hint_notes.len(), 1);
+                assert!(p.hint_notes[0].1.contains("vulcan"), "{:?}", p.hint_notes);
+            }
+        }
+        // Tuning off too: it is not tuning.
+        let off = TuneRequest {
+            enabled: false,
+            mpi: MpiFlavor::OpenMpi,
+            ..Default::default()
+        };
+        let p = plan(&off, fs(FsKind::Tmpfs), 3, 1, None);
+        assert_eq!(
+            p.hints,
+            vec![("collective_buffering".to_string(), "true".to_string())]
+        );
+        // The user's value wins, and then h5par's note is gone.
+        let mine = TuneRequest {
+            extra_hints: vec![("collective_buffering".into(), "false".into())],
+            ..on(MpiFlavor::OpenMpi)
+        };
+        let p = plan(&mine, fs(FsKind::Nfs), 3, 1, None);
+        assert_eq!(
+            p.hints,
+            vec![("collective_buffering".to_string(), "false".to_string())]
+        );
+        assert!(p.hint_notes.is_empty());
+        // Nothing for ROMIO.
+        assert!(plan(&on(MpiFlavor::Mpich), fs(FsKind::Nfs), 3, 1, None)
+            .hint_notes
+            .is_empty());
     }
 
     #[test]

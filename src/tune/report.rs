@@ -89,6 +89,10 @@ pub struct HintReport {
     pub in_effect: Option<String>,
     /// Set when a hint asked for is missing or different: a possible misconfiguration.
     pub flag: Option<String>,
+    /// Why h5par set it, for a hint it sets whatever the tuning (see
+    /// [`crate::tune::plan::safety_hints`]).
+    #[serde(default)]
+    pub why: Option<String>,
 }
 
 /// One dataset.
@@ -183,6 +187,14 @@ impl Report {
                 h.flag.clone().unwrap_or_default()
             ));
         }
+        for h in self.hints.iter().filter(|h| h.why.is_some()) {
+            out.push_str(&format!(
+                "    {}={} set by h5par: {}\n",
+                h.key,
+                h.asked.clone().unwrap_or_default(),
+                h.why.clone().unwrap_or_default()
+            ));
+        }
         let unaligned: Vec<&DatasetReport> = self
             .datasets
             .iter()
@@ -257,6 +269,7 @@ pub fn compare_hints(
             asked: Some(v.clone()),
             in_effect: got,
             flag,
+            why: None,
         });
     }
     for (k, v) in in_effect {
@@ -266,6 +279,7 @@ pub fn compare_hints(
                 asked: None,
                 in_effect: Some(v.clone()),
                 flag: None,
+                why: None,
             });
         }
     }
