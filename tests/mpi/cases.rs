@@ -58,13 +58,12 @@ pub static ALL: &[(&str, &[usize], u64, CaseFn)] = &[
     ("no_mpi_init", &[], 20, |_, _| {}),
     ("disk_full_in_place", &[1, 2, 3], 90, disk_full_in_place),
     ("close_given_back", &[2, 3], 30, close_given_back),
-    // Not in the suite: the close after EIO hangs or crashes, and OpenMPI loses the error
-    // (see the case).
-    ("device_error", &[], 90, device_error),
+    // Needs root, /dev/fuse, fuse3 and libfuse3-dev (scripts/install-deps.sh): fails without.
+    ("device_error", &[1, 2, 3], 90, device_error),
     // Run with MPI_THREAD_MULTIPLE (see main.rs).
     ("threads", &[1, 2, 3], 120, threads),
-    // Not in the suite: the close after EDQUOT on btrfs still fails (see the case).
-    ("quota_exceeded", &[], 120, quota_exceeded),
+    // Needs root, a loop device and btrfs-progs (scripts/install-deps.sh): fails without.
+    ("quota_exceeded", &[1, 2, 3], 120, quota_exceeded),
 ];
 
 /// Cases and rank counts that hang on MPICH (not yet fixed): on MPICH the suite lists them as
@@ -1499,15 +1498,23 @@ fn setup(cmd: &str, args: &[&str]) {
 /// A real quota: a loop-mounted btrfs image (sparse, 256 MiB) whose top volume has an 8 MiB
 /// qgroup limit, so writes fail with EDQUOT (this kernel has no CONFIG_QUOTA for ext4 or XFS
 /// quotas; btrfs qgroups need none). Rank 0 sets it up; a watcher unmounts it if the process
-/// dies first. Run by hand (`H5PAR_CASE=quota_exceeded H5PAR_TEST_DIR=DIR mpirun -n 2
-/// target/debug/deps/mpi-*`; needs btrfs-progs): the write fails on every rank with "disk
-/// quota exceeded ... btrfs", but the close after it still fails in HDF5's closing writes,
-/// which crashes in HDF5 at MPI_Finalize on 1 rank and hangs on 2 and 3 (MPICH and OpenMPI):
-/// not fixed, so not in the suite. At a btrfs qgroup limit even `truncate` of the temporary
+/// dies first. Needs root, a loop device and btrfs-progs; without them the case fails, saying
+/// what is missing. The write fails on every rank with "disk quota exceeded ... btrfs"; the
+/// close fails on every rank, quickly, with that error, nothing is published and nothing is
+/// left (on both MPIs, 1 to 3 ranks). At a btrfs qgroup limit even `truncate` of the temporary
 /// fails with EDQUOT (copy-on-write needs room to free room), and so does rewriting 4 KiB in
-/// place; only an unlink, counted at the next commit (`syncfs`), gives room back.
+/// place, so HDF5's closing writes cannot be given room: they go to a scratch file
+/// (`h5par::io::scratch`), which before hung the close on 2-3 ranks and crashed HDF5 at
+/// MPI_Finalize on 1. Only an unlink, counted at the next commit (`syncfs`), gives room back.
 fn quota_exceeded(w: &SimpleCommunicator, dir: &Path) {
     let (rank, size) = (w.rank() as u64, w.size() as u64);
+    for tool in ["mkfs.btrfs", "btrfs", "mount", "losetup"] {
+        assert!(
+            on_path(tool),
+            "quota_exceeded cannot run: {tool} is missing (it needs root, a loop device and \
+             btrfs-progs: scripts/install-deps.sh)"
+        );
+    }
     let image = dir.join("quota.img");
     let point = dir.join("quota-mnt");
     if rank == 0 {
@@ -1651,6 +1658,16 @@ fn threads(w: &SimpleCommunicator, dir: &Path) {
     drop(comms);
 }
 
+/// Whether `tool` is an executable on `PATH` (or in /sbin, /usr/sbin).
+fn on_path(tool: &str) -> bool {
+    let path = std::env::var("PATH").unwrap_or_default();
+    let found = path
+        .split(':')
+        .chain(["/sbin", "/usr/sbin"])
+        .any(|d| Path::new(d).join(tool).is_file());
+    found
+}
+
 /// A FUSE file system (tests/c/eiofs.c, built here with cc and libfuse3) over a directory,
 /// whose writes fail with EIO once `limit` bytes went through it: a device failing mid-write.
 /// Mounted by rank 0 for the time of a case, unmounted on drop.
@@ -1729,19 +1746,27 @@ impl Drop for EioFs {
 }
 
 /// The device fails mid-write (EIO after 2 MiB of a 32 MiB collective write, and on every
-/// write after it): the write must fail on every rank, quickly, naming the I/O error; the
-/// close must fail on every rank, quickly; nothing published at the path, the temporary
-/// removed; nothing hanging or crashing at MPI_Finalize. Needs root, /dev/fuse, fuse3 and
-/// libfuse3-dev. Run by hand (`H5PAR_CASE=device_error H5PAR_TEST_DIR=DIR mpirun -n N
-/// target/debug/deps/mpi-*`): not in the suite, because today
-/// - MPICH: the write fails on every rank with "Input/output error", but the close (HDF5's
-///   closing writes fail too) hangs on 2 and 3 ranks, and on 1 rank it fails and then HDF5
-///   crashes (SIGSEGV in H5F__close_cb) at MPI_Finalize;
-/// - OpenMPI: on 1 and 2 ranks the write fails on every rank but without the cause ("file
-///   write failed"); on 3 ranks the write succeeds on every rank: OMPIO's collective write
-///   loses its aggregator's error, and the data is silently lost.
+/// write after it): the write must fail on every rank, quickly, naming the I/O error and the
+/// file system; the close must fail on every rank, quickly; nothing published at the path, the
+/// temporary removed; nothing hanging or crashing at MPI_Finalize. Needs root, /dev/fuse,
+/// fuse3 and libfuse3-dev; without them the case fails, saying what is missing. Before the
+/// fixes (issue 8):
+/// - MPICH: the write failed on every rank with "Input/output error", but the close (HDF5's
+///   closing writes fail too) hung on 2 and 3 ranks, and on 1 rank it failed and then HDF5
+///   crashed (SIGSEGV in H5F__close_cb) at MPI_Finalize; the closing writes now go to a
+///   scratch file (`h5par::io::scratch`);
+/// - OpenMPI: on 1 and 2 ranks the write failed without the cause ("file write failed"); on 3
+///   ranks the write succeeded on every rank: OMPIO's `vulcan` collective write returns
+///   success whatever its aggregator's write returned, and the data was silently lost. h5par
+///   now sets `collective_buffering=true` (OMPIO's `individual` writes report the error), and
+///   takes the cause from errno or a test write.
 fn device_error(w: &SimpleCommunicator, dir: &Path) {
     let (rank, size) = (w.rank() as u64, w.size() as u64);
+    assert!(
+        Path::new("/dev/fuse").exists(),
+        "device_error cannot run: there is no /dev/fuse (it needs root, /dev/fuse, fuse3 and \
+         libfuse3-dev: scripts/install-deps.sh; in a container, --device /dev/fuse)"
+    );
     let fs = EioFs::mount(w, dir, 2 << 20);
     let n = (32u64 << 20) / 8;
     let (lo, hi) = (rank * n / size, (rank + 1) * n / size);
