@@ -1052,7 +1052,8 @@ fn io_report(w: &SimpleCommunicator, dir: &Path) {
     let on_disk = h5par::tune::Report::from_json(&written).expect("parses");
     assert_eq!(on_disk.rank, 0);
     assert_eq!(on_disk.calls.len(), 3);
-    // Tuning off: nothing asked, nothing judged aligned.
+    // Tuning off: nothing asked but the hints h5par sets for correctness (each with why),
+    // nothing judged aligned.
     let plain = FileOptions {
         tuning: false,
         ..Default::default()
@@ -1064,7 +1065,24 @@ fn io_report(w: &SimpleCommunicator, dir: &Path) {
         .expect("create");
     let r = f.report();
     assert!(!r.tuning && r.layout.is_none());
-    assert!(r.hints.iter().all(|h| h.asked.is_none()));
+    let safety = h5par::tune::plan::safety_hints(h5par::tune::MpiFlavor::detect());
+    for h in r.hints.iter().filter(|h| h.asked.is_some()) {
+        assert!(
+            safety
+                .iter()
+                .any(|s| s.0 == h.key && Some(s.1) == h.asked.as_deref()),
+            "asked for with tuning off: {h:?}"
+        );
+        assert!(h.why.is_some(), "{h:?}");
+        assert!(h.flag.is_none(), "the MPI library does not report {h:?}");
+    }
+    assert_eq!(
+        r.hints.iter().filter(|h| h.asked.is_some()).count(),
+        safety.len()
+    );
+    if !safety.is_empty() {
+        assert!(r.summary().contains("set by h5par: "), "{}", r.summary());
+    }
     assert_eq!(r.datasets[0].aligned, None);
     f.close().expect("close");
 }
