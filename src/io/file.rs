@@ -120,8 +120,9 @@ pub(crate) struct FileInner {
     tmp: Option<PathBuf>,
     pub(crate) writable: bool,
     /// Set (on every rank alike) when a collective write failed: the file's data is incomplete
-    /// and, when it is a temporary, it is emptied before closing so that HDF5's closing writes
-    /// cannot fail on a full disk (on some ranks only, which would hang).
+    /// and HDF5's closing writes, which would fail too (on some ranks only, which would hang),
+    /// go to a scratch file when the file is a temporary or its device failed
+    /// ([`crate::io::scratch`]), else find the room its reserve kept.
     pub(crate) io_failed: RefCell<Option<String>>,
     /// Set when a close found the ranks in different calls: the file is left open, and
     /// dropping it only warns.
@@ -328,9 +329,9 @@ impl FileInner {
     /// OS-level cause of the lowest rank that has one (`mine`, from `errno`: see
     /// [`crate::io::space::write_errno`]), or else of a test write by rank 0
     /// ([`crate::io::space::probe_write`]), when its message does not say it already,
-    /// explained with the file system and path. The rank whose error the agreement shows may not be one
-    /// whose own write failed (OpenMPI reports a failed collective write on every rank), or
-    /// HDF5 and MPI-IO may have dropped the cause there.
+    /// explained with the file system and path, the same on every rank (the text is sent with
+    /// [`comm::broadcast_text`]). The rank whose error the agreement shows may not be one whose
+    /// own write failed, or HDF5 and MPI-IO may have dropped the cause there.
     pub(crate) fn shared_cause(&self, err: Error, mine: Option<String>) -> Error {
         let me = if mine.is_some() {
             i64::from(self.comm.rank())
