@@ -7,7 +7,7 @@ PKGS="pkg-config libclang-dev gfortran hdf5-tools
       libhdf5-openmpi-dev openmpi-bin libhdf5-mpich-dev mpich
       cython3 python3-mpi4py python3-h5py-mpi python3-numpy python3-pytest python3-pip
       strace python3-venv python3-petsc4py python3-matplotlib
-      btrfs-progs fuse3 libfuse3-dev"
+      btrfs-progs fuse3 libfuse3-dev gcc mount"
 
 missing_debian() {
   local m=""
@@ -45,5 +45,10 @@ need mpirun "an MPI module"
 need h5pcc "a parallel HDF5 module (e.g. 'module load cray-hdf5-parallel'); set HDF5_DIR"
 need gfortran "a Fortran compiler (for the Fortran tests)"
 need python3 "python3 with h5py (MPI build), mpi4py, numpy for the Python tests"
+# The disk cases (tests/mpi/cases.rs: device_error, quota_exceeded) also need root, /dev/fuse,
+# libfuse3 and btrfs-progs; without them those cases fail, saying what is missing (a note here).
+want() { command -v "$1" >/dev/null 2>&1 || echo "note: no $1 ($2)" >&2; }
+want mkfs.btrfs "btrfs-progs, for the quota case quota_exceeded"
+want fusermount3 "fuse3 and libfuse3-dev, for the device-error case device_error"
 [ $status = 0 ] && echo "install-deps: tools found (not a Debian system: nothing installed)"
 exit $status
