@@ -712,6 +712,12 @@ int h5par_dataset_extend_nd(h5par_dataset *dset, int ndims, const uint64_t *new_
 int h5par_dataset_close(h5par_dataset *dset);
 
 /**
+ * Local: the dataset's absolute path in its file, copied into `buf` with its NUL (`*len` as
+ * for `h5par_file_report_json`).
+ */
+int h5par_dataset_path(const h5par_dataset *dset, char *buf, size_t capacity, size_t *len);
+
+/**
  * Fills `*opts` with the defaults (no journal, no retries, no records, automatic progress,
  * depth 2, adaptive batches, rank 0 works). Does nothing when `opts` is NULL.
  */
@@ -863,6 +869,13 @@ int h5par_object_exists(const h5par_file *file, const char *path, int *exists);
 int h5par_file_report_json(h5par_file *file, char *buf, size_t capacity, size_t *len);
 
 /**
+ * Local: the path the file was created or opened at (as given, or as an external link named
+ * it for a file `h5par_object_open` opened), copied into `buf` with its NUL (`*len` as for
+ * `h5par_file_report_json`).
+ */
+int h5par_file_name(h5par_file *file, char *buf, size_t capacity, size_t *len);
+
+/**
  * Local: opens the existing group `path` (absolute, or relative to the root; `"/"` is the
  * root) and sets `*out` to its handle (NULL on failure). A soft link to a group is followed.
  * Opening a group reads metadata only: any rank may open and close groups alone, and the
@@ -870,6 +883,29 @@ int h5par_file_report_json(h5par_file *file, char *buf, size_t capacity, size_t 
  * kind of object `H5PAR_ERR_TYPE`. Close it with `h5par_group_close`.
  */
 int h5par_group_open(h5par_file *file, const char *path, h5par_group **out);
+
+/**
+ * Opens what `path` (absolute, or relative to the root) leads to, as h5py's `f[path]`: soft
+ * links and external links are followed. `*kind` is set to `H5PAR_KIND_GROUP` or
+ * `H5PAR_KIND_DATASET`, and `*group` or `*dataset` to the new handle (the other NULL); close
+ * it with `h5par_group_close` or `h5par_dataset_close`. `*target_file` is set to the file an
+ * external link led to (NULL when none was followed): the object lives in that file, which
+ * stays open until closed with `h5par_file_close` (collective). All four pointers must be
+ * non-NULL.
+ *
+ * Local when `path` is a group of this file (any rank may open it alone, and the handle takes
+ * part in no collective call); collective, with the same `path` on every rank, when it is a
+ * dataset or leads through an external link, whose file is then opened on every rank: read
+ * only when this file is, its name relative to this file's directory. Nothing at `path`, a
+ * dangling soft link or a missing target file is `H5PAR_ERR_NOT_FOUND` (naming the link); a
+ * named datatype is `H5PAR_ERR_TYPE`.
+ */
+int h5par_object_open(h5par_file *file,
+                      const char *path,
+                      int *kind,
+                      h5par_group **group,
+                      h5par_dataset **dataset,
+                      h5par_file **target_file);
 
 /**
  * Local: frees a group handle (also after its file was closed).
@@ -896,6 +932,16 @@ int h5par_group_nmembers(h5par_group *group, size_t *n);
  * up then.
  */
 int h5par_group_nnames(h5par_group *group, size_t *n);
+
+/**
+ * Local: the names of all the group's members (sorted by name, links included) in one call
+ * and one pass over its links, as h5py's `keys()`: copied into `buf` one after the other,
+ * each followed by its NUL; `*n` (when not NULL) is set to their number and `*len` (as for
+ * `h5par_file_report_json`) to the bytes needed, even when `capacity` is too small (then
+ * the status is `H5PAR_ERR_INVALID` and `buf` is untouched; ask with `capacity` 0 and `buf`
+ * NULL). An empty group needs 1 byte (`buf[0]` is NUL, `*n` 0).
+ */
+int h5par_group_names(h5par_group *group, char *buf, size_t capacity, size_t *len, size_t *n);
 
 /**
  * Local: member `index` (0-based, below the count of the last `h5par_group_nmembers` or

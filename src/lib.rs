@@ -46,6 +46,7 @@ pub use io::dtype::{Dtype, H5Type};
 pub use io::file::{open_object_count, File, FileOptions, Mode};
 pub use io::group::Group;
 pub use io::link::{LinkTarget, ObjectKind};
+pub use io::object::Object;
 pub use io::selection::{Selection, MAX_DIMS};
 pub use io::types::{Datatype, Field};
 pub use num_complex;

@@ -101,6 +101,7 @@ module h5par
   public :: h5par_group_open_f, h5par_group_close_f, h5par_group_nmembers_f
   public :: h5par_group_member_f, h5par_object_kind_f, h5par_object_delete_f
   public :: h5par_object_move_f, h5par_link_soft_f, h5par_link_external_f
+  public :: h5par_group_nnames_f, h5par_group_name_f, h5par_link_hard_f, h5par_object_open_f
   public :: h5par_attr_delete_f, h5par_attr_count_f, h5par_attr_name_f
   public :: h5par_dataset_create_ex_f, h5par_dataset_storage_f, h5par_dataset_sel_ptr_f
   public :: h5par_dataset_write_strided_f, h5par_dataset_read_strided_f
@@ -148,9 +149,30 @@ module h5par
       integer(c_size_t), value :: index, capacity
       character(kind=c_char), intent(out) :: buf(*)
       integer(c_size_t), intent(out) :: len
-      integer(c_int), intent(out) :: kind
+      type(c_ptr), value :: kind
       integer(c_int) :: s
     end function c_group_member
+    function c_group_nnames(group, n) bind(c, name='h5par_group_nnames') result(s)
+      import :: c_int, c_ptr, c_size_t
+      type(c_ptr), value :: group
+      integer(c_size_t), intent(out) :: n
+      integer(c_int) :: s
+    end function c_group_nnames
+    function c_link_hard(file, path, target) bind(c, name='h5par_link_hard') result(s)
+      import :: c_int, c_ptr, c_char
+      type(c_ptr), value :: file
+      character(kind=c_char), intent(in) :: path(*), target(*)
+      integer(c_int) :: s
+    end function c_link_hard
+    function c_object_open(file, path, kind, group, dset, target_file) &
+        bind(c, name='h5par_object_open') result(s)
+      import :: c_int, c_ptr, c_char
+      type(c_ptr), value :: file
+      character(kind=c_char), intent(in) :: path(*)
+      integer(c_int), intent(out) :: kind
+      type(c_ptr), intent(out) :: group, dset, target_file
+      integer(c_int) :: s
+    end function c_object_open
     function c_object_kind(file, path, follow, kind) bind(c, name='h5par_object_kind') result(s)
       import :: c_int, c_ptr, c_char
       type(c_ptr), value :: file
@@ -2201,14 +2223,71 @@ contains
     integer, intent(out) :: status
     character(kind=c_char) :: buf(len(name) + 1)
     integer(c_size_t) :: n
-    integer(c_int) :: k
+    integer(c_int), target :: k
     k = 0
     n = 0
     status = c_group_member(group%ptr, int(index - 1, c_size_t), buf, &
-                            int(size(buf), c_size_t), n, k)
+                            int(size(buf), c_size_t), n, c_loc(k))
     kind = int(k)
     call from_buf(buf, n, name)
   end subroutine h5par_group_member_f
+
+  !> Local: lists the names of the group's members in one pass over its links, without looking
+  !> at what they are (faster than h5par_group_nmembers_f for large groups; kept for
+  !> h5par_group_name_f and h5par_group_member_f); `n` their number.
+  subroutine h5par_group_nnames_f(group, n, status)
+    type(h5par_group_t), intent(in) :: group
+    integer, intent(out) :: n
+    integer, intent(out) :: status
+    integer(c_size_t) :: cn
+    cn = 0
+    status = c_group_nnames(group%ptr, cn)
+    n = int(cn)
+  end subroutine h5par_group_nnames_f
+
+  !> Local: the name of member `index` (1-based, names in order) of the last listing of
+  !> h5par_group_nnames_f or h5par_group_nmembers_f (its kind is not looked up).
+  subroutine h5par_group_name_f(group, index, name, status)
+    type(h5par_group_t), intent(in) :: group
+    integer, intent(in) :: index
+    character(len=*), intent(out) :: name
+    integer, intent(out) :: status
+    character(kind=c_char) :: buf(len(name) + 1)
+    integer(c_size_t) :: n
+    n = 0
+    status = c_group_member(group%ptr, int(index - 1, c_size_t), buf, &
+                            int(size(buf), c_size_t), n, c_null_ptr)
+    call from_buf(buf, n, name)
+  end subroutine h5par_group_name_f
+
+  !> Collective: creates the hard link `path` to the existing group or dataset `target` (a
+  !> path in the same file), as h5py's f[path] = obj.
+  subroutine h5par_link_hard_f(file, path, target, status)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: path, target
+    integer, intent(out) :: status
+    status = c_link_hard(file%ptr, trim(path)//c_null_char, trim(target)//c_null_char)
+  end subroutine h5par_link_hard_f
+
+  !> Opens what `path` leads to, following soft and external links: `kind` is
+  !> H5PAR_KIND_GROUP (then `group` is set) or H5PAR_KIND_DATASET (then `dset`). Through an
+  !> external link `target_file` is the file opened (read only when `file` is; close it with
+  !> h5par_file_close_f, collective), else its handle is null. Local for a group of this
+  !> file; collective (same `path` on every rank) for a dataset or through an external link.
+  subroutine h5par_object_open_f(file, path, kind, group, dset, target_file, status)
+    type(h5par_file_t), intent(in) :: file
+    character(len=*), intent(in) :: path
+    integer, intent(out) :: kind
+    type(h5par_group_t), intent(out) :: group
+    type(h5par_dataset_t), intent(out) :: dset
+    type(h5par_file_t), intent(out) :: target_file
+    integer, intent(out) :: status
+    integer(c_int) :: k
+    k = 0
+    status = c_object_open(file%ptr, trim(path)//c_null_char, k, group%ptr, dset%ptr, &
+                           target_file%ptr)
+    kind = int(k)
+  end subroutine h5par_object_open_f
 
   !> Local: what is at `path` (H5PAR_KIND_*, H5PAR_KIND_NONE for nothing); with `follow`
   !> .true. a soft link is followed.

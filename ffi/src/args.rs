@@ -102,6 +102,20 @@ pub(crate) fn busy_collective(token: usize, func: &str, busy: Error) -> Error {
     }
 }
 
+/// The registry, locked for the collective call `func` on the handle `token`, and this rank's
+/// failure set by `h5par_fail_next` for the call (`Ok` when none). When another thread is
+/// inside h5par, the error, taken into the call's agreement (see [`busy_collective`]).
+pub(crate) fn enter_collective(
+    func: &'static str,
+    token: usize,
+) -> Result<(crate::handles::Held, Result<()>)> {
+    let pending = take_pending();
+    match crate::handles::enter(func) {
+        Ok(reg) => Ok((reg, pending)),
+        Err(busy) => Err(busy_collective(token, func, busy)),
+    }
+}
+
 /// The UTF-8 text of a C string argument called `what`.
 ///
 /// # Safety

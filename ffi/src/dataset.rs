@@ -488,3 +488,21 @@ pub unsafe extern "C" fn h5par_dataset_close(dset: *mut h5par_dataset) -> c_int 
         Ok(())
     })
 }
+
+/// Local: the dataset's absolute path in its file, copied into `buf` with its NUL (`*len` as
+/// for `h5par_file_report_json`).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_dataset_path(
+    dset: *const h5par_dataset,
+    buf: *mut c_char,
+    capacity: usize,
+    len: *mut usize,
+) -> c_int {
+    const F: &str = "h5par_dataset_path";
+    guard(F, || {
+        let reg = enter(F)?;
+        let de = reg.dataset(dataset_token(dset))?;
+        // SAFETY: as documented (caller).
+        unsafe { args::copy_out(de.dataset.path(), "the dataset path", buf, capacity, len) }
+    })
+}

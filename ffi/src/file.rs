@@ -345,3 +345,23 @@ pub unsafe extern "C" fn h5par_file_report_json(
         unsafe { copy_out(&json, &what, buf, capacity, len) }
     })
 }
+
+/// Local: the path the file was created or opened at (as given, or as an external link named
+/// it for a file `h5par_object_open` opened), copied into `buf` with its NUL (`*len` as for
+/// `h5par_file_report_json`).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_file_name(
+    file: *mut h5par_file,
+    buf: *mut c_char,
+    capacity: usize,
+    len: *mut usize,
+) -> c_int {
+    const F: &str = "h5par_file_name";
+    guard(F, || {
+        let reg = enter(F)?;
+        let fe = reg.file(file_token(file))?;
+        let name = fe.file.path().display().to_string();
+        // SAFETY: as documented (caller).
+        unsafe { copy_out(&name, "the file name", buf, capacity, len) }
+    })
+}

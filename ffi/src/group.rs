@@ -3,10 +3,13 @@
 
 use std::ffi::{c_char, c_int};
 
-use h5par::{LinkTarget, ObjectKind, Result};
+use h5par::{LinkTarget, Object, ObjectKind, Result};
 
-use crate::args::{agreed, busy_collective, copy_out, mpi_ready, take_pending, text};
-use crate::handles::{enter, file_token, group_token, h5par_file, h5par_group, Entry, GroupEntry};
+use crate::args::{agreed, copy_out, enter_collective, mpi_ready, text};
+use crate::handles::{
+    enter, file_token, group_token, h5par_dataset, h5par_file, h5par_group, DatasetEntry, Entry,
+    FileEntry, GroupEntry,
+};
 use crate::status::{guard, invalid};
 
 /// What is at a path (`*kind` of `h5par_object_kind`, `h5par_group_member`).
@@ -81,6 +84,96 @@ pub unsafe extern "C" fn h5par_group_open(
     })
 }
 
+/// Opens what `path` (absolute, or relative to the root) leads to, as h5py's `f[path]`: soft
+/// links and external links are followed. `*kind` is set to `H5PAR_KIND_GROUP` or
+/// `H5PAR_KIND_DATASET`, and `*group` or `*dataset` to the new handle (the other NULL); close
+/// it with `h5par_group_close` or `h5par_dataset_close`. `*target_file` is set to the file an
+/// external link led to (NULL when none was followed): the object lives in that file, which
+/// stays open until closed with `h5par_file_close` (collective). All four pointers must be
+/// non-NULL.
+///
+/// Local when `path` is a group of this file (any rank may open it alone, and the handle takes
+/// part in no collective call); collective, with the same `path` on every rank, when it is a
+/// dataset or leads through an external link, whose file is then opened on every rank: read
+/// only when this file is, its name relative to this file's directory. Nothing at `path`, a
+/// dangling soft link or a missing target file is `H5PAR_ERR_NOT_FOUND` (naming the link); a
+/// named datatype is `H5PAR_ERR_TYPE`.
+#[no_mangle]
+pub unsafe extern "C" fn h5par_object_open(
+    file: *mut h5par_file,
+    path: *const c_char,
+    kind: *mut c_int,
+    group: *mut *mut h5par_group,
+    dataset: *mut *mut h5par_dataset,
+    target_file: *mut *mut h5par_file,
+) -> c_int {
+    const F: &str = "h5par_object_open";
+    guard(F, || {
+        // SAFETY: each NULL or writable (caller).
+        unsafe {
+            for p in [group as *mut *mut u8, dataset.cast(), target_file.cast()] {
+                if !p.is_null() {
+                    *p = std::ptr::null_mut();
+                }
+            }
+        }
+        let (mut reg, pending) = enter_collective(F, file_token(file))?;
+        let fe = reg.file(file_token(file))?;
+        // SAFETY: NUL-terminated (caller).
+        let local = pending.and_then(|()| unsafe {
+            let p = text(path, "path")?;
+            if kind.is_null() || group.is_null() || dataset.is_null() || target_file.is_null() {
+                return Err(invalid(
+                    "kind, group, dataset and target_file must not be NULL",
+                ));
+            }
+            Ok(p)
+        });
+        let p = match local {
+            Ok(p) => p,
+            Err(e) => {
+                // The other ranks may be in the collective form of the call: this rank's
+                // failure is theirs too.
+                mpi_ready()?;
+                let name = fe.file.path().display().to_string();
+                return agreed(fe.file.comm(), F, &name, Err(e));
+            }
+        };
+        let (object, other) = fe.file.root().open(p)?;
+        let in_file = other
+            .as_ref()
+            .unwrap_or(&fe.file)
+            .path()
+            .display()
+            .to_string();
+        let k = object.kind();
+        match object {
+            Object::Group(g) => {
+                let t = reg.insert(Entry::Group(GroupEntry {
+                    group: g,
+                    listing: Vec::new(),
+                }));
+                // SAFETY: checked non-NULL, writable (caller).
+                unsafe { *group = t as *mut h5par_group };
+            }
+            Object::Dataset(d) => {
+                let name = format!("{in_file}:{}", d.path());
+                let t = reg.insert(Entry::Dataset(DatasetEntry { name, dataset: d }));
+                // SAFETY: checked non-NULL, writable (caller).
+                unsafe { *dataset = t as *mut h5par_dataset };
+            }
+        }
+        if let Some(f) = other {
+            let t = reg.insert(Entry::File(FileEntry { file: f }));
+            // SAFETY: checked non-NULL, writable (caller).
+            unsafe { *target_file = t as *mut h5par_file };
+        }
+        // SAFETY: checked non-NULL, writable (caller).
+        unsafe { *kind = k as c_int };
+        Ok(())
+    })
+}
+
 /// Local: frees a group handle (also after its file was closed).
 #[no_mangle]
 pub unsafe extern "C" fn h5par_group_close(group: *mut h5par_group) -> c_int {
@@ -142,6 +235,35 @@ pub unsafe extern "C" fn h5par_group_nnames(group: *mut h5par_group, n: *mut usi
         g.listing = g.group.members()?.into_iter().map(|m| (m, None)).collect();
         // SAFETY: NULL or writable (caller).
         unsafe { put(n, g.listing.len(), "n") }
+    })
+}
+
+/// Local: the names of all the group's members (sorted by name, links included) in one call
+/// and one pass over its links, as h5py's `keys()`: copied into `buf` one after the other,
+/// each followed by its NUL; `*n` (when not NULL) is set to their number and `*len` (as for
+/// `h5par_file_report_json`) to the bytes needed, even when `capacity` is too small (then
+/// the status is `H5PAR_ERR_INVALID` and `buf` is untouched; ask with `capacity` 0 and `buf`
+/// NULL). An empty group needs 1 byte (`buf[0]` is NUL, `*n` 0).
+#[no_mangle]
+pub unsafe extern "C" fn h5par_group_names(
+    group: *mut h5par_group,
+    buf: *mut c_char,
+    capacity: usize,
+    len: *mut usize,
+    n: *mut usize,
+) -> c_int {
+    const F: &str = "h5par_group_names";
+    guard(F, || {
+        let mut reg = enter(F)?;
+        let g = reg.group(group_token(group))?;
+        let names = g.group.members()?;
+        if !n.is_null() {
+            // SAFETY: non-NULL and writable (caller).
+            unsafe { *n = names.len() };
+        }
+        let all = names.join("\0");
+        // SAFETY: as documented (caller).
+        unsafe { copy_out(&all, "the member names", buf, capacity, len) }
     })
 }
 
@@ -267,13 +389,8 @@ fn collective<A>(
     args: impl FnOnce() -> Result<A>,
     act: impl FnOnce(&h5par::File, A) -> Result<()>,
 ) -> Result<()> {
-    let pending = take_pending();
-    let token = file_token(file);
-    let reg = match enter(func) {
-        Ok(g) => g,
-        Err(busy) => return Err(busy_collective(token, func, busy)),
-    };
-    let fe = reg.file(token)?;
+    let (reg, pending) = enter_collective(func, file_token(file))?;
+    let fe = reg.file(file_token(file))?;
     mpi_ready()?;
     let name = fe.file.path().display().to_string();
     let a = agreed(fe.file.comm(), func, &name, pending.and_then(|()| args()))?;

@@ -251,7 +251,7 @@ pub(crate) fn open_object(file: &FileInner, obj: &str) -> Result<Handle> {
     let fid = file.id()?;
     // Local: never through an external link (that would open another file collectively).
     let acc = crate::io::plist::LocalAccess::new(&file.name(obj))?;
-    if !path::exists_with(fid, obj, &acc)? {
+    if !path::exists_with(file, obj, &acc)? {
         return Err(Error::NotFound(format!(
             "{}: no such object",
             file.name(obj)
@@ -266,7 +266,7 @@ pub(crate) fn open_object(file: &FileInner, obj: &str) -> Result<Handle> {
     );
     if o.is_err() && acc.refused() {
         return Err(path::through_external(
-            fid,
+            file,
             obj,
             obj.trim_start_matches('/'),
         ));

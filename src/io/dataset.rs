@@ -335,7 +335,7 @@ impl DatasetBuilder {
                 }
             }
         }
-        if path::exists(file.id()?, path)? {
+        if path::exists(file, path)? {
             return Err(Error::Exists(format!(
                 "{name}: an object exists at this path"
             )));
@@ -494,7 +494,7 @@ impl Dataset {
             let dapl = plist::dataset_access(coll, &what)?;
             // SAFETY: live file id, C string and property list.
             let id = unsafe { H5Dopen2(file.id()?, c.as_ptr(), dapl.id()) };
-            if id < 0 && !path::exists(file.id()?, &path)? {
+            if id < 0 && !path::exists(file, &path)? {
                 // The lookup is local; it runs only when the open failed (on every rank alike
                 // when the path is missing, since every rank read the same metadata).
                 return Err(Error::NotFound(format!(

@@ -158,7 +158,7 @@ impl Group {
         let abs = path::join(&self.path, name)?;
         let _q = Quiet::new();
         self.file.note_local_metadata();
-        path::exists(self.file.id()?, &abs)
+        path::exists(&self.file, &abs)
     }
 
     /// Starts building a dataset of `T` in this group; see [`DatasetBuilder`].

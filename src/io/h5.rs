@@ -122,27 +122,6 @@ pub(crate) fn check_id(id: hid_t, what: impl std::fmt::Display) -> Result<hid_t>
     }
 }
 
-/// The name of the file that the object `id` is in, as HDF5 opened it (for messages; `"?"` when
-/// HDF5 cannot say).
-pub(crate) fn file_name(id: hid_t) -> String {
-    use hdf5_sys::h5f::H5Fget_name;
-    // SAFETY: NULL with size 0 asks for the length only.
-    let n = unsafe { H5Fget_name(id, std::ptr::null_mut(), 0) };
-    if n < 0 {
-        let _ = error_stack();
-        return "?".into();
-    }
-    let mut buf = vec![0u8; n as usize + 1];
-    // SAFETY: `buf` has room for the name and its NUL.
-    let r = unsafe { H5Fget_name(id, buf.as_mut_ptr().cast(), buf.len()) };
-    if r < 0 {
-        let _ = error_stack();
-        return "?".into();
-    }
-    buf.truncate(n as usize);
-    String::from_utf8_lossy(&buf).into_owned()
-}
-
 /// A C string for HDF5 from a Rust string (rejecting interior NULs).
 pub(crate) fn cstring(s: &str, what: &str) -> Result<CString> {
     CString::new(s).map_err(|_| Error::Invalid(format!("{what} {s:?} contains a NUL byte")))

@@ -289,7 +289,7 @@ fn kind_of_link(
 }
 
 /// Splits an absolute path into its parent group and last name (`None` for the root).
-fn parent_and_name(abs: &str) -> Option<(&str, &str)> {
+pub(crate) fn parent_and_name(abs: &str) -> Option<(&str, &str)> {
     let i = abs.rfind('/')?;
     let name = &abs[i + 1..];
     if name.is_empty() {
@@ -328,7 +328,7 @@ fn kind_at_with(
     let Some((parent, name)) = parent_and_name(abs) else {
         return Ok(Some(ObjectKind::Group));
     };
-    if !path::exists_with(fid, abs, acc)? {
+    if !path::exists_with(file, abs, acc)? {
         return Ok(None);
     }
     let c = h5::cstring(abs, "object path")?;
@@ -424,7 +424,7 @@ pub(crate) fn target(file: &FileInner, abs: &str) -> Result<LinkTarget> {
     let Some((parent, last)) = parent_and_name(abs) else {
         return Err(Error::NotFound(format!("{name}: no such link")));
     };
-    if !path::exists_with(fid, abs, &acc)? {
+    if !path::exists_with(file, abs, &acc)? {
         return Err(Error::NotFound(format!("{name}: no such link")));
     }
     let c = h5::cstring(abs, "link path")?;
@@ -504,7 +504,7 @@ fn must_exist(file: &FileInner, abs: &str) -> Result<()> {
             file.name(abs)
         )));
     }
-    if !path::exists(file.id()?, abs)? {
+    if !path::exists(file, abs)? {
         return Err(Error::NotFound(format!(
             "{}: nothing at this path",
             file.name(abs)
@@ -515,7 +515,7 @@ fn must_exist(file: &FileInner, abs: &str) -> Result<()> {
 
 /// An error when something is at `abs`.
 fn must_be_free(file: &FileInner, abs: &str) -> Result<()> {
-    if parent_and_name(abs).is_none() || path::exists(file.id()?, abs)? {
+    if parent_and_name(abs).is_none() || path::exists(file, abs)? {
         return Err(Error::Exists(format!(
             "{}: an object or link exists at this path",
             file.name(abs)

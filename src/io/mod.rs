@@ -11,6 +11,7 @@ pub mod group;
 pub(crate) mod h5;
 pub mod link;
 pub(crate) mod mpi_info;
+pub mod object;
 pub(crate) mod path;
 pub(crate) mod plist;
 pub(crate) mod report;

@@ -4,6 +4,7 @@ use hdf5_sys::h5i::hid_t;
 use hdf5_sys::h5l::H5Lexists;
 
 use crate::error::{Error, Result};
+use crate::io::file::FileInner;
 use crate::io::h5::{self, Handle, Kind};
 use crate::io::plist::LocalAccess;
 
@@ -29,22 +30,23 @@ pub(crate) fn join(base: &str, rel: &str) -> Result<String> {
     Ok(format!("/{}", parts.join("/")))
 }
 
-/// Whether every link along the absolute path `path` exists in the file `fid` (local: any
+/// Whether every link along the absolute path `path` exists in the file `file` (local: any
 /// rank may ask alone).
 ///
 /// Walks down one group at a time (each link looked up in the group opened before), so the
 /// time is linear in the depth of the path. A soft link along the way is followed; an
 /// external link along the way is an error, never followed (that would open another file,
 /// which parallel HDF5 does collectively).
-pub(crate) fn exists(fid: hid_t, path: &str) -> Result<bool> {
+pub(crate) fn exists(file: &FileInner, path: &str) -> Result<bool> {
     let acc = LocalAccess::new("checking a path")?;
-    exists_with(fid, path, &acc)
+    exists_with(file, path, &acc)
 }
 
 /// [`exists`] with the caller's local access list.
-pub(crate) fn exists_with(fid: hid_t, path: &str, acc: &LocalAccess) -> Result<bool> {
+pub(crate) fn exists_with(file: &FileInner, path: &str, acc: &LocalAccess) -> Result<bool> {
     use hdf5_sys::h5i::{H5I_type_t, H5Iget_type};
     use hdf5_sys::h5o::H5Oopen;
+    let fid: hid_t = file.id()?;
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     let mut held = Handle::none();
     let mut loc = fid;
@@ -71,7 +73,7 @@ pub(crate) fn exists_with(fid: hid_t, path: &str, acc: &LocalAccess) -> Result<b
         let Ok(next) = next else {
             let _ = h5::error_stack();
             if acc.refused() {
-                return Err(through_external(fid, path, &parts[..=i].join("/")));
+                return Err(through_external(file, path, &parts[..=i].join("/")));
             }
             // A dangling soft link along the way.
             return Ok(false);
@@ -88,12 +90,14 @@ pub(crate) fn exists_with(fid: hid_t, path: &str, acc: &LocalAccess) -> Result<b
 }
 
 /// The error of a local query whose path `path` leads through the external link (or a soft
-/// link to one) `at`.
-pub(crate) fn through_external(fid: hid_t, path: &str, at: &str) -> Error {
+/// link to one) `at`. The file is named by the path the user gave (never the hidden
+/// temporary of a file being created).
+pub(crate) fn through_external(file: &FileInner, path: &str, at: &str) -> Error {
     Error::Invalid(format!(
-        "{}:{path}: /{at} leads to an external link, which h5par does not follow inside a \
-         path (that opens another file, collectively): open the other file with File::open",
-        h5::file_name(fid)
+        "{}: /{at} leads to an external link, which h5par does not follow inside a path \
+         (that opens another file, collectively): open /{at} itself with Group::open \
+         (h5par_object_open), or the other file with File::open",
+        file.name(path)
     ))
 }
 

@@ -94,6 +94,62 @@ static void read_h5py(void) {
   OK(h5par_group_close(root));
   CHECK(h5par_group_close(root), H5PAR_ERR_HANDLE);
 
+  /* All names in one call into the caller's buffer. */
+  OK(h5par_group_open(f, "/", &root));
+  {
+    char all[512];
+    size_t need = 0, count = 0;
+    CHECK(h5par_group_names(root, NULL, 0, &need, &count), H5PAR_ERR_INVALID);
+    EXPECT(count == sizeof names / sizeof names[0]);
+    OK(h5par_group_names(root, all, sizeof all, &need, &count));
+    size_t at = 0;
+    for (size_t i = 0; i < count && i < sizeof names / sizeof names[0]; i++) {
+      EXPECT(strcmp(all + at, names[i]) == 0);
+      at += strlen(all + at) + 1;
+    }
+    EXPECT(at == need);
+    h5par_group *g = NULL;
+    OK(h5par_group_open(f, "/g/sub", &g));
+    OK(h5par_group_names(g, all, sizeof all, &need, &count));
+    EXPECT(count == 1 && need == 2 && strcmp(all, "d") == 0);
+    OK(h5par_group_close(g));
+  }
+  OK(h5par_group_close(root));
+
+  /* h5par_object_open: as h5py's f[name], through soft and external links (collective for a
+   * dataset and through an external link, so every rank makes these). */
+  {
+    int k = -1;
+    h5par_group *g = NULL;
+    h5par_dataset *d = NULL;
+    h5par_file *t = NULL;
+    char buf[4096];
+    OK(h5par_object_open(f, "g", &k, &g, &d, &t));
+    EXPECT(k == H5PAR_KIND_GROUP && g != NULL && d == NULL && t == NULL);
+    OK(h5par_group_close(g));
+    OK(h5par_object_open(f, "soft", &k, &g, &d, &t));
+    EXPECT(k == H5PAR_KIND_DATASET && g == NULL && d != NULL && t == NULL);
+    OK(h5par_dataset_path(d, buf, sizeof buf, NULL));
+    EXPECT(strcmp(buf, "/soft") == 0); /* as h5py names it: the path it was opened by */
+    OK(h5par_dataset_close(d));
+    /* "ext" -> other.h5:/x, relative to h5py.h5's directory, read only as h5py.h5 is. */
+    OK(h5par_object_open(f, "ext", &k, &g, &d, &t));
+    EXPECT(k == H5PAR_KIND_DATASET && d != NULL && t != NULL);
+    OK(h5par_file_name(t, buf, sizeof buf, NULL));
+    EXPECT(strcmp(buf, path_of("other.h5")) == 0);
+    int32_t x[3] = {-1, -1, -1};
+    OK(h5par_dataset_read(d, H5PAR_COLLECTIVE, (uint64_t[]){0}, (uint64_t[]){3}, H5PAR_INT32, x));
+    EXPECT(x[0] == 0 && x[1] == 1 && x[2] == 2);
+    CHECK(h5par_link_soft(t, "no", "/x"), H5PAR_ERR_INVALID);
+    OK(h5par_dataset_close(d));
+    OK(h5par_file_close(t));
+    CHECK(h5par_object_open(f, "dangle", &k, &g, &d, &t), H5PAR_ERR_NOT_FOUND);
+    ERROR_SAYS("dangling soft link");
+    EXPECT(g == NULL && d == NULL && t == NULL);
+    CHECK(h5par_object_open(f, "nope", &k, &g, &d, &t), H5PAR_ERR_NOT_FOUND);
+    CHECK(h5par_object_open(f, "g", &k, &g, &d, NULL), H5PAR_ERR_INVALID);
+  }
+
   /* Local queries: only rank 0 makes them (the others go on to the next collective call). */
   if (rank == 0) {
     h5par_group *g = NULL;
@@ -377,6 +433,22 @@ static void write_for_h5py(void) {
   /* Links, moves, deletions, attributes. */
   OK(h5par_link_soft(f, "link", "/strided"));
   OK(h5par_link_external(f, "elink", "h5py.h5", "/ar"));
+  OK(h5par_link_external(f, "missing", "no-such-file.h5", "/ar"));
+  {
+    /* A missing target file names the link. */
+    int k = -1;
+    h5par_group *g = NULL;
+    h5par_dataset *ed = NULL;
+    h5par_file *t = NULL;
+    CHECK(h5par_object_open(f, "missing", &k, &g, &ed, &t), H5PAR_ERR_NOT_FOUND);
+    ERROR_SAYS("/missing is an external link");
+    OK(h5par_object_delete(f, "missing"));
+    /* Through elink: h5py.h5 opened read-write, as c.h5 is. */
+    OK(h5par_object_open(f, "elink", &k, &g, &ed, &t));
+    EXPECT(k == H5PAR_KIND_DATASET && ed != NULL && t != NULL);
+    OK(h5par_dataset_close(ed));
+    OK(h5par_file_close(t));
+  }
   CHECK(h5par_link_soft(f, "link", "/x"), H5PAR_ERR_EXISTS);
   OK(h5par_group_create(f, "before_move"));
   OK(h5par_object_move(f, "before_move", "moved/here"));

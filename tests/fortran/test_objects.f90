@@ -13,7 +13,9 @@ program test_objects_f
   integer :: ierr, rank, nprocs, status, failures, i, j, n, kind, deflate
   type(h5par_file_t) :: file
   type(h5par_dataset_t) :: dset, d2, fd
-  type(h5par_group_t) :: group
+  type(h5par_group_t) :: group, og
+  type(h5par_file_t) :: other, tfile
+  type(h5par_dataset_t) :: od
   real(c_double) :: v(4), back(4), first(4)
   integer(c_int32_t) :: m(3, 2), mb(3, 2)
   integer(c_int64_t) :: chunk(1), maxshape(1)
@@ -29,6 +31,15 @@ program test_objects_f
   call MPI_Comm_size(MPI_COMM_WORLD, nprocs, ierr)
   call get_command_argument(1, dir)
   path = trim(dir)//'/objects_f.h5'
+
+  ! The target of the external link g/e below: other.h5 with a dataset x.
+  call h5par_file_create_f(trim(dir)//'/other.h5', MPI_COMM_WORLD, other, status)
+  call check(status, H5PAR_OK, 'create other')
+  call h5par_dataset_create_ex_f(other, 'x', H5PAR_FLOAT64, [3_c_int64_t], od, status)
+  call check(status, H5PAR_OK, 'create x')
+  call h5par_dataset_close_f(od, status)
+  call h5par_file_close_f(other, status)
+  call check(status, H5PAR_OK, 'close other')
 
   call h5par_file_create_f(path, MPI_COMM_WORLD, file, status)
   call check(status, H5PAR_OK, 'create')
@@ -147,6 +158,15 @@ program test_objects_f
     call expect(trim(name) == 'fixed' .and. kind == H5PAR_KIND_DATASET, 'member fixed')
     call h5par_group_member_f(group, 3, name, kind, status)
     call expect(trim(name) == 's' .and. kind == H5PAR_KIND_SOFT_LINK, 'member s')
+    ! Names only, in one pass over the links.
+    call h5par_group_nnames_f(group, n, status)
+    call expect(status == H5PAR_OK .and. n == 3, 'three names')
+    call h5par_group_name_f(group, 1, name, status)
+    call expect(status == H5PAR_OK .and. trim(name) == 'e', 'name e')
+    call h5par_group_name_f(group, 3, name, status)
+    call expect(status == H5PAR_OK .and. trim(name) == 's', 'name s')
+    call h5par_group_name_f(group, 4, name, status)
+    call check(status, H5PAR_ERR_INVALID, 'name 4 of 3')
     call h5par_group_close_f(group, status)
     call check(status, H5PAR_OK, 'group close')
     call h5par_object_kind_f(file, 'g/s', kind, status, follow=.true.)
@@ -154,6 +174,30 @@ program test_objects_f
     call h5par_object_kind_f(file, 'g/sub', kind, status)
     call expect(kind == H5PAR_KIND_NONE, 'deleted')
   end if
+  ! A hard link: a second name of v.
+  call h5par_link_hard_f(file, 'g/hard', 'v', status)
+  call check(status, H5PAR_OK, 'hard link')
+  call h5par_object_kind_f(file, 'g/hard', kind, status)
+  call expect(kind == H5PAR_KIND_DATASET, 'hard link is a dataset')
+  call h5par_link_hard_f(file, 'g/hard2', 'nowhere', status)
+  call check(status, H5PAR_ERR_NOT_FOUND, 'hard link to nothing')
+  ! h5par_object_open_f: a group, a dataset through a soft link, one through an external link.
+  call h5par_object_open_f(file, 'g', kind, og, od, tfile, status)
+  call check(status, H5PAR_OK, 'object open g')
+  call expect(kind == H5PAR_KIND_GROUP, 'g is a group')
+  call h5par_group_close_f(og, status)
+  call h5par_object_open_f(file, 'g/s', kind, og, od, tfile, status)
+  call check(status, H5PAR_OK, 'object open g/s')
+  call expect(kind == H5PAR_KIND_DATASET, 'g/s is a dataset')
+  call h5par_dataset_close_f(od, status)
+  call h5par_object_open_f(file, 'g/e', kind, og, od, tfile, status)
+  call check(status, H5PAR_OK, 'object open g/e')
+  call expect(kind == H5PAR_KIND_DATASET, 'g/e is a dataset')
+  call h5par_dataset_close_f(od, status)
+  call h5par_file_close_f(tfile, status)
+  call check(status, H5PAR_OK, 'close the external file')
+  call h5par_object_open_f(file, 'nothing', kind, og, od, tfile, status)
+  call check(status, H5PAR_ERR_NOT_FOUND, 'object open nothing')
   ! Opening through the soft link after the local queries.
   call h5par_dataset_open_f(file, 'g/s', dset, status)
   call check(status, H5PAR_OK, 'open through the link')

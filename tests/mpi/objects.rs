@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use h5par::num_complex::Complex;
-use h5par::{Datatype, Dtype, ErrorKind, File, ObjectKind, Selection, Xfer};
+use h5par::{Datatype, Dtype, ErrorKind, File, Mode, Object, ObjectKind, Selection, Xfer};
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 use ndarray::{arr1, Array1, ArrayD, IxDyn};
@@ -13,6 +13,12 @@ use crate::CaseFn;
 
 pub static ALL: &[(&str, &[usize], u64, CaseFn)] = &[
     ("objects_navigation", &[1, 2, 3], 60, navigation),
+    (
+        "objects_open_through_links",
+        &[1, 2, 3],
+        90,
+        open_through_links,
+    ),
     ("objects_types_selections", &[1, 2, 3], 60, types_selections),
     ("objects_local_alone", &[2, 3], 180, local_alone_h5par),
     // Run by `trials` once h5py has written the file.
@@ -172,6 +178,130 @@ fn navigation(world: &SimpleCommunicator, dir: &Path) {
         };
         assert!(r.is_err(), "rank {rank}");
     }
+    f.close().expect("close");
+}
+
+/// `Group::open` (h5py's `g[name]`): groups and datasets, through soft links and external
+/// links (the target file opened collectively, relative to the parent's directory, read only
+/// when the parent is), and the errors of what cannot be opened.
+fn open_through_links(world: &SimpleCommunicator, dir: &Path) {
+    let rank = world.rank();
+    let other = File::create(world, dir.join("other.h5")).expect("create other");
+    let x = other
+        .new_dataset::<f64>()
+        .shape([4])
+        .create("x")
+        .expect("x");
+    // Rank 0 writes everything, the others nothing (zero is a size).
+    let vals = if rank == 0 {
+        vec![0.5, 1.5, 2.5, 3.5]
+    } else {
+        vec![]
+    };
+    x.write_at(&[0], &Array1::from(vals)).expect("write x");
+    other
+        .new_dataset::<i32>()
+        .shape([2])
+        .create("grp/y")
+        .expect("y");
+    drop(x);
+    other.close().expect("close other");
+    // Created atomically: its data is in a hidden temporary until the close.
+    let main_path = dir.join("main.h5");
+    let f = File::create(world, &main_path).expect("create main");
+    assert_ne!(f.data_path(), main_path.as_path());
+    f.new_dataset::<f64>().shape([3]).create("d").expect("d");
+    f.create_group("g/h").expect("g");
+    let root = f.root();
+    // Relative to main.h5's directory, never the working directory.
+    root.external_link("e", "other.h5", "/x").expect("e");
+    root.external_link("eg", "other.h5", "grp").expect("eg");
+    root.soft_link("se", "/e").expect("se");
+    root.soft_link("sd", "d").expect("sd");
+    root.soft_link("dangling", "/nowhere").expect("dangling");
+    root.external_link("missing", "no-such-file.h5", "/x")
+        .expect("missing");
+    match root.open("d").expect("open d") {
+        (Object::Dataset(d), None) => assert_eq!(d.shape(), vec![3]),
+        other => panic!("d: {other:?}"),
+    }
+    match root.open("sd").expect("open sd") {
+        (Object::Dataset(d), None) => assert_eq!(d.path(), "/sd"),
+        other => panic!("sd: {other:?}"),
+    }
+    match f.root().open("g//h/").expect("open g/h") {
+        (Object::Group(g), None) => assert_eq!(g.path(), "/g/h"),
+        other => panic!("g/h: {other:?}"),
+    }
+    for name in ["e", "se"] {
+        let (obj, file) = root.open(name).expect(name);
+        let file = file.expect("the target file");
+        assert_eq!(file.path(), dir.join("other.h5").as_path(), "{name}");
+        assert!(file.is_writable(), "{name}: the parent is writable");
+        let Object::Dataset(d) = obj else {
+            panic!("{name}: {obj:?}")
+        };
+        assert_eq!(d.path(), "/x");
+        let got = d.read::<f64>().expect("read through the link");
+        assert_eq!(
+            got.iter().copied().collect::<Vec<f64>>(),
+            vec![0.5, 1.5, 2.5, 3.5],
+            "{name}"
+        );
+        drop(d);
+        file.close().expect("close the target");
+    }
+    let (obj, file) = root.open("eg").expect("eg");
+    match obj {
+        Object::Group(g) => {
+            assert_eq!(g.path(), "/grp");
+            assert_eq!(g.members().unwrap(), vec!["y".to_string()]);
+        }
+        other => panic!("eg: {other:?}"),
+    }
+    file.expect("eg's file").close().expect("close eg's file");
+    for (name, kind, says) in [
+        (
+            "missing",
+            ErrorKind::NotFound,
+            "/missing is an external link",
+        ),
+        (
+            "dangling",
+            ErrorKind::NotFound,
+            "dangling soft link (to /nowhere)",
+        ),
+        ("nothing", ErrorKind::NotFound, "/nothing"),
+    ] {
+        let e = root.open(name).unwrap_err();
+        assert_eq!(e.kind(), kind, "{name}: {e}");
+        assert!(e.message().contains(says), "{name}: {e}");
+    }
+    // A local query through an external link names the user's path, not the temporary.
+    let e = f.kind("e/inside").unwrap_err();
+    let temp = f
+        .data_path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert_eq!(e.kind(), ErrorKind::Invalid, "{e}");
+    assert!(
+        e.message()
+            .contains(&format!("{}:/e/inside", main_path.display())),
+        "{e}"
+    );
+    assert!(
+        !e.message().contains(&temp),
+        "names the temporary {temp}: {e}"
+    );
+    f.close().expect("close main");
+    // Read only: the target file is read only too.
+    let f = File::open(world, &main_path, Mode::ReadOnly).expect("reopen");
+    let (_, file) = f.root().open("e").expect("e read only");
+    let file = file.expect("the target file");
+    assert!(!file.is_writable());
+    file.close().expect("close the target");
     f.close().expect("close");
 }
 

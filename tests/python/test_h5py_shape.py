@@ -216,6 +216,46 @@ def test_external_link_opens_its_file(tmp):
         assert "external link" in str(e.value) and "no-such-file.h5" in str(e.value)
 
 
+def test_external_link_from_a_file_being_created(tmp):
+    """The core follows the link (h5par_object_open): from a file still being written under
+    its hidden temporary name, the target is found relative to the file's own directory, opened
+    read-write as the parent is, and a path through the link names the user's path."""
+    path = os.path.join(tmp, "new-parent.h5")
+
+    def write():
+        with h5py.File(os.path.join(tmp, "child.h5"), "w") as c:
+            c["z"] = np.arange(3, dtype="f8")
+    on_rank0(write)
+    comm.Barrier()
+    with h5par.File(path, "w", comm=comm) as f:
+        f["ext"] = h5par.ExternalLink("child.h5", "/z")
+        f.create_group("g")
+        g = f["g"]
+        assert isinstance(g, h5par.Group) and g.keys() == [] and len(g) == 0
+        d = f["ext"]
+        assert list(d[...]) == [0.0, 1.0, 2.0] and d.file.mode == "r+"
+        assert d.file.filename == os.path.join(tmp, "child.h5") and d.name == "/z"
+        d.file.close()
+        with pytest.raises(h5par.InvalidError) as e:
+            "ext/inside" in f
+        assert path + ":/ext/inside" in str(e.value), str(e.value)
+        assert ".h5par~" not in str(e.value) and "external link" in str(e.value)
+
+
+def test_keys_in_one_call(tmp):
+    """keys(), iteration and len() list names in one C call (GroupID.names), the same names
+    h5py lists."""
+    path = os.path.join(tmp, "many.h5")
+    with h5par.File(path, "w", comm=comm) as f:
+        g = f.create_group("g")
+        for i in range(40):
+            g.create_group("n%03d_%s" % (i, "x" * 150))
+        names = g.keys()
+        assert len(names) == 40 and list(g) == names and len(g) == 40
+        assert f["g"].keys() == names
+    assert on_rank0(lambda: sorted(h5py.File(path, "r")["g"].keys())) == names
+
+
 # --- links, deletion, moves ---------------------------------------------------------------
 
 def test_delete_move_links_against_h5py(tmp):

@@ -385,6 +385,33 @@ READONLY = L.H5PAR_READONLY
 READWRITE = L.H5PAR_READWRITE
 
 
+cdef str _cstr(bytearray b):
+    """The NUL-terminated UTF-8 text at the start of `b`."""
+    i = b.find(0)
+    return bytes(b[:i if i >= 0 else len(b)]).decode("utf-8", "replace")
+
+
+ctypedef int (*_copy_fn)(void *h, char *buf, size_t capacity, size_t *len) noexcept nogil
+
+
+cdef str _copied(void *h, _copy_fn fn):
+    """The text a C call of the shape `fn(handle, buf, capacity, &len)` copies out (a bigger
+    buffer when the first is too small)."""
+    cdef size_t need = 0
+    cdef size_t cap = 256
+    cdef int rc = 0
+    cdef bytearray b = None
+    for _ in range(2):
+        b = bytearray(cap)
+        rc = fn(h, b, cap, &need)
+        if rc == L.H5PAR_ERR_INVALID and need > cap:
+            cap = need
+            continue
+        break
+    check(rc)
+    return _cstr(b)
+
+
 def open_file(comm, path, int how, stripe_count=None, stripe_size=None, cb_nodes=None,
               tuning=True, atomic=True, hints=None, report=None, libver=None, failure=None):
     """Collective on the mpi4py intracommunicator `comm`: creates (`how` CREATE) or opens
@@ -869,6 +896,63 @@ cdef class FileID:
         gid.file = self
         return gid
 
+    def object_open(self, path, failure=None):
+        """Opens what `path` leads to, following soft and external links (h5par_object_open:
+        local for a group of this file, collective for a dataset or through an external
+        link). Returns (GroupID or DatasetID, FileID of the file an external link led to or
+        None). With `failure`, takes part in the collective form and raises it."""
+        global _file_seq
+        cdef int kind = 0
+        cdef int rc
+        cdef const char *cpath = NULL
+        cdef L.h5par_group *g = NULL
+        cdef L.h5par_dataset *d = NULL
+        cdef L.h5par_file *t = NULL
+        cdef GroupID gid
+        cdef FileID owner = self
+        cdef FileID tfid
+        self._check_open()
+        bpath = None
+        if failure is None:
+            try:
+                bpath = _text(path, "an object name")
+                cpath = bpath
+            except Exception as e:
+                failure = e
+        _fail_next_call(failure)
+        with nogil:
+            rc = L.h5par_object_open(self._h, cpath, &kind, &g, &d, &t)
+        if failure is not None:
+            raise _located(failure, self.filename, path, self.comm)
+        check(rc)
+        if t != NULL:
+            try:
+                tname = _copied(<void *>t, <_copy_fn>L.h5par_file_name)
+            except BaseException:
+                L.h5par_file_close(t)
+                raise
+            tfid = FileID.__new__(FileID)
+            tfid._h = t
+            tfid.filename = tname
+            tfid.comm = self.comm
+            _file_seq += 1
+            tfid._seq = _file_seq
+            _open_files[tfid._seq] = tfid
+            owner = tfid
+        else:
+            tfid = None
+        if g != NULL:
+            gid = GroupID.__new__(GroupID)
+            gid._h = g
+            gid.file = owner
+            return gid, tfid
+        try:
+            dpath = _copied(<void *>d, <_copy_fn>L.h5par_dataset_path)
+        except BaseException:
+            L.h5par_dataset_close(d)
+            raise
+        return owner._new_dataset(d, dpath), tfid
+
     def link_target(self, path):
         """Local: (target path, target file or "") of the soft or external link `path`."""
         cdef size_t need = 0
@@ -1198,12 +1282,6 @@ KIND_EXTERNAL_LINK = 4
 KIND_OTHER = 5
 
 
-cdef str _cstr(bytearray b):
-    """The NUL-terminated UTF-8 text at the start of `b`."""
-    i = b.find(0)
-    return bytes(b[:i if i >= 0 else len(b)]).decode("utf-8", "replace")
-
-
 @cython.no_gc_clear
 cdef class GroupID:
     """The local handle of an open group (FileID.group_open); freed when dropped (a local
@@ -1237,20 +1315,29 @@ cdef class GroupID:
 
     def path(self):
         """Local: the absolute, normalized path of the group."""
+        self._check_open()
+        return _copied(<void *>self._h, <_copy_fn>L.h5par_group_path)
+
+    def names(self):
+        """Local: the names of the group's members, sorted (links included), in one C call and
+        one pass over the group's links (as h5py's keys())."""
+        cdef size_t n = 0
         cdef size_t need = 0
-        cdef size_t cap = 256
+        cdef size_t cap = 4096
         cdef int rc
         cdef bytearray b
         self._check_open()
         for _ in range(2):
             b = bytearray(cap)
-            rc = L.h5par_group_path(self._h, b, cap, &need)
+            rc = L.h5par_group_names(self._h, b, cap, &need, &n)
             if rc == L.H5PAR_ERR_INVALID and need > cap:
                 cap = need
                 continue
             break
         check(rc)
-        return _cstr(b)
+        if n == 0:
+            return []
+        return bytes(b[:need - 1]).decode("utf-8", "replace").split("\0")
 
     def members(self, bint kinds=True):
         """Local: [(name, kind)] of the group's members, sorted by name (links as links); with

@@ -166,6 +166,10 @@ cdef extern from "h5par.h" nogil:
     int h5par_group_nnames(h5par_group *group, size_t *n)
     int h5par_group_member(h5par_group *group, size_t index, char *buf, size_t capacity,
                            size_t *len, int *kind)
+    int h5par_group_names(h5par_group *group, char *buf, size_t capacity, size_t *len,
+                          size_t *n)
+    int h5par_object_open(h5par_file *file, const char *path, int *kind, h5par_group **group,
+                          h5par_dataset **dataset, h5par_file **target_file)
     int h5par_object_kind(h5par_file *file, const char *path, int follow, int *kind)
     int h5par_link_target(h5par_file *file, const char *path, char *buf, size_t capacity,
                           size_t *len, char *file_buf, size_t file_capacity, size_t *file_len)
@@ -197,6 +201,7 @@ cdef extern from "h5par.h" nogil:
                               const uint64_t *count, int mem_dtype, void *buf)
     int h5par_dataset_extend_nd(h5par_dataset *dset, int ndims, const uint64_t *new_dims)
     int h5par_dataset_close(h5par_dataset *dset)
+    int h5par_dataset_path(const h5par_dataset *dset, char *buf, size_t capacity, size_t *len)
 
     int h5par_attr_write(h5par_file *file, const char *object_path, const char *name, int dtype,
                          uint64_t n, const void *values)
@@ -210,6 +215,7 @@ cdef extern from "h5par.h" nogil:
                         uint64_t *n)
 
     int h5par_file_report_json(h5par_file *file, char *buf, size_t capacity, size_t *len)
+    int h5par_file_name(h5par_file *file, char *buf, size_t capacity, size_t *len)
 
 
 # ---- The task farm (h5par_farm_*; used by h5par/_farm.pyx) ----

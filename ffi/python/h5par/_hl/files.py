@@ -100,6 +100,19 @@ class File(Group):
                                    atomic=atomic, hints=hints, report=report, libver=libver,
                                    failure=failure)
 
+    @classmethod
+    def _opened(cls, fid, mode, comm):
+        """The File of the FileID `fid` the core opened already (the target of an external
+        link), `mode` "r" or "r+"."""
+        f = cls.__new__(cls)
+        f._id = fid
+        f._name = "/"
+        f._gid = None
+        f._comm = comm
+        f._filename = fid.filename
+        f._mode = mode
+        return f
+
     def _how(self, mode):
         """How the core opens the file for `mode`. For "w-", "x" and "a" each rank looks at the
         path itself (no extra collective call): ranks that see it differently make different

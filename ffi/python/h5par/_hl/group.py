@@ -1,7 +1,6 @@
 """``Group``: a group of an open file, and the creation of groups and datasets."""
 
 import operator
-import os
 
 import numpy as np
 
@@ -63,9 +62,10 @@ class Group:
     """A group of an open file: create_dataset, create_group, [name], attrs (paths relative
     to the group)."""
 
-    def __init__(self, file, name):
+    def __init__(self, file, name, gid=None):
         self._file = file
         self._name = name
+        self._gid = gid
 
     @property
     def file(self):
@@ -91,6 +91,14 @@ class Group:
     def _fid(self):
         return self._file.id
 
+    def _group_id(self):
+        """The group's local handle (the GroupID kept from the lookup that made this Group, or
+        opened now and kept)."""
+        gid = getattr(self, "_gid", None)
+        if gid is None:
+            gid = self._gid = self._fid().group_open(self._name)
+        return gid
+
     def create_group(self, path):
         """Collective: creates the group `path` and its missing parents (an existing group is
         fine); returns a Group."""
@@ -102,10 +110,7 @@ class Group:
             failure = e
         fid.group_create(full if failure is None else self._name, failure=failure)
         gid = fid.group_open(full)
-        try:
-            return Group(self._file, gid.path())
-        finally:
-            gid.close()
+        return Group(self._file, gid.path(), gid)
 
     def require_group(self, path):
         """Collective: the group `path`, created when missing (as create_group); TypeError
@@ -205,52 +210,16 @@ class Group:
 
     # -- navigation (local, except where a dataset is opened) ------------------------------
 
-    def _open(self, full, kind):
-        if kind == _core.KIND_GROUP:
-            gid = self._fid().group_open(full)
-            try:
-                return Group(self._file, gid.path())
-            finally:
-                gid.close()
-        if kind == _core.KIND_DATASET:
-            return Dataset(self._fid().dataset_open(full), self._file)
-        if kind == _core.KIND_OTHER:
-            raise _core.DtypeError("%s:%s is neither a group nor a dataset (a named datatype?): "
-                                   "h5par cannot open it" % (self._file.filename, full))
-        link = self._fid().kind(full, follow=False)
-        if link == _core.KIND_EXTERNAL_LINK or kind == _core.KIND_EXTERNAL_LINK:
-            return self._open_external(full)
-        if link == _core.KIND_SOFT_LINK:
-            target, _ = self._fid().link_target(full)
-            raise _core.NotFoundError("%s:%s is a dangling soft link (to %s)"
-                                      % (self._file.filename, full, target))
-        raise _core.NotFoundError("%s: no object %r" % (self._file.filename, full))
-
-    def _open_external(self, full):
-        """Collective (every rank makes the call, as for a dataset): the object an external
-        link (or a soft link to one) at `full` points to. Its file is opened collectively, read
-        only when this file is, the name relative to this file's directory (HDF5's rule);
-        close it with ``obj.file.close()``."""
-        from .files import File
-        link = full
-        for _ in range(40):    # soft links to an external link, as HDF5 follows them
-            if self._fid().kind(link, follow=False) != _core.KIND_SOFT_LINK:
-                break
-            link = join(link.rsplit("/", 1)[0] or "/", self._fid().link_target(link)[0])
-        target, tfile = self._fid().link_target(link)
-        if not os.path.isabs(tfile):
-            tfile = os.path.join(os.path.dirname(os.path.abspath(self._file.filename)), tfile)
-        mode = "r" if self._file.mode == "r" else "r+"
-        try:
-            ext = File(tfile, mode, comm=self._file.comm)
-        except _core.H5parError as e:
-            raise type(e)("%s:%s is an external link to %s:%s, whose file could not be opened: "
-                          "%s" % (self._file.filename, full, tfile, target, e)) from None
-        try:
-            return ext[target]
-        except BaseException:
-            ext.close()
-            raise
+    def _wrap(self, oid, tfid):
+        """The Group or Dataset of what FileID.object_open returned: in this file, or in the
+        file an external link led to (then ``obj.file``, closed with ``obj.file.close()``)."""
+        file = self._file
+        if tfid is not None:
+            from .files import File
+            file = File._opened(tfid, "r" if file.mode == "r" else "r+", file.comm)
+        if isinstance(oid, _core.GroupID):
+            return Group(file, oid.path(), oid)
+        return Dataset(oid, file)
 
     def __getitem__(self, name):
         """The group or dataset `name`: a Group (local) or a Dataset (opened collectively:
@@ -262,9 +231,9 @@ class Group:
             full = join(self._name, name)
         except Exception as e:
             # Taken into the collective open another rank may be making.
-            fid.dataset_open(self._name, failure=e)
+            fid.object_open(self._name, failure=e)
             raise
-        return self._open(full, fid.kind(full, follow=True))
+        return self._wrap(*fid.object_open(full))
 
     def get(self, name, default=None, getclass=False, getlink=False):
         """As h5py: the object `name` or `default`; getclass: its class (Group, Dataset,
@@ -288,29 +257,22 @@ class Group:
             return default
         if getclass:
             return {_core.KIND_GROUP: Group, _core.KIND_DATASET: Dataset}.get(kind)
-        return self._open(full, kind)
+        return self._wrap(*fid.object_open(full))
 
     def __contains__(self, name):
         """Local: whether a group or dataset exists at `name` (a dangling soft link: no)."""
         return self._fid().kind(join(self._name, name), follow=True) != _core.KIND_NONE
 
-    def _members(self, kinds):
-        gid = self._fid().group_open(self._name)
-        try:
-            return gid.members(kinds)
-        finally:
-            gid.close()
-
     def keys(self):
-        """Local: the names of the members (links included), sorted (one pass over the
-        group's links; nothing is opened)."""
-        return self._members(False)
+        """Local: the names of the members (links included), sorted (one C call, one pass
+        over the group's links; nothing is opened)."""
+        return self._group_id().names()
 
     def __iter__(self):
         return iter(self.keys())
 
     def __len__(self):
-        return len(self._members(False))
+        return len(self.keys())
 
     def values(self):
         """The members (datasets are opened collectively: call it on every rank)."""
