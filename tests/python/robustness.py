@@ -157,6 +157,65 @@ def with_exception_in_write():
         d[4 * rank:4 * rank + 4] = np.ones(4)
 
 
+# --- the same collective call with different arguments on each rank -----------------------
+
+def _mismatch_cases():
+    """(name, setup(f), call(f)) where every rank makes the same call with its own argument."""
+    def resizable(f):
+        f.create_dataset("x", (4,), "f8", maxshape=(None,), chunks=(4,))
+    return [
+        ("resize", resizable, lambda f: f["x"].resize((10 + 2 * rank,)),
+         ["new extent [10]", "new extent [12]"]),
+        ("create_dataset", lambda f: None,
+         lambda f: f.create_dataset("y", (3,), "f8" if rank == 0 else "i4"), ["dtype"]),
+        ("attrs", lambda f: None, lambda f: f.attrs.__setitem__("k", rank), ["value"]),
+    ]
+
+
+def arg_mismatch_with():
+    """Inside `with h5par.File`: the ranks make the same call with different arguments. Every
+    rank raises MismatchError naming the arguments, the with block closes the file on every
+    rank (not published) and its temporary is removed; outside a with block the file stays
+    usable and closes normally."""
+    for name, setup, call, words in _mismatch_cases():
+        target = path("mm-%s.h5" % name)
+        e, secs = None, 0.0
+        try:
+            with h5par.File(target, "w") as f:
+                setup(f)
+                e, secs = outcome(lambda: call(f))
+                if e is not None:
+                    raise e
+        except h5par.MismatchError as caught:
+            e = caught
+        text = str(e)
+        expect(isinstance(e, h5par.MismatchError), "%s: %r" % (name, e))
+        expect(secs < 10, "%s took %.1f s" % (name, secs))
+        expect("same collective call" in text and "different arguments" in text, text)
+        expect("rank 0 is in" not in text, "%s: reported as different calls: %s" % (name, text))
+        for w in words:
+            expect(w in text, "%s: %r not in %s" % (name, w, text))
+        say(name, text)
+        comm.Barrier()
+        expect(not os.path.exists(target), "%s: the failed file was published" % name)
+        expect(not temporaries(), "%s: temporaries left: %s" % (name, temporaries()))
+        comm.Barrier()
+        # Without a with block: the error leaves the ranks in step.
+        f = h5par.File(target, "w")
+        setup(f)
+        e, _ = outcome(lambda: call(f))
+        expect(isinstance(e, h5par.MismatchError), "%s again: %r" % (name, e))
+        d = f.create_dataset("z", (4 * size,), "f8")
+        d[4 * rank:4 * rank + 4] = np.full(4, rank + 1, "f8")
+        f.close()
+        with h5par.File(target, "r") as g:
+            back = g["z"][...]
+        expect((back == np.repeat(np.arange(1, size + 1), 4)).all(), "%s: %s" % (name, back))
+        comm.Barrier()
+        expect(not temporaries(), "%s: temporaries left: %s" % (name, temporaries()))
+    say("ok")
+
+
 # --- row 4: Python rejects one rank's arguments ---------------------------------------------
 
 def bad_local_args():
@@ -396,7 +455,7 @@ def both_raise_h5py_with():
 
 
 SCENARIOS = {f.__name__: f for f in [
-    one_rank_calls, write_twice, with_exception, with_exception_in_write, bad_local_args,
+    one_rank_calls, write_twice, arg_mismatch_with, with_exception, with_exception_in_write, bad_local_args,
     disk_full, no_close, no_close_diverged, report_missing_dir, symlink, bad_creates,
     randomized, both_raise_h5py_open, both_raise_h5py_with]}
 

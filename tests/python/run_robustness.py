@@ -85,6 +85,14 @@ def t_simple(scenario, limit=60):
     return t
 
 
+def t_arg_mismatch_with(n, d):
+    rc, to, logs, out, _ = run("arg_mismatch_with", n, d, 90)
+    problems = all_ok(rc, to, logs, out)
+    if temporaries(d):
+        problems.append("temporaries left: %s" % temporaries(d))
+    return problems, logs, out
+
+
 def t_with_exception(scenario, runner):
     def t(n, d):
         rc, to, logs, out, secs = run(scenario, n, d, 60, mpi4py_runner=runner)
@@ -212,6 +220,7 @@ def t_both_raise(scenario, runner):
 TESTS = [
     ("one_rank_calls", [2, 3], t_simple("one_rank_calls")),
     ("write_twice", [2, 3], t_simple("write_twice")),
+    ("arg_mismatch_with", [2, 3], t_arg_mismatch_with),
     ("with_exception", [2, 3], t_with_exception("with_exception", False)),
     ("with_exception_mpi4py", [2], t_with_exception("with_exception", True)),
     ("with_exception_in_write", [2, 3], t_with_exception("with_exception_in_write", False)),
