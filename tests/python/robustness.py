@@ -111,6 +111,39 @@ def one_rank_calls():
     say("ok")
 
 
+def one_rank_with():
+    """Inside `with h5par.File`: a collective call made by rank 0 only, the others go on to
+    the block's end. Every rank raises MismatchError naming both calls, within seconds; the
+    file is closed on every rank without being published, and no temporary is left."""
+    ops = {
+        "attrs": lambda f: f.attrs.__setitem__("k", 1),
+        "create_group": lambda f: f.create_group("g"),
+        "create_dataset": lambda f: f.create_dataset("y", (3,), "i4"),
+        "write": lambda f: f["x"].__setitem__(slice(0, 4), np.ones(4)),
+    }
+    for op, call in ops.items():
+        target = path("w1-%s.h5" % op)
+        t = time.time()
+        e = None
+        try:
+            with h5par.File(target, "w") as f:
+                f.create_dataset("x", (4 * size,), "f8")
+                if rank == 0:
+                    call(f)
+        except h5par.MismatchError as caught:
+            e = caught
+        secs = time.time() - t
+        text = str(e)
+        expect(isinstance(e, h5par.MismatchError), "%s on rank 0 only: %r" % (op, e))
+        expect(secs < 10, "%s took %.1f s" % (op, secs))
+        expect("rank 0 is in h5par_" in text and "h5par_file_close" in text, text)
+        comm.Barrier()
+        expect(not os.path.exists(target), "%s: the failed file was published" % op)
+        expect(not temporaries(), "%s: temporaries left: %s" % (op, temporaries()))
+        comm.Barrier()
+    say("ok")
+
+
 # --- row 2: rank 0 writes twice, the others once, then every rank closes ------------------
 
 def write_twice():
@@ -455,7 +488,7 @@ def both_raise_h5py_with():
 
 
 SCENARIOS = {f.__name__: f for f in [
-    one_rank_calls, write_twice, arg_mismatch_with, with_exception, with_exception_in_write, bad_local_args,
+    one_rank_calls, one_rank_with, write_twice, arg_mismatch_with, with_exception, with_exception_in_write, bad_local_args,
     disk_full, no_close, no_close_diverged, report_missing_dir, symlink, bad_creates,
     randomized, both_raise_h5py_open, both_raise_h5py_with]}
 
