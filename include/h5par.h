@@ -826,7 +826,10 @@ int h5par_file_open_f2c(MPI_Fint comm,
  * call (or another thread of this process is inside h5par), every rank gets an error that
  * says which rank is in which call, nothing is closed and the handle stays valid
  * (`h5par_file_is_open` tells): close it again. A failure set with `h5par_fail_next` closes
- * the file on every rank without publishing it, and every rank gets that failure.
+ * the file on every rank without publishing it, and every rank gets that failure; after a
+ * collective call on the file found the ranks in different calls, such a close returns at
+ * once without closing (the others may never come), unless that call was this rank's last
+ * collective call on the file (the ranks it met there come from the same error).
  */
 int h5par_file_close(h5par_file *file);
 

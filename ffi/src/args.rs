@@ -94,7 +94,13 @@ pub(crate) fn busy_collective(token: usize, func: &str, busy: Error) -> Error {
             // SAFETY: the communicator of a live handle (a file's own duplicate, freed only
             // when the handle is).
             let comm = unsafe { borrow_comm(c.comm) };
-            agreed::<_, ()>(&*comm, func, &c.name, Err(busy))
+            let agreed = if c.fused {
+                // A map's communicator: the shape of its other agreements.
+                h5par::comm::fused::agree(&*comm, &format!("{func} {}", c.name), Err(busy), None)
+            } else {
+                agreed::<_, ()>(&*comm, func, &c.name, Err(busy))
+            };
+            agreed
                 .err()
                 .unwrap_or_else(|| Error::Internal("a failure was agreed as a success".into()))
         }

@@ -194,7 +194,10 @@ pub unsafe extern "C" fn h5par_file_open_f2c(
 /// call (or another thread of this process is inside h5par), every rank gets an error that
 /// says which rank is in which call, nothing is closed and the handle stays valid
 /// (`h5par_file_is_open` tells): close it again. A failure set with `h5par_fail_next` closes
-/// the file on every rank without publishing it, and every rank gets that failure.
+/// the file on every rank without publishing it, and every rank gets that failure; after a
+/// collective call on the file found the ranks in different calls, such a close returns at
+/// once without closing (the others may never come), unless that call was this rank's last
+/// collective call on the file (the ranks it met there come from the same error).
 #[no_mangle]
 pub unsafe extern "C" fn h5par_file_close(file: *mut h5par_file) -> c_int {
     const F: &str = "h5par_file_close";
@@ -212,9 +215,12 @@ pub unsafe extern "C" fn h5par_file_close(file: *mut h5par_file) -> c_int {
             std::mem::forget(entry);
             return Err(e);
         }
-        if pending.is_err() && h5par::comm::wait::diverged(fe.file.comm()).is_some() {
-            // This rank failed after the ranks were found in different calls: the core
-            // returns at once, without waiting for ranks that may never come to close.
+        if pending.is_err() && h5par::comm::wait::diverged_earlier(fe.file.comm()).is_some() {
+            // This rank failed after the ranks were found in different calls, and made
+            // collective calls since: the core returns at once, without waiting for ranks that
+            // may never come to close. Right after that mismatch (every rank it met there has
+            // the same error), the close is agreed: when every rank closes, the agreement
+            // also clears the mark, and the file is closed on every rank, not published.
             return fe.file.close_with(pending);
         }
         let name = fe.file.path().display().to_string();

@@ -158,6 +158,9 @@ impl std::ops::DerefMut for Held {
 pub(crate) struct CommOf {
     pub comm: mpi_sys::MPI_Comm,
     pub name: String,
+    /// Whether the communicator carries fused agreements (a map's: `h5par::comm::fused`), so
+    /// that an agreement on it must have their shape.
+    pub fused: bool,
 }
 
 // SAFETY: an MPI communicator handle is a plain value that MPI (initialized with
@@ -175,35 +178,40 @@ pub(crate) fn comm_of(token: usize) -> Option<CommOf> {
         .cloned()
 }
 
+/// Notes (`Some`) or forgets (`None`) the communicator of the live handle `token`, of this
+/// registry or of another one (the vector layer's), for [`comm_of`].
+pub(crate) fn set_comm_of(token: usize, comm: Option<CommOf>) {
+    let mut comms = COMMS.lock().unwrap_or_else(|p| p.into_inner());
+    match comm {
+        Some(c) => comms.insert(token, c),
+        None => comms.remove(&token),
+    };
+}
+
 fn note_comm(token: usize, entry: Option<&Entry>) {
     use mpi::raw::AsRaw;
-    let mut comms = COMMS.lock().unwrap_or_else(|p| p.into_inner());
     match entry {
-        Some(Entry::File(f)) => {
-            comms.insert(
-                token,
-                CommOf {
-                    comm: f.file.comm().as_raw(),
-                    name: f.file.path().display().to_string(),
-                },
-            );
-        }
-        Some(Entry::Dataset(d)) => {
-            comms.insert(
-                token,
-                CommOf {
-                    // The file's own communicator: it lives as long as the dataset, which
-                    // keeps the file's internals alive.
-                    comm: d.dataset.comm().as_raw(),
-                    name: d.name.clone(),
-                },
-            );
-        }
+        Some(Entry::File(f)) => set_comm_of(
+            token,
+            Some(CommOf {
+                comm: f.file.comm().as_raw(),
+                name: f.file.path().display().to_string(),
+                fused: false,
+            }),
+        ),
+        Some(Entry::Dataset(d)) => set_comm_of(
+            token,
+            Some(CommOf {
+                // The file's own communicator: it lives as long as the dataset, which
+                // keeps the file's internals alive.
+                comm: d.dataset.comm().as_raw(),
+                name: d.name.clone(),
+                fused: false,
+            }),
+        ),
         // A group handle is local: it takes part in no agreement.
         Some(Entry::Group(_)) => {}
-        None => {
-            comms.remove(&token);
-        }
+        None => set_comm_of(token, None),
     }
 }
 

@@ -3,8 +3,12 @@
 //!
 //! Handles of this layer live in their own registry (tokens of another range than files and
 //! datasets), reached while the file registry's lock is held, so calls still run one at a time.
-//! Collective calls check their C arguments on each rank and agree on the outcome across the
-//! ranks of the map's communicator before calling the core.
+//! That lock is taken like every call of the C border takes it ([`enter`]): never waited for,
+//! so a call made while another thread of the process is inside h5par fails at once, on every
+//! rank when it is collective (this rank takes part in the call's agreement on the map's
+//! communicator with that failure). Collective calls check their C arguments on each rank and
+//! agree on the outcome across the ranks of the map's communicator (with the shape of the
+//! vector layer's agreements, `h5par::comm::fused`) before calling the core.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -19,8 +23,10 @@ use h5par::{Error, Result};
 use mpi_sys::MPI_Comm;
 use mpi_sys::RSMPI_Fint as MPI_Fint;
 
-use crate::args::{mpi_ready, text};
-use crate::handles::{file_token, h5par_file, registry};
+use mpi::raw::AsRaw;
+
+use crate::args::{busy_collective, mpi_ready, text};
+use crate::handles::{enter, file_token, h5par_file, set_comm_of, CommOf};
 use crate::status::{guard, invalid, last_error_text};
 
 /// What C sees of a map: `h5par_map *` (opaque).
@@ -80,8 +86,22 @@ static VECTORS: Mutex<Vectors> = Mutex::new(Vectors {
     live: BTreeMap::new(),
 });
 
-fn with_vectors<T>(f: impl FnOnce(&mut Vectors) -> Result<T>) -> Result<T> {
-    let _files = registry();
+/// Runs the call `func` with this layer's registry, entered like every call of the C border
+/// ([`enter`]: the file registry's lock, never waited for, so that no thread waits for another
+/// that holds it across an agreement). While another thread of this process is inside h5par,
+/// a local call (`on` is `None`) fails at once on this rank; a collective one on the
+/// communicator of the handle `on` fails on every rank: this rank takes part in the call's
+/// agreement with that failure ([`busy_collective`]).
+fn with_vectors<T>(
+    func: &'static str,
+    on: Option<usize>,
+    f: impl FnOnce(&mut Vectors) -> Result<T>,
+) -> Result<T> {
+    let _files = match enter(func) {
+        Ok(held) => held,
+        Err(busy) => return Err(on.map_or(busy.clone(), |t| busy_collective(t, func, busy))),
+    };
+    // Only ever taken with the file registry's lock held: never waits.
     let mut v = VECTORS.lock().unwrap_or_else(|p| p.into_inner());
     f(&mut v)
 }
@@ -93,6 +113,22 @@ impl Vectors {
         }
         let t = self.next;
         self.next = self.next.wrapping_add(0x10);
+        // The map's communicator, for a collective call refused because another thread is
+        // inside h5par (see `with_vectors`); it lives as long as the entry.
+        let comm = match &e {
+            Entry::Map(m) => m.comm().as_raw(),
+            Entry::Vector(v) => v.borrow().map().comm().as_raw(),
+            Entry::Plan(p) => p.source().comm().as_raw(),
+            Entry::Matrix(m) => m.borrow().row_map().comm().as_raw(),
+        };
+        set_comm_of(
+            t,
+            Some(CommOf {
+                comm,
+                name: format!("h5par_{} {t:#x}", e.kind()),
+                fused: true,
+            }),
+        );
         self.live.insert(t, e);
         t
     }
@@ -144,6 +180,7 @@ impl Vectors {
             return Ok(());
         }
         self.get(token, kind)?;
+        set_comm_of(token, None);
         self.live.remove(&token);
         Ok(())
     }
@@ -188,11 +225,13 @@ unsafe fn clear_out<T>(out: *mut *mut T) -> Result<()> {
     Ok(())
 }
 
-/// Builds a map on the caller's `comm` with `make`, after agreeing on the local checks.
+/// Builds a map on the caller's `comm` with `make`, after agreeing on the local checks (and on
+/// whether this thread could enter h5par: see `with_vectors`).
 ///
 /// # Safety
 /// `comm` as for `h5par_file_create`; `out` NULL or writable.
 unsafe fn new_map(
+    func: &'static str,
     comm: MPI_Comm,
     out: *mut *mut h5par_map,
     local: Result<()>,
@@ -200,17 +239,18 @@ unsafe fn new_map(
 ) -> Result<()> {
     // SAFETY: as documented (caller).
     let outcheck = unsafe { clear_out(out) };
-    with_vectors(|reg| {
-        // Agreed on the caller's communicator first; the core's map duplicates it.
-        // SAFETY: the caller's communicator.
-        let c = unsafe { crate::file::caller_comm(comm) }?;
-        h5par::comm::agree(&*c, "h5par_map", local.and(outcheck), None)?;
-        let m = make(&c)?;
-        let t = reg.insert(Entry::Map(m));
-        // SAFETY: checked non-NULL above.
-        unsafe { *out = t as *mut h5par_map };
-        Ok(())
-    })
+    // SAFETY: the caller's communicator.
+    let c = unsafe { crate::file::caller_comm(comm) }?;
+    let held = enter(func);
+    // Agreed on the caller's communicator first; the core's map duplicates it.
+    let local = held.and_then(|h| local.and(outcheck).map(|()| h));
+    let _files = h5par::comm::agree_value(&*c, "h5par_map", local)?;
+    let mut reg = VECTORS.lock().unwrap_or_else(|p| p.into_inner());
+    let m = make(&c)?;
+    let t = reg.insert(Entry::Map(m));
+    // SAFETY: checked non-NULL above.
+    unsafe { *out = t as *mut h5par_map };
+    Ok(())
 }
 
 /// Collective on `comm`: Epetra's linear map of `n` elements (the first `n mod P` ranks hold
@@ -228,7 +268,11 @@ pub unsafe extern "C" fn h5par_map_block(
             Ok(())
         };
         // SAFETY: as documented.
-        unsafe { new_map(comm, out, local, |c| Map::block(c, n.max(0) as u64)) }
+        unsafe {
+            new_map("h5par_map_block", comm, out, local, |c| {
+                Map::block(c, n.max(0) as u64)
+            })
+        }
     })
 }
 
@@ -248,7 +292,7 @@ pub unsafe extern "C" fn h5par_map_contiguous(
         };
         // SAFETY: as documented.
         unsafe {
-            new_map(comm, out, local, |c| {
+            new_map("h5par_map_contiguous", comm, out, local, |c| {
                 Map::contiguous(c, n_local.max(0) as u64)
             })
         }
@@ -279,7 +323,11 @@ pub unsafe extern "C" fn h5par_map_arbitrary(
             )
         };
         // SAFETY: as documented.
-        unsafe { new_map(comm, out, local, |c| Map::arbitrary(c, &list)) }
+        unsafe {
+            new_map("h5par_map_arbitrary", comm, out, local, |c| {
+                Map::arbitrary(c, &list)
+            })
+        }
     })
 }
 
@@ -324,7 +372,7 @@ pub unsafe extern "C" fn h5par_map_info(
     one_to_one: *mut c_int,
 ) -> c_int {
     guard("h5par_map_info", || {
-        with_vectors(|reg| {
+        with_vectors("h5par_map_info", None, |reg| {
             let m = reg.map(map)?;
             // SAFETY: NULL or writable (caller).
             unsafe {
@@ -356,7 +404,7 @@ pub unsafe extern "C" fn h5par_map_gids(
     n: *mut i64,
 ) -> c_int {
     guard("h5par_map_gids", || {
-        with_vectors(|reg| {
+        with_vectors("h5par_map_gids", None, |reg| {
             let m = reg.map(map)?;
             let mine = m.my_gids();
             // SAFETY: as documented.
@@ -380,7 +428,7 @@ pub unsafe extern "C" fn h5par_map_gids(
 #[no_mangle]
 pub unsafe extern "C" fn h5par_map_free(map: *mut h5par_map) -> c_int {
     guard("h5par_map_free", || {
-        with_vectors(|reg| reg.free(map as usize, "map"))
+        with_vectors("h5par_map_free", None, |reg| reg.free(map as usize, "map"))
     })
 }
 
@@ -393,7 +441,7 @@ pub unsafe extern "C" fn h5par_vector_create(
     guard("h5par_vector_create", || {
         // SAFETY: as documented.
         unsafe { clear_out(out)? };
-        with_vectors(|reg| {
+        with_vectors("h5par_vector_create", None, |reg| {
             let v = DistVector::new(reg.map(map)?);
             let t = reg.insert(Entry::Vector(RefCell::new(v)));
             // SAFETY: checked above.
@@ -413,7 +461,7 @@ pub unsafe extern "C" fn h5par_vector_data(
     len: *mut i64,
 ) -> c_int {
     guard("h5par_vector_data", || {
-        with_vectors(|reg| {
+        with_vectors("h5par_vector_data", None, |reg| {
             let mut v = borrow_mut(reg.vector(vec)?, "h5par_vector_data")?;
             let s = v.as_mut_slice();
             // SAFETY: as documented.
@@ -430,7 +478,9 @@ pub unsafe extern "C" fn h5par_vector_data(
 #[no_mangle]
 pub unsafe extern "C" fn h5par_vector_free(vec: *mut h5par_vector) -> c_int {
     guard("h5par_vector_free", || {
-        with_vectors(|reg| reg.free(vec as usize, "vector"))
+        with_vectors("h5par_vector_free", None, |reg| {
+            reg.free(vec as usize, "vector")
+        })
     })
 }
 
@@ -438,7 +488,7 @@ pub unsafe extern "C" fn h5par_vector_free(vec: *mut h5par_vector) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn h5par_vector_fill(vec: *mut h5par_vector, value: c_double) -> c_int {
     guard("h5par_vector_fill", || {
-        with_vectors(|reg| {
+        with_vectors("h5par_vector_fill", None, |reg| {
             borrow_mut(reg.vector(vec)?, "fill")?.fill(value);
             Ok(())
         })
@@ -455,7 +505,7 @@ pub unsafe extern "C" fn h5par_vector_axpby(
     b: c_double,
 ) -> c_int {
     guard("h5par_vector_axpby", || {
-        with_vectors(|reg| {
+        with_vectors("h5par_vector_axpby", None, |reg| {
             if a == 0.0 && std::ptr::eq(x as *const u8, y as *const u8) {
                 borrow_mut(reg.vector(y)?, "axpby")?.scale(b);
                 return Ok(());
@@ -473,7 +523,7 @@ pub unsafe extern "C" fn h5par_vector_multiply(
     x: *const h5par_vector,
 ) -> c_int {
     guard("h5par_vector_multiply", || {
-        with_vectors(|reg| {
+        with_vectors("h5par_vector_multiply", None, |reg| {
             let xv = borrow(reg.vector(x)?, "multiply")?;
             borrow_mut(reg.vector(y)?, "multiply")?.multiply(&xv)
         })
@@ -488,7 +538,7 @@ pub unsafe extern "C" fn h5par_vector_dot(
     out: *mut c_double,
 ) -> c_int {
     guard("h5par_vector_dot", || {
-        with_vectors(|reg| {
+        with_vectors("h5par_vector_dot", Some(x as usize), |reg| {
             let xv = borrow(reg.vector(x)?, "dot")?;
             let yv = reg.vector(y)?.borrow();
             let d = xv.dot(&yv)?;
@@ -529,7 +579,7 @@ pub unsafe extern "C" fn h5par_vector_reduce(
     gid: *mut i64,
 ) -> c_int {
     guard("h5par_vector_reduce", || {
-        with_vectors(|reg| {
+        with_vectors("h5par_vector_reduce", Some(vec as usize), |reg| {
             let v = reg.vector(vec)?.borrow();
             // A bad code is agreed on (an error on every rank), as a reduction would be.
             let (value, at) = match what {
@@ -544,7 +594,12 @@ pub unsafe extern "C" fn h5par_vector_reduce(
                     let e = Err(invalid(format!(
                         "what {what} is not an h5par_reduction (0 to 6)"
                     )));
-                    return h5par::comm::agree(v.map().comm(), "h5par_vector_reduce", e, None);
+                    return h5par::comm::fused::agree(
+                        v.map().comm(),
+                        "h5par_vector_reduce",
+                        e,
+                        None,
+                    );
                 }
             };
             // SAFETY: as documented.
@@ -572,14 +627,14 @@ pub unsafe extern "C" fn h5par_plan_create(
     guard("h5par_plan_create", || {
         // SAFETY: as documented.
         let outcheck = unsafe { clear_out(out) };
-        with_vectors(|reg| {
+        with_vectors("h5par_plan_create", Some(source as usize), |reg| {
             let (s, t) = (reg.map(source)?.clone(), reg.map(target)?.clone());
             let local = outcheck.and(if import == 0 || import == 1 {
                 Ok(())
             } else {
                 Err(invalid(format!("import {import} is neither 0 nor 1")))
             });
-            h5par::comm::agree(s.comm(), "h5par_plan_create", local, None)?;
+            h5par::comm::fused::agree(s.comm(), "h5par_plan_create", local, None)?;
             let plan = if import == 1 {
                 Import::import(&s, &t)?
             } else {
@@ -605,13 +660,13 @@ pub unsafe extern "C" fn h5par_plan_apply(
     reverse: c_int,
 ) -> c_int {
     guard("h5par_plan_apply", || {
-        with_vectors(|reg| {
+        with_vectors("h5par_plan_apply", Some(plan as usize), |reg| {
             let p = reg.plan(plan)?;
             let x = borrow(reg.vector(from)?, "h5par_plan_apply")?;
             let mut y = borrow_mut(reg.vector(into)?, "h5par_plan_apply")?;
             let m = CombineMode::from_code(mode);
             let local = m.as_ref().map(|_| ()).map_err(Clone::clone);
-            h5par::comm::agree(p.source().comm(), "h5par_plan_apply", local, None)?;
+            h5par::comm::fused::agree(p.source().comm(), "h5par_plan_apply", local, None)?;
             let m = m?;
             if reverse != 0 {
                 p.reverse(&*x, &mut *y, m)
@@ -626,7 +681,9 @@ pub unsafe extern "C" fn h5par_plan_apply(
 #[no_mangle]
 pub unsafe extern "C" fn h5par_plan_free(plan: *mut h5par_plan) -> c_int {
     guard("h5par_plan_free", || {
-        with_vectors(|reg| reg.free(plan as usize, "plan"))
+        with_vectors("h5par_plan_free", None, |reg| {
+            reg.free(plan as usize, "plan")
+        })
     })
 }
 
@@ -639,7 +696,7 @@ pub unsafe extern "C" fn h5par_matrix_create(
     guard("h5par_matrix_create", || {
         // SAFETY: as documented.
         unsafe { clear_out(out)? };
-        with_vectors(|reg| {
+        with_vectors("h5par_matrix_create", None, |reg| {
             let m = CsrMatrix::new(reg.map(row_map)?)?;
             let t = reg.insert(Entry::Matrix(Box::new(RefCell::new(m))));
             // SAFETY: checked above.
@@ -660,7 +717,7 @@ pub unsafe extern "C" fn h5par_matrix_insert(
     n: i64,
 ) -> c_int {
     guard("h5par_matrix_insert", || {
-        with_vectors(|reg| {
+        with_vectors("h5par_matrix_insert", None, |reg| {
             let mut m = reg
                 .matrix(mat)?
                 .try_borrow_mut()
@@ -689,7 +746,7 @@ pub unsafe extern "C" fn h5par_matrix_insert(
 #[no_mangle]
 pub unsafe extern "C" fn h5par_matrix_fill_complete(mat: *mut h5par_matrix) -> c_int {
     guard("h5par_matrix_fill_complete", || {
-        with_vectors(|reg| {
+        with_vectors("h5par_matrix_fill_complete", Some(mat as usize), |reg| {
             reg.matrix(mat)?
                 .try_borrow_mut()
                 .map_err(|_| invalid("matrix in use"))?
@@ -706,7 +763,7 @@ pub unsafe extern "C" fn h5par_matrix_apply(
     y: *mut h5par_vector,
 ) -> c_int {
     guard("h5par_matrix_apply", || {
-        with_vectors(|reg| {
+        with_vectors("h5par_matrix_apply", Some(mat as usize), |reg| {
             let a = reg.matrix(mat)?.borrow();
             let xv = borrow(reg.vector(x)?, "h5par_matrix_apply")?;
             let mut yv = borrow_mut(reg.vector(y)?, "h5par_matrix_apply")?;
@@ -719,7 +776,9 @@ pub unsafe extern "C" fn h5par_matrix_apply(
 #[no_mangle]
 pub unsafe extern "C" fn h5par_matrix_free(mat: *mut h5par_matrix) -> c_int {
     guard("h5par_matrix_free", || {
-        with_vectors(|reg| reg.free(mat as usize, "matrix"))
+        with_vectors("h5par_matrix_free", None, |reg| {
+            reg.free(mat as usize, "matrix")
+        })
     })
 }
 
@@ -741,7 +800,7 @@ pub unsafe extern "C" fn h5par_cg(
     converged: *mut c_int,
 ) -> c_int {
     guard("h5par_cg", || {
-        with_vectors(|reg| {
+        with_vectors("h5par_cg", Some(mat as usize), |reg| {
             let a = reg.matrix(mat)?.borrow();
             let bv = borrow(reg.vector(b)?, "h5par_cg")?;
             let mut xv = borrow_mut(reg.vector(x)?, "h5par_cg")?;
@@ -752,7 +811,7 @@ pub unsafe extern "C" fn h5par_cg(
             } else {
                 Ok(())
             };
-            h5par::comm::agree(a.row_map().comm(), "h5par_cg", local, None)?;
+            h5par::comm::fused::agree(a.row_map().comm(), "h5par_cg", local, None)?;
             let opts = CgOptions {
                 max_iterations: max_iterations as usize,
                 tolerance,
@@ -817,7 +876,7 @@ impl LinearOperator for CallbackOperator {
     }
 
     fn apply(&self, x: &DistVector, y: &mut DistVector) -> Result<()> {
-        with_vectors(|reg| {
+        with_vectors("h5par_cg_operator", None, |reg| {
             borrow_mut(reg.vector(self.x_in as *const h5par_vector)?, "cg")?.assign(x)
         })?;
         // SAFETY: the caller's callback with its own context; the handles are live.
@@ -839,7 +898,7 @@ impl LinearOperator for CallbackOperator {
                 }
             )));
         }
-        with_vectors(|reg| {
+        with_vectors("h5par_cg_operator", None, |reg| {
             let mut out = borrow_mut(reg.vector(self.y_out as *const h5par_vector)?, "cg")?;
             if !out.map().same_as(&self.map) {
                 return Err(Error::Internal("the operator's output vector".into()));
@@ -882,30 +941,31 @@ pub unsafe extern "C" fn h5par_cg_operator(
     guard("h5par_cg_operator", || {
         // Copies of the vectors, and two vectors for the callback, taken with the lock held;
         // the solve runs without it so that the callback may call h5par.
-        let (map, bv, mut xv, diag, x_in, y_out) = with_vectors(|reg| {
-            let bv = borrow(reg.vector(b)?, "h5par_cg_operator")?.clone();
-            let xv = borrow(reg.vector(x)?, "h5par_cg_operator")?.clone();
-            let map = bv.map().clone();
-            let mut local = match apply {
-                None => Err(invalid("apply is NULL")),
-                Some(_) if max_iterations < 0 => Err(invalid(format!(
-                    "max_iterations {max_iterations} is negative"
-                ))),
-                Some(_) => Ok(()),
-            };
-            let diag = if diagonal.is_null() {
-                None
-            } else {
-                Some(borrow(reg.vector(diagonal)?, "h5par_cg_operator")?.clone())
-            };
-            if local.is_ok() {
-                local = map.require_one_to_one("h5par_cg_operator");
-            }
-            h5par::comm::agree(map.comm(), "h5par_cg_operator", local, None)?;
-            let x_in = reg.insert(Entry::Vector(RefCell::new(DistVector::new(&map))));
-            let y_out = reg.insert(Entry::Vector(RefCell::new(DistVector::new(&map))));
-            Ok((map, bv, xv, diag, x_in, y_out))
-        })?;
+        let (map, bv, mut xv, diag, x_in, y_out) =
+            with_vectors("h5par_cg_operator", Some(b as usize), |reg| {
+                let bv = borrow(reg.vector(b)?, "h5par_cg_operator")?.clone();
+                let xv = borrow(reg.vector(x)?, "h5par_cg_operator")?.clone();
+                let map = bv.map().clone();
+                let mut local = match apply {
+                    None => Err(invalid("apply is NULL")),
+                    Some(_) if max_iterations < 0 => Err(invalid(format!(
+                        "max_iterations {max_iterations} is negative"
+                    ))),
+                    Some(_) => Ok(()),
+                };
+                let diag = if diagonal.is_null() {
+                    None
+                } else {
+                    Some(borrow(reg.vector(diagonal)?, "h5par_cg_operator")?.clone())
+                };
+                if local.is_ok() {
+                    local = map.require_one_to_one("h5par_cg_operator");
+                }
+                h5par::comm::fused::agree(map.comm(), "h5par_cg_operator", local, None)?;
+                let x_in = reg.insert(Entry::Vector(RefCell::new(DistVector::new(&map))));
+                let y_out = reg.insert(Entry::Vector(RefCell::new(DistVector::new(&map))));
+                Ok((map, bv, xv, diag, x_in, y_out))
+            })?;
         let Some(apply) = apply else {
             return Err(Error::Internal("apply lost after agreement".into()));
         };
@@ -923,7 +983,7 @@ pub unsafe extern "C" fn h5par_cg_operator(
             jacobi: jacobi != 0,
         };
         let out = cg(&op, &bv, &mut xv, &opts);
-        with_vectors(|reg| {
+        with_vectors("h5par_cg_operator", None, |reg| {
             reg.free(x_in, "vector")?;
             reg.free(y_out, "vector")?;
             let out = out?;
@@ -944,7 +1004,7 @@ pub unsafe extern "C" fn h5par_vector_write(
     vec: *const h5par_vector,
 ) -> c_int {
     guard("h5par_vector_write", || {
-        with_files_and_vectors(file, |f, reg| {
+        with_files_and_vectors("h5par_vector_write", file, |f, reg| {
             // SAFETY: NUL-terminated (caller).
             let n = unsafe { text(name, "name") };
             let v = reg.vector(vec)?.borrow();
@@ -967,7 +1027,7 @@ pub unsafe extern "C" fn h5par_vector_read(
     guard("h5par_vector_read", || {
         // SAFETY: as documented.
         let outcheck = unsafe { clear_out(out) };
-        with_files_and_vectors(file, |f, reg| {
+        with_files_and_vectors("h5par_vector_read", file, |f, reg| {
             // SAFETY: NUL-terminated (caller).
             let n = unsafe { text(name, "name") };
             let m = reg.map(map)?.clone();
@@ -1006,7 +1066,7 @@ pub unsafe extern "C" fn h5par_vector_write_step(
     step: i64,
 ) -> c_int {
     guard("h5par_vector_write_step", || {
-        with_files_and_vectors(file, |f, reg| {
+        with_files_and_vectors("h5par_vector_write_step", file, |f, reg| {
             // SAFETY: NUL-terminated (caller).
             let n = unsafe { text(name, "name") };
             let v = reg.vector(vec)?.borrow();
@@ -1033,7 +1093,7 @@ pub unsafe extern "C" fn h5par_vector_read_into(
     step: i64,
 ) -> c_int {
     guard("h5par_vector_read_into", || {
-        with_files_and_vectors(file, |f, reg| {
+        with_files_and_vectors("h5par_vector_read_into", file, |f, reg| {
             // SAFETY: NUL-terminated (caller).
             let n = unsafe { text(name, "name") };
             let mut v = reg.vector(vec)?.borrow_mut();
@@ -1049,10 +1109,15 @@ pub unsafe extern "C" fn h5par_vector_read_into(
 
 /// Runs `f` with the open file of `file` and this layer's registry (both locks held).
 fn with_files_and_vectors<T>(
+    func: &'static str,
     file: *mut h5par_file,
     f: impl FnOnce(&h5par::File, &mut Vectors) -> Result<T>,
 ) -> Result<T> {
-    let files = registry();
+    // Collective on the file's ranks (see `with_vectors`).
+    let files = match enter(func) {
+        Ok(held) => held,
+        Err(busy) => return Err(busy_collective(file_token(file), func, busy)),
+    };
     let entry = files.file(file_token(file))?;
     let mut v = VECTORS.lock().unwrap_or_else(|p| p.into_inner());
     f(&entry.file, &mut v)

@@ -315,8 +315,8 @@ fn c_api(n: usize) -> Result<(), Failed> {
     run_ranks(&b.test_api, n, &[dir.path()], &[])
 }
 
-/// Two threads per rank with their own files (MPI_THREAD_MULTIPLE): no deadlock, every call
-/// either runs or fails on every rank; then a write made twice by rank 0 only.
+/// Two threads per rank with their own files and vectors (MPI_THREAD_MULTIPLE): no deadlock,
+/// every call either runs or fails on every rank; then a write made twice by rank 0 only.
 fn threads(n: usize) -> Result<(), Failed> {
     let b = built()?;
     let dir = trial_dir()?;

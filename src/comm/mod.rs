@@ -80,10 +80,14 @@ pub fn mpi_ready() -> bool {
 /// Otherwise returns an error on every rank:
 /// - a rank that failed gets its own error, its message prefixed with `rank R of N: `;
 /// - the other ranks get [`Error::Remote`] with the first failing rank, its kind and message;
-/// - if no rank failed but the ranks are in different calls, every rank gets
-///   [`Error::Mismatch`] saying which rank is in which call (`rank 0 is in write out.h5:/x
-///   (collective call 7 ...), rank 1 is in close out.h5 ...`); if they are in the same call
-///   with different `args`, it names the ranks that differ from rank 0 and what they passed.
+/// - if no rank failed but the ranks are in different calls (a different operation or object,
+///   or a different sequence number), every rank gets [`Error::Mismatch`] saying which rank is
+///   in which call (`rank 0 is in write out.h5:/x (collective call 7 ...), rank 1 is in close
+///   out.h5 ...`), and the communicator is marked as diverged ([`wait::diverged`]);
+/// - if they are in the same call with different `args`, that is an error in this call, like
+///   a failing rank's: every rank gets [`Error::Mismatch`] naming the fields of `args` (see
+///   [`FIELD_SEP`]) that differ, rank 0's and a differing rank's (`rank 0 passed `new extent
+///   [10]`, rank 1 passed `new extent [12]``), and the ranks stay in step (nothing is marked).
 ///
 /// The allreduce is non-blocking and waited for with the watchdog ([`wait::Watchdog`]:
 /// `H5PAR_WATCHDOG` seconds, `H5PAR_WATCHDOG_ABORT=1`), yielding and sleeping rather than
@@ -153,8 +157,9 @@ pub fn deferred_outcome<C: Communicator + ?Sized, T>(
 pub struct Agreement {
     /// What [`agree`] returns.
     pub result: Result<()>,
-    /// Whether every rank was in the same call (same operation, object, arguments and sequence
-    /// number), whether or not some rank failed in it.
+    /// Whether every rank was in the same call (same operation, object and sequence number),
+    /// whether or not some rank failed in it or the ranks passed different arguments to it
+    /// (both are an error in this call, on every rank).
     pub same_call: bool,
     /// This agreement's sequence number on the communicator.
     pub seq: u64,
@@ -205,8 +210,6 @@ pub(crate) struct Started {
     pub words: [i64; 4],
     /// The sequence number of this agreement.
     pub seq: u64,
-    call: u64,
-    full: i64,
     local: Option<Result<()>>,
     counter: Option<&'static wait::Counter>,
 }
@@ -261,8 +264,6 @@ fn start_agreement_flag<C: Communicator + ?Sized>(
     Started {
         words,
         seq,
-        call,
-        full,
         local: Some(local),
         counter: counter.ok(),
     }
@@ -279,26 +280,29 @@ pub(crate) fn finish_agreement<C: Communicator + ?Sized>(
 ) -> Agreement {
     let seq = start.seq;
     let local = start.local.take().unwrap_or(Ok(()));
-    let same_call = recv[2] == i64::MAX - recv[3];
+    let alike = recv[2] == i64::MAX - recv[3];
     let any_failed = recv[0] < FLAG;
-    if let (Some(c), true) = (start.counter, !same_call || !any_failed) {
-        c.note_outcome(seq, !same_call);
-    }
-    if !any_failed && same_call {
+    if !any_failed && alike {
+        if let Some(c) = start.counter {
+            c.note_outcome(seq, false);
+        }
         return Agreement {
             result: Ok(()),
-            same_call,
+            same_call: true,
             seq,
             flagged: recv[0] == FLAG,
         };
     }
-    let calls = if same_call {
-        None
-    } else {
-        Some(describe_calls(
-            comm, what, args, start.call, start.full, seq,
-        ))
-    };
+    // Slow path: the ranks differ in the operation, its object, the sequence number or only
+    // the arguments. Only the first three put them in different calls; different arguments
+    // are an error in this call, on every rank, which every rank can then clean up from
+    // together (a close, say).
+    let calls = (!alike).then(|| describe_calls(comm, what, args, seq));
+    let same_call = calls.as_ref().is_none_or(|c| c.same_call);
+    if let (Some(c), false) = (start.counter, same_call) {
+        c.note_outcome(seq, true);
+    }
+    let calls = calls.map(|c| c.message);
     let result = if any_failed {
         let (first, last) = (recv[0] as i32, (i64::MAX - recv[1]) as i32);
         let e = share_failure(comm, what, local, first, last);
@@ -324,6 +328,14 @@ fn call_hash(what: &str, args: Option<&str>) -> u64 {
     h.write(what.as_bytes());
     h.write_u8(0);
     h.write(args.unwrap_or("").as_bytes());
+    h.finish()
+}
+
+/// The hash of a call's operation and object only (the slow path's question: are the ranks in
+/// the same call with different arguments?).
+fn operation_hash(what: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(what.as_bytes());
     h.finish()
 }
 
@@ -368,30 +380,93 @@ pub const ORDER_HINT: &str = "every rank must make the same collective calls in 
     selection (count 0) on the others, or use independent I/O (Xfer::Independent in Rust, \
     H5PAR_INDEPENDENT in C, collective=False in Python)";
 
-/// Collective (slow path, after an agreement found differences): which rank is in which call.
+/// What [`describe_calls`] found.
+struct Calls {
+    /// Whether every rank is in the same operation on the same object as the same call of the
+    /// communicator (then only the arguments differ).
+    same_call: bool,
+    /// Which rank is in which call, or which arguments differ.
+    message: String,
+}
+
+/// Collective (slow path, after an agreement found differences): which rank is in which call,
+/// or, when they are in the same call, which arguments differ.
 fn describe_calls<C: Communicator + ?Sized>(
     comm: &C,
     what: &str,
     args: Option<&str>,
-    call: u64,
-    full: i64,
     seq: u64,
-) -> String {
+) -> Calls {
     let size = comm.size() as usize;
-    let mine = [full, (call >> 1) as i64, seq as i64];
+    let args = args.unwrap_or("");
+    let full = (seq_hash(call_hash(what, Some(args)), seq) >> 1) as i64;
+    let op = (operation_hash(what) >> 1) as i64;
+    let mine = [full, op, seq as i64];
     let mut all = vec![0i64; 3 * size];
     comm.all_gather_into(&mine[..], &mut all[..]);
+    let same_call = (0..size).all(|r| all[3 * r + 1] == all[1] && all[3 * r + 2] == all[2]);
     let differing: Vec<usize> = (0..size).filter(|&r| all[3 * r] != all[0]).collect();
     let d = differing.first().copied().unwrap_or(0);
-    let args = args.unwrap_or("");
     let what0 = broadcast_text(comm, 0, what);
     let args0 = broadcast_text(comm, 0, args);
     let what_d = broadcast_text(comm, d as i32, what);
     let args_d = broadcast_text(comm, d as i32, args);
-    calls_message(
-        (&what0, &args0, all[2] as u64),
-        (d, &what_d, &args_d, all[3 * d + 2] as u64),
-        &differing,
+    let message = if same_call {
+        arguments_message((&what0, &args0, all[2] as u64), (d, &args_d), &differing)
+    } else {
+        calls_message(
+            (&what0, &args0, all[2] as u64),
+            (d, &what_d, &args_d, all[3 * d + 2] as u64),
+            &differing,
+        )
+    };
+    Calls { same_call, message }
+}
+
+/// The separator of the fields of a call's argument description (`args` of [`agree`]):
+/// `"new extent [10]; chunks [4]"`. When the ranks pass different arguments, the error names
+/// the fields that differ (see [`arguments_message`]).
+pub const FIELD_SEP: &str = "; ";
+
+/// The message for ranks in the same call with different arguments (pure): the fields of the
+/// argument descriptions that differ (see [`FIELD_SEP`]), rank 0's and the first differing
+/// rank's, or the descriptions around their first difference.
+fn arguments_message(
+    first: (&str, &str, u64),
+    other: (usize, &str),
+    differing: &[usize],
+) -> String {
+    let (what0, args0, seq) = first;
+    let (d, args_d) = other;
+    let (f0, fd): (Vec<&str>, Vec<&str>) = (
+        args0.split(FIELD_SEP).collect(),
+        args_d.split(FIELD_SEP).collect(),
+    );
+    let (a0, ad) = if f0.len() == fd.len() && f0.len() > 1 {
+        let pick = |f: &[&str]| {
+            f.iter()
+                .zip(f0.iter().zip(&fd))
+                .filter(|(_, (x, y))| x != y)
+                .map(|(v, _)| *v)
+                .collect::<Vec<_>>()
+                .join(FIELD_SEP)
+        };
+        excerpts(&pick(&f0), &pick(&fd))
+    } else {
+        excerpts(args0, args_d)
+    };
+    let others = if differing.len() > 1 {
+        format!(
+            "{} passed other arguments (rank {d} passed {ad})",
+            rank_list(differing)
+        )
+    } else {
+        format!("rank {d} passed {ad}")
+    };
+    format!(
+        "{what0}: the ranks are in the same collective call (call {seq} on this communicator) \
+         with different arguments: rank 0 passed {a0}, {others}: every rank must pass the same \
+         arguments to a collective call"
     )
 }
 
@@ -402,8 +477,8 @@ fn calls_message(
     other: (usize, &str, &str, u64),
     differing: &[usize],
 ) -> String {
-    let (what0, args0, seq0) = first;
-    let (d, what_d, args_d, seq_d) = other;
+    let (what0, _, seq0) = first;
+    let (d, what_d, _, seq_d) = other;
     let list = rank_list(differing);
     let who = if differing.len() > 1 {
         format!("{list} are in other calls (rank {d} is in {what_d}, call {seq_d})")
@@ -415,17 +490,11 @@ fn calls_message(
             "rank 0 is in {what0} (collective call {seq0} on this communicator), {who}: \
              {ORDER_HINT}"
         )
-    } else if seq0 != seq_d {
+    } else {
         format!(
             "rank 0 is in {what0} as collective call {seq0} on this communicator, {list} as \
              call {seq_d}: the ranks made different numbers of collective calls before; \
              {ORDER_HINT}"
-        )
-    } else {
-        let (a0, ad) = excerpts(args0, args_d);
-        format!(
-            "{what0}: ranks passed different arguments to a collective call (call {seq0}): \
-             rank 0 passed {a0}, but {list} passed something else (rank {d} passed {ad})"
         )
     }
 }
@@ -586,18 +655,43 @@ mod tests {
             m.contains("ranks 1, 2 are in other calls (rank 2 is in close f"),
             "{m}"
         );
-        let m = calls_message(
-            ("write f:/x", "shape [4]", 3),
-            (1, "write f:/x", "shape [5]", 3),
+        let m = calls_message(("write f:/x", "a", 3), (1, "write f:/x", "a", 5), &[1]);
+        assert!(m.contains("different numbers of collective calls"), "{m}");
+    }
+
+    #[test]
+    fn different_arguments_name_the_fields_that_differ() {
+        let m = arguments_message(
+            ("set extent of f:/x", "/x; new extent [10]", 3),
+            (1, "/x; new extent [12]"),
             &[1],
         );
-        assert!(m.contains("ranks passed different arguments"), "{m}");
+        assert!(
+            m.starts_with(
+                "set extent of f:/x: the ranks are in the same collective call (call 3 on this \
+                 communicator) with different arguments: rank 0 passed `new extent [10]`, rank \
+                 1 passed `new extent [12]`: every rank must pass the same arguments"
+            ),
+            "{m}"
+        );
+        let m = arguments_message(
+            ("write f:/x", "dtype f8; shape [4]; chunks none", 3),
+            (2, "dtype i4; shape [4]; chunks [2]"),
+            &[1, 2],
+        );
+        assert!(
+            m.contains(
+                "rank 0 passed `dtype f8; chunks none`, ranks 1, 2 passed other \
+                 arguments (rank 2 passed `dtype i4; chunks [2]`)"
+            ),
+            "{m}"
+        );
+        // Descriptions without fields: shown whole.
+        let m = arguments_message(("write f:/x", "shape [4]", 3), (1, "shape [5]"), &[1]);
         assert!(
             m.contains("`shape [4]`") && m.contains("`shape [5]`"),
             "{m}"
         );
-        let m = calls_message(("write f:/x", "a", 3), (1, "write f:/x", "a", 5), &[1]);
-        assert!(m.contains("different numbers of collective calls"), "{m}");
     }
 
     #[test]

@@ -203,6 +203,17 @@ pub fn diverged<C: Communicator + ?Sized>(comm: &C) -> Option<u64> {
         .filter(|&s| s > 0)
 }
 
+/// [`diverged`], unless the agreement that found the ranks in different calls was this rank's
+/// last agreement on `comm`: then this rank comes straight from the call that failed with that
+/// mismatch, and so do the ranks it met there (every rank of an agreement gets its error). A
+/// close that only tidies up after that failure (a Python with block's end, which every rank
+/// reaches from that error) may then wait for them; after any later call it must not.
+pub fn diverged_earlier<C: Communicator + ?Sized>(comm: &C) -> Option<u64> {
+    let c = counter(comm).ok()?;
+    let at = c.diverged.load(Ordering::Relaxed);
+    (at > 0 && at != c.next.load(Ordering::Relaxed)).then_some(at)
+}
+
 /// The next sequence number of an agreement on `comm` (1, 2, ...). Local: every rank counts
 /// its own agreements on the communicator, and collectives on one communicator match in
 /// order, so the numbers are the same on all ranks unless something other than h5par's

@@ -49,9 +49,10 @@ pub(crate) fn write(
         Ok(())
     })();
     let args = format!(
-        "{obj}\u{0}{name}\u{0}{}\u{0}{dims:?}\u{0}{:016x}",
+        "dtype {}{sep}shape {dims:?}{sep}value hash {:016x}",
         dtype.spec(),
-        hash_bytes(bytes)
+        hash_bytes(bytes),
+        sep = crate::comm::FIELD_SEP
     );
     file.agree(&what, local, Some(&args))?;
     let done = (|| {

@@ -295,7 +295,7 @@ pub(crate) fn write(file: &Rc<FileInner>, obj: &str, name: &str, data: &AttrData
         check_name(name, &what)?;
         open_object(file, obj).map(|_| ())
     })();
-    let args = format!("{obj} {name} {}", data.describe());
+    let args = format!("value {}", data.describe());
     file.agree(&what, local, Some(&args))?;
     // The object was opened (its header read) before the agreement: the write changes
     // metadata in memory only.

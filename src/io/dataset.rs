@@ -196,10 +196,11 @@ impl DatasetBuilder {
         let _q = Quiet::new();
         let local = self.validate(&mut storage, &path);
         let args = format!(
-            "{path} {} {:?} {:?}",
+            "dtype {}{sep}shape {:?}{sep}storage {:?}",
             self.dtype.spec(),
             self.shape,
-            storage
+            storage,
+            sep = crate::comm::FIELD_SEP
         );
         file.agree(&what, local, Some(&args))?;
         let made = create_dataset(
@@ -1049,7 +1050,7 @@ impl Dataset {
             Ok(())
         })();
         self.file
-            .agree(&what, local, Some(&format!("{} {new_dims:?}", self.path)))?;
+            .agree(&what, local, Some(&format!("new extent {new_dims:?}")))?;
         // SAFETY: live dataset; new_dims has its rank.
         let r = unsafe { H5Dset_extent(self.handle.id(), new_dims.as_ptr()) };
         crate::comm::agree_value(&self.file.comm, &what, h5::check(r, &what))?;

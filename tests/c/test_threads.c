@@ -1,10 +1,11 @@
-/* Two threads per rank (MPI_THREAD_MULTIPLE), each with its own duplicated communicator and
- * its own files, calling h5par at the same time: no call may deadlock. A call made while the
- * other thread is inside h5par fails on every rank with "another thread of this process is
- * inside h5par" (the documented behaviour), so each thread retries it; any other failure, or
- * ranks disagreeing on a call's outcome (which would hang the next call), fails the test.
- * Then, on one thread: rank 0 writes twice, the others once, then every rank closes: a
- * mismatch on every rank that names the calls, and the file closes on a second try.
+/* Two threads per rank (MPI_THREAD_MULTIPLE), each with its own duplicated communicator, its
+ * own files and its own distributed vectors, calling h5par at the same time: no call may
+ * deadlock. A call made while the other thread is inside h5par fails on every rank with
+ * "another thread of this process is inside h5par" (the documented behaviour), so each thread
+ * retries it; any other failure, or ranks disagreeing on a call's outcome (which would hang the
+ * next call), fails the test. Then the two threads' vector calls crossed on purpose (see
+ * crossed()). Then, on one thread: rank 0 writes twice, the others once, then every rank
+ * closes: a mismatch on every rank that names the calls, and the file closes on a second try.
  *
  * Usage: mpirun -n N test_threads DIR    Prints "rank R: ok" on success. */
 
@@ -18,6 +19,8 @@
 #include <unistd.h>
 
 #define ROUNDS 12
+/* Reductions per round. */
+#define VECTOR_CALLS 4
 
 static int rank, size;
 static const char *dir;
@@ -63,6 +66,26 @@ static void *work(void *arg) {
     RETRY(w, h5par_dataset_create(f, "x", H5PAR_FLOAT64, 1, dims, NULL, 0, &d));
     RETRY(w, h5par_dataset_write(d, H5PAR_COLLECTIVE, off, cnt, H5PAR_FLOAT64, v));
     RETRY(w, h5par_attr_write_string(f, "/", "who", "threads"));
+    /* Vectors on the thread's communicator: collective reductions (which agree on the map's
+     * communicator) and a write into the thread's file, between the other thread's calls. */
+    h5par_map *m = NULL;
+    h5par_vector *x = NULL;
+    double dot = 0, sum = 0, a = 1 + w->id + round;
+    RETRY(w, h5par_map_block(w->comm, 8 * (int64_t)size, &m));
+    RETRY(w, h5par_vector_create(m, &x));
+    RETRY(w, h5par_vector_fill(x, a));
+    for (int k = 0; k < VECTOR_CALLS; k++) {
+      RETRY(w, h5par_vector_dot(x, x, &dot));
+      RETRY(w, h5par_vector_reduce(x, H5PAR_SUM, &sum, NULL));
+    }
+    RETRY(w, h5par_vector_write(f, "v", x));
+    if (dot != 8 * size * a * a || sum != 8 * size * a) {
+      fprintf(stderr, "rank %d thread %d: dot %g, sum %g for %d values of %g\n", rank, w->id,
+              dot, sum, 8 * size, a);
+      w->failures++;
+    }
+    RETRY(w, h5par_vector_free(x));
+    RETRY(w, h5par_map_free(m));
     RETRY(w, h5par_dataset_close(d));
     RETRY(w, h5par_file_close(f));
     struct stat st;
@@ -71,6 +94,31 @@ static void *work(void *arg) {
       w->failures++;
     }
   }
+  return NULL;
+}
+
+/* Crossed vector calls: on even ranks thread 0 enters a collective vector call first, on odd
+ * ranks thread 1, and the other thread follows while the first waits in its agreement for the
+ * other rank's. A thread that waited for the lock there would deadlock (each rank's lock held
+ * by the thread that waits for the other rank's other thread); the second thread's call must
+ * fail at once on every rank instead, and succeed when retried. */
+static void *crossed(void *arg) {
+  struct worker *w = arg;
+  h5par_map *m = NULL;
+  h5par_vector *x = NULL;
+  double dot = 0;
+  RETRY(w, h5par_map_block(w->comm, 4 * (int64_t)size, &m));
+  RETRY(w, h5par_vector_create(m, &x));
+  RETRY(w, h5par_vector_fill(x, 2));
+  MPI_Barrier(w->comm);
+  if (w->id != rank % 2) usleep(200 * 1000); /* the other thread goes first */
+  RETRY(w, h5par_vector_dot(x, x, &dot));
+  if (dot != 16 * size) {
+    fprintf(stderr, "rank %d thread %d: crossed dot %g\n", rank, w->id, dot);
+    w->failures++;
+  }
+  RETRY(w, h5par_vector_free(x));
+  RETRY(w, h5par_map_free(m));
   return NULL;
 }
 
@@ -142,6 +190,8 @@ int main(int argc, char **argv) {
       MPI_Comm_dup(MPI_COMM_WORLD, &w[i].comm);
     }
     for (int i = 0; i < 2; i++) pthread_create(&t[i], NULL, work, &w[i]);
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    for (int i = 0; i < 2; i++) pthread_create(&t[i], NULL, crossed, &w[i]);
     for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
     for (int i = 0; i < 2; i++) {
       failures += w[i].failures;

@@ -111,6 +111,39 @@ def one_rank_calls():
     say("ok")
 
 
+def one_rank_with():
+    """Inside `with h5par.File`: a collective call made by rank 0 only, the others go on to
+    the block's end. Every rank raises MismatchError naming both calls, within seconds; the
+    file is closed on every rank without being published, and no temporary is left."""
+    ops = {
+        "attrs": lambda f: f.attrs.__setitem__("k", 1),
+        "create_group": lambda f: f.create_group("g"),
+        "create_dataset": lambda f: f.create_dataset("y", (3,), "i4"),
+        "write": lambda f: f["x"].__setitem__(slice(0, 4), np.ones(4)),
+    }
+    for op, call in ops.items():
+        target = path("w1-%s.h5" % op)
+        t = time.time()
+        e = None
+        try:
+            with h5par.File(target, "w") as f:
+                f.create_dataset("x", (4 * size,), "f8")
+                if rank == 0:
+                    call(f)
+        except h5par.MismatchError as caught:
+            e = caught
+        secs = time.time() - t
+        text = str(e)
+        expect(isinstance(e, h5par.MismatchError), "%s on rank 0 only: %r" % (op, e))
+        expect(secs < 10, "%s took %.1f s" % (op, secs))
+        expect("rank 0 is in h5par_" in text and "h5par_file_close" in text, text)
+        comm.Barrier()
+        expect(not os.path.exists(target), "%s: the failed file was published" % op)
+        expect(not temporaries(), "%s: temporaries left: %s" % (op, temporaries()))
+        comm.Barrier()
+    say("ok")
+
+
 # --- row 2: rank 0 writes twice, the others once, then every rank closes ------------------
 
 def write_twice():
@@ -155,6 +188,65 @@ def with_exception_in_write():
         if rank == 0:
             raise ValueError("boom on rank 0")
         d[4 * rank:4 * rank + 4] = np.ones(4)
+
+
+# --- the same collective call with different arguments on each rank -----------------------
+
+def _mismatch_cases():
+    """(name, setup(f), call(f)) where every rank makes the same call with its own argument."""
+    def resizable(f):
+        f.create_dataset("x", (4,), "f8", maxshape=(None,), chunks=(4,))
+    return [
+        ("resize", resizable, lambda f: f["x"].resize((10 + 2 * rank,)),
+         ["new extent [10]", "new extent [12]"]),
+        ("create_dataset", lambda f: None,
+         lambda f: f.create_dataset("y", (3,), "f8" if rank == 0 else "i4"), ["dtype"]),
+        ("attrs", lambda f: None, lambda f: f.attrs.__setitem__("k", rank), ["value"]),
+    ]
+
+
+def arg_mismatch_with():
+    """Inside `with h5par.File`: the ranks make the same call with different arguments. Every
+    rank raises MismatchError naming the arguments, the with block closes the file on every
+    rank (not published) and its temporary is removed; outside a with block the file stays
+    usable and closes normally."""
+    for name, setup, call, words in _mismatch_cases():
+        target = path("mm-%s.h5" % name)
+        e, secs = None, 0.0
+        try:
+            with h5par.File(target, "w") as f:
+                setup(f)
+                e, secs = outcome(lambda: call(f))
+                if e is not None:
+                    raise e
+        except h5par.MismatchError as caught:
+            e = caught
+        text = str(e)
+        expect(isinstance(e, h5par.MismatchError), "%s: %r" % (name, e))
+        expect(secs < 10, "%s took %.1f s" % (name, secs))
+        expect("same collective call" in text and "different arguments" in text, text)
+        expect("rank 0 is in" not in text, "%s: reported as different calls: %s" % (name, text))
+        for w in words:
+            expect(w in text, "%s: %r not in %s" % (name, w, text))
+        say(name, text)
+        comm.Barrier()
+        expect(not os.path.exists(target), "%s: the failed file was published" % name)
+        expect(not temporaries(), "%s: temporaries left: %s" % (name, temporaries()))
+        comm.Barrier()
+        # Without a with block: the error leaves the ranks in step.
+        f = h5par.File(target, "w")
+        setup(f)
+        e, _ = outcome(lambda: call(f))
+        expect(isinstance(e, h5par.MismatchError), "%s again: %r" % (name, e))
+        d = f.create_dataset("z", (4 * size,), "f8")
+        d[4 * rank:4 * rank + 4] = np.full(4, rank + 1, "f8")
+        f.close()
+        with h5par.File(target, "r") as g:
+            back = g["z"][...]
+        expect((back == np.repeat(np.arange(1, size + 1), 4)).all(), "%s: %s" % (name, back))
+        comm.Barrier()
+        expect(not temporaries(), "%s: temporaries left: %s" % (name, temporaries()))
+    say("ok")
 
 
 # --- row 4: Python rejects one rank's arguments ---------------------------------------------
@@ -396,7 +488,7 @@ def both_raise_h5py_with():
 
 
 SCENARIOS = {f.__name__: f for f in [
-    one_rank_calls, write_twice, with_exception, with_exception_in_write, bad_local_args,
+    one_rank_calls, one_rank_with, write_twice, arg_mismatch_with, with_exception, with_exception_in_write, bad_local_args,
     disk_full, no_close, no_close_diverged, report_missing_dir, symlink, bad_creates,
     randomized, both_raise_h5py_open, both_raise_h5py_with]}
 

@@ -17,7 +17,7 @@ _HABIT = (" In Python: `with dset.independent: dset[...] = x` reads or writes fr
 
 def with_advice(err):
     """A MismatchError about ranks in different calls, with what to do in Python added."""
-    if isinstance(err, _core.MismatchError) and "disagree" in err.message and \
+    if isinstance(err, _core.MismatchError) and "same collective calls" in err.message and \
             "dset.independent" not in err.message:
         return _core.MismatchError(err.message + _HABIT, err.status)
     return err

@@ -205,7 +205,21 @@ class File(Group):
 
     def __exit__(self, exc_type, exc, tb):
         if exc is None:
-            self.close()
+            try:
+                self.close()
+            except _core.MismatchError as e:
+                if self.closed:
+                    raise
+                # The other ranks are still inside their with block, in another collective
+                # call on this file, which failed on them with this mismatch: they come to
+                # the block's end with it and close there. Close with them, as a failure
+                # (the file is not published, its temporary is removed), and raise.
+                try:
+                    self._id.close(failure=e)
+                except _core.H5parError as again:
+                    if hasattr(e, "add_note"):
+                        e.add_note("h5par: closing %r: %s" % (self._filename, again))
+                raise
             return False
         # An exception on this rank inside the with block: say so now (a collective close
         # may wait for the other ranks), then close with it as this rank's failure, so that
@@ -221,7 +235,15 @@ class File(Group):
         if self._id is None:
             return False
         try:
-            self._id.close(failure=exc)
+            try:
+                self._id.close(failure=exc)
+            except _core.MismatchError:
+                if self.closed:
+                    raise
+                # The other ranks were in another collective call on this file, which
+                # failed on them with the mismatch: they come to their with block's end and
+                # close there. Once more, with them.
+                self._id.close(failure=exc)
         except _core.H5parError as e:
             if hasattr(exc, "add_note"):
                 exc.add_note("h5par: closing %r: %s" % (self._filename, e))
