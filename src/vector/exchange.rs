@@ -24,26 +24,17 @@ pub(crate) fn all_to_all<const W: usize>(
     comm.all_to_all_into(&counts[..], &mut rcounts[..]);
     let displs = offsets(&counts);
     let rdispls = offsets(&rcounts);
-    let total = rcounts.iter().map(|&c| c as usize).sum::<usize>();
-    let flat: Vec<i64> = send.items.iter().flatten().copied().collect();
-    let mut recv = vec![0i64; total];
-    {
-        let sp = Partition::new(&flat[..], &counts[..], &displs[..]);
-        let mut rp = PartitionMut::new(&mut recv[..], &rcounts[..], &rdispls[..]);
-        comm.all_to_all_varcount_into(&sp, &mut rp);
-    }
+    let total = rcounts.iter().map(|&c| c as usize).sum::<usize>() / W;
     let mut g = Grouped {
         peers: Vec::new(),
         offsets: vec![0],
-        items: recv
-            .chunks_exact(W)
-            .map(|c| {
-                let mut a = [0i64; W];
-                a.copy_from_slice(c);
-                a
-            })
-            .collect(),
+        items: vec![[0i64; W]; total],
     };
+    {
+        let sp = Partition::new(send.items.as_flattened(), &counts[..], &displs[..]);
+        let mut rp = PartitionMut::new(g.items.as_flattened_mut(), &rcounts[..], &rdispls[..]);
+        comm.all_to_all_varcount_into(&sp, &mut rp);
+    }
     for (r, &c) in rcounts.iter().enumerate() {
         if c > 0 {
             g.peers.push(r as i32);

@@ -3,7 +3,6 @@
 //! the global size.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
@@ -13,7 +12,7 @@ use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 
 use super::exchange;
-use super::partition::{self, Gid, Grouped};
+use super::partition::{self, BadGid, Gid, Grouped, LocalIndex};
 use super::plan::Routes;
 use crate::comm;
 use crate::error::{Error, Result};
@@ -47,23 +46,23 @@ enum Layout {
     /// Each rank lists its gids; `index` maps them to local indices.
     Arbitrary {
         gids: Vec<Gid>,
-        index: HashMap<Gid, usize>,
+        index: LocalIndex,
         directory: Directory,
     },
 }
 
-/// This rank's share of the directory of an arbitrary map: `(gid, rank, lid)` records of the
+/// This rank's share of the directory of an arbitrary map: `[gid, rank, lid]` records of the
 /// gids hashed to this rank, sorted by gid then rank.
 #[derive(Debug, Default)]
 struct Directory {
-    entries: Vec<(Gid, i32, u64)>,
+    entries: Vec<[i64; 3]>,
 }
 
 impl Directory {
-    fn holders(&self, g: Gid) -> &[(Gid, i32, u64)] {
-        let lo = self.entries.partition_point(|e| e.0 < g);
-        let hi = self.entries.partition_point(|e| e.0 <= g);
-        &self.entries[lo..hi]
+    fn holders(&self, g: Gid) -> &[[i64; 3]] {
+        let lo = self.entries.partition_point(|e| e[0] < g);
+        let n = self.entries[lo..].iter().take_while(|e| e[0] == g).count();
+        &self.entries[lo..lo + n]
     }
 }
 
@@ -203,24 +202,20 @@ impl Map {
     pub fn arbitrary<C: Communicator + ?Sized>(comm: &C, gids: &[Gid]) -> Result<Map> {
         let what = "Map::arbitrary";
         let (rank, size) = (comm.rank(), comm.size());
-        let mut index = HashMap::with_capacity(gids.len());
-        let local = (|| {
-            for (lid, &g) in gids.iter().enumerate() {
-                if g < 0 {
-                    return Err(Error::Invalid(format!(
-                        "{what}: gid {g} at local index {lid} is negative"
-                    )));
-                }
-                if let Some(first) = index.insert(g, lid) {
-                    return Err(Error::Invalid(format!(
-                        "{what}: gid {g} is listed twice on this rank (local indices {first} \
-                         and {lid})"
-                    )));
-                }
-            }
-            Ok(())
-        })();
+        let built = LocalIndex::build(gids);
+        let local = match &built {
+            Ok(_) => Ok(()),
+            Err(BadGid::Negative { gid, lid }) => Err(Error::Invalid(format!(
+                "{what}: gid {gid} at local index {lid} is negative"
+            ))),
+            Err(BadGid::Twice { gid, first, second }) => Err(Error::Invalid(format!(
+                "{what}: gid {gid} is listed twice on this rank (local indices {first} and \
+                 {second})"
+            ))),
+        };
         comm::agree(comm, what, local, Some(what))?;
+        // Every rank's list was good (else agree returned the error).
+        let index = built.unwrap_or(LocalIndex::Sorted(Vec::new()));
         let c = dup(comm);
         // Gids that are contiguous ranges in rank order starting at 0 make a contiguous map
         // (the same map as Map::contiguous would build, with the same signature).
@@ -249,28 +244,23 @@ impl Map {
                 ));
             }
         }
-        // Directory: each gid goes to its directory rank.
-        let pairs: Vec<(i32, [i64; 3])> = gids
-            .iter()
-            .enumerate()
-            .map(|(lid, &g)| {
-                (
-                    partition::directory_rank(g, size as usize) as i32,
-                    [g, rank as i64, lid as i64],
-                )
-            })
-            .collect();
-        let got = exchange::all_to_all(&c, &Grouped::from_pairs(&pairs));
-        let mut entries: Vec<(Gid, i32, u64)> = got
-            .items
-            .iter()
-            .map(|r| (r[0], r[1] as i32, r[2] as u64))
-            .collect();
-        entries.sort_unstable();
+        // Directory: each gid goes to its directory rank, as [gid, rank, lid]. Records arrive
+        // grouped by rank, increasing, so a stable sort by gid orders them by gid then rank.
+        let p = size as usize;
+        let send = Grouped::build(p, gids.len(), |lid| {
+            let g = gids[lid];
+            (
+                partition::directory_rank(g, p) as i32,
+                [g, rank as i64, lid as i64],
+            )
+        });
+        let mut entries = exchange::all_to_all(&c, &send).items;
+        drop(send);
+        partition::radix_sort_by_key(&mut entries, |e| e[0] as u64);
         let mut distinct = 0u64;
         let mut shared = 0u64;
         for (i, e) in entries.iter().enumerate() {
-            if i == 0 || entries[i - 1].0 != e.0 {
+            if i == 0 || entries[i - 1][0] != e[0] {
                 distinct += 1;
             } else {
                 shared = 1;
@@ -413,7 +403,7 @@ impl Map {
                 let r = self.inner.rank as usize;
                 (gid >= starts[r] && gid < starts[r + 1]).then(|| (gid - starts[r]) as usize)
             }
-            Layout::Arbitrary { index, .. } => index.get(&gid).copied(),
+            Layout::Arbitrary { index, .. } => index.get(gid),
         }
     }
 
@@ -474,7 +464,7 @@ impl Map {
                         let hs = directory.holders(q[0]);
                         answers.push((src, [-1, hs.len() as i64, 0]));
                         for h in hs {
-                            answers.push((src, [h.0, h.1 as i64, h.2 as i64]));
+                            answers.push((src, *h));
                         }
                     }
                 }
@@ -556,9 +546,10 @@ mod tests {
     #[test]
     fn directory_holders_are_ranges() {
         let d = Directory {
-            entries: vec![(1, 0, 0), (3, 0, 1), (3, 2, 5), (7, 1, 0)],
+            entries: vec![[1, 0, 0], [3, 0, 1], [3, 2, 5], [7, 1, 0]],
         };
-        assert_eq!(d.holders(3), &[(3, 0, 1), (3, 2, 5)]);
+        assert_eq!(d.holders(3), &[[3, 0, 1], [3, 2, 5]]);
+        assert!(d.holders(8).is_empty());
         assert!(d.holders(2).is_empty());
         assert_eq!(d.holders(7).len(), 1);
     }

@@ -50,6 +50,141 @@ pub fn directory_rank(gid: Gid, p: usize) -> usize {
     (z % p.max(1) as u64) as usize
 }
 
+/// Why a rank's gid list cannot make a map: a negative gid, or one listed twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadGid {
+    /// The gid at this local index is negative.
+    Negative {
+        /// The gid.
+        gid: Gid,
+        /// Its local index.
+        lid: usize,
+    },
+    /// The gid is at both local indices (`first < second`).
+    Twice {
+        /// The gid.
+        gid: Gid,
+        /// Its first local index.
+        first: usize,
+        /// Its second local index.
+        second: usize,
+    },
+}
+
+/// The local index of each of a rank's gids (gid -> local index), built without hashing.
+///
+/// Gids spanning at most [`LocalIndex::DENSE_SPAN`] times their number (a random permutation
+/// over up to 4 ranks, any block of a map, strided lists) get a direct table over
+/// `min..=max` (4 bytes a slot); others a `(gid, lid)` array sorted by gid, searched by
+/// bisection (16 bytes a gid). Either way the memory is O(local size).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalIndex {
+    /// `slots[g - lo]` is `lid + 1` for gid `g`, 0 for a gid not held.
+    Dense {
+        /// The smallest gid.
+        lo: Gid,
+        /// One slot a gid of `lo..=max`.
+        slots: Vec<u32>,
+    },
+    /// `(gid, lid)` pairs, gids increasing.
+    Sorted(Vec<(Gid, usize)>),
+}
+
+impl LocalIndex {
+    /// The largest ratio of a dense table's span to the number of gids.
+    pub const DENSE_SPAN: u64 = 4;
+
+    /// The index of `gids` (local index = position), or the first bad gid: the lowest
+    /// negative one's position, else the duplicated gid with the smallest value (dense) or
+    /// the smallest gid (sorted) found.
+    pub fn build(gids: &[Gid]) -> std::result::Result<LocalIndex, BadGid> {
+        if let Some(lid) = gids.iter().position(|&g| g < 0) {
+            return Err(BadGid::Negative {
+                gid: gids[lid],
+                lid,
+            });
+        }
+        let (Some(&lo), Some(&hi)) = (gids.iter().min(), gids.iter().max()) else {
+            return Ok(LocalIndex::Sorted(Vec::new()));
+        };
+        let span = (hi - lo) as u64 + 1;
+        let n = gids.len() as u64;
+        if n < u32::MAX as u64 && span <= Self::DENSE_SPAN.saturating_mul(n) {
+            // Zeroed memory comes from the allocator as untouched pages.
+            let mut slots = vec![0u32; span as usize];
+            for (lid, &g) in gids.iter().enumerate() {
+                let s = &mut slots[(g - lo) as usize];
+                if *s != 0 {
+                    return Err(BadGid::Twice {
+                        gid: g,
+                        first: *s as usize - 1,
+                        second: lid,
+                    });
+                }
+                *s = lid as u32 + 1;
+            }
+            return Ok(LocalIndex::Dense { lo, slots });
+        }
+        let mut pairs: Vec<(Gid, usize)> = gids.iter().copied().zip(0..).collect();
+        pairs.sort_unstable();
+        if let Some(w) = pairs.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(BadGid::Twice {
+                gid: w[0].0,
+                first: w[0].1,
+                second: w[1].1,
+            });
+        }
+        Ok(LocalIndex::Sorted(pairs))
+    }
+
+    /// The local index of `gid`, `None` when it is not held.
+    #[inline]
+    pub fn get(&self, gid: Gid) -> Option<usize> {
+        match self {
+            LocalIndex::Dense { lo, slots } => {
+                let s = *slots.get(usize::try_from(gid.checked_sub(*lo)?).ok()?)?;
+                (s != 0).then(|| s as usize - 1)
+            }
+            LocalIndex::Sorted(pairs) => pairs
+                .binary_search_by_key(&gid, |p| p.0)
+                .ok()
+                .map(|i| pairs[i].1),
+        }
+    }
+}
+
+/// Sorts `items` by `key` (stable), by least-significant-digit radix passes of 8 bits over
+/// the bits the largest key uses, with one scratch copy: O(n) a pass.
+pub fn radix_sort_by_key<T: Copy>(items: &mut Vec<T>, key: impl Fn(&T) -> u64) {
+    let Some(max) = items.iter().map(&key).max() else {
+        return;
+    };
+    let bits = 64 - max.leading_zeros();
+    let mut from = std::mem::take(items);
+    let mut to = from.clone();
+    let mut shift = 0;
+    while shift < bits {
+        let mut next = [0usize; 256];
+        for x in &from {
+            next[(key(x) >> shift) as usize & 255] += 1;
+        }
+        let mut acc = 0;
+        for slot in next.iter_mut() {
+            let c = *slot;
+            *slot = acc;
+            acc += c;
+        }
+        for x in &from {
+            let slot = &mut next[(key(x) >> shift) as usize & 255];
+            to[*slot] = *x;
+            *slot += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+        shift += 8;
+    }
+    *items = from;
+}
+
 /// Entries of a plan or a message list grouped by peer rank: `peers` in increasing order, the
 /// items of peer `peers[i]` at `items[offsets[i]..offsets[i + 1]]` in their original order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,26 +199,42 @@ pub struct Grouped<T> {
 
 impl<T: Copy> Grouped<T> {
     /// Groups `(rank, item)` pairs by rank (stable: items of one rank keep their order).
+    /// Ranks must not be negative.
     pub fn from_pairs(pairs: &[(i32, T)]) -> Grouped<T> {
-        let mut order: Vec<usize> = (0..pairs.len()).collect();
-        order.sort_by_key(|&i| pairs[i].0);
+        let p = pairs.iter().map(|x| x.0 as usize + 1).max().unwrap_or(0);
+        Self::build(p, pairs.len(), |i| pairs[i])
+    }
+
+    /// Groups the `n` pairs `pair(0)..pair(n - 1)` (a rank below `p`, an item) by rank, stable,
+    /// by counting: O(n + p), `pair` called twice for each.
+    pub fn build(p: usize, n: usize, pair: impl Fn(usize) -> (i32, T)) -> Grouped<T> {
+        let mut next = vec![0usize; p];
+        for i in 0..n {
+            next[pair(i).0 as usize] += 1;
+        }
         let mut g = Grouped {
             peers: Vec::new(),
             offsets: vec![0],
-            items: Vec::with_capacity(pairs.len()),
+            items: Vec::new(),
         };
-        for i in order {
-            let (r, item) = pairs[i];
-            if g.peers.last() != Some(&r) {
-                if !g.peers.is_empty() {
-                    g.offsets.push(g.items.len());
-                }
-                g.peers.push(r);
+        let mut acc = 0usize;
+        for (r, slot) in next.iter_mut().enumerate() {
+            let c = *slot;
+            *slot = acc;
+            if c > 0 {
+                acc += c;
+                g.peers.push(r as i32);
+                g.offsets.push(acc);
             }
-            g.items.push(item);
         }
-        if !g.peers.is_empty() {
-            g.offsets.push(g.items.len());
+        if n > 0 {
+            g.items = vec![pair(0).1; n];
+            for i in 0..n {
+                let (r, item) = pair(i);
+                let slot = &mut next[r as usize];
+                g.items[*slot] = item;
+                *slot += 1;
+            }
         }
         g
     }
@@ -326,6 +477,93 @@ mod tests {
                 prop_assert!((t[0] - want).abs() < 1e-12, "{:?}: {} vs {}", mode, t[0], want);
             }
         }
+    }
+
+    proptest! {
+        #[test]
+        fn local_index_matches_a_serial_search(
+            gids in proptest::collection::vec(0i64..200, 0..80),
+            scale in prop_oneof![Just(1i64), Just(1000)],
+        ) {
+            // Distinct gids (dense, or sorted when scaled), in the generated order.
+            let mut seen = std::collections::HashSet::new();
+            let gids: Vec<i64> = gids.into_iter().filter(|g| seen.insert(*g)).map(|g| g * scale).collect();
+            let ix = LocalIndex::build(&gids).unwrap();
+            if scale > 1 && gids.len() > 1 {
+                prop_assert!(matches!(ix, LocalIndex::Sorted(_)));
+            }
+            // Every gid, its neighbours, and gids out of every range.
+            let mut queries = vec![-1, 0, i64::MIN, i64::MAX, 200 * scale];
+            queries.extend(gids.iter().flat_map(|&g| [g - 1, g, g + 1]));
+            for q in queries {
+                prop_assert_eq!(ix.get(q), gids.iter().position(|&g| g == q));
+            }
+        }
+
+        #[test]
+        fn local_index_finds_a_duplicate(
+            gids in proptest::collection::vec(0i64..50, 2..40),
+            scale in prop_oneof![Just(1i64), Just(1000)],
+        ) {
+            let gids: Vec<i64> = gids.iter().map(|g| g * scale).collect();
+            let mut seen = std::collections::HashSet::new();
+            let dup = gids.iter().any(|g| !seen.insert(*g));
+            match LocalIndex::build(&gids) {
+                Ok(_) => prop_assert!(!dup),
+                Err(BadGid::Twice { gid, first, second }) => {
+                    prop_assert!(dup);
+                    prop_assert!(first < second);
+                    prop_assert_eq!((gids[first], gids[second]), (gid, gid));
+                }
+                Err(e) => prop_assert!(false, "{:?}", e),
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn radix_sort_is_a_stable_sort(
+            keys in proptest::collection::vec(prop_oneof![0u64..300, 0u64..u64::MAX], 0..200),
+        ) {
+            let mut items: Vec<(u64, usize)> = keys.iter().copied().zip(0..).collect();
+            let mut want = items.clone();
+            want.sort_by_key(|x| x.0);
+            radix_sort_by_key(&mut items, |x| x.0);
+            prop_assert_eq!(items, want);
+        }
+    }
+
+    #[test]
+    fn local_index_kinds_and_errors() {
+        assert!(matches!(
+            LocalIndex::build(&[5, 3, 4]).unwrap(),
+            LocalIndex::Dense { lo: 3, .. }
+        ));
+        assert!(matches!(
+            LocalIndex::build(&[0, 1 << 40]).unwrap(),
+            LocalIndex::Sorted(_)
+        ));
+        assert_eq!(LocalIndex::build(&[]).unwrap().get(0), None);
+        assert_eq!(
+            LocalIndex::build(&[2, -1, -3]),
+            Err(BadGid::Negative { gid: -1, lid: 1 })
+        );
+        assert_eq!(
+            LocalIndex::build(&[7, 8, 7]),
+            Err(BadGid::Twice {
+                gid: 7,
+                first: 0,
+                second: 2
+            })
+        );
+        let big = LocalIndex::build(&[1 << 40, 0]).unwrap();
+        assert_eq!(big.get(1 << 40), Some(0));
+        assert_eq!(big.get(i64::MIN), None);
+        assert_eq!(big.get(i64::MAX), None);
+        let dense = LocalIndex::build(&[10, 11]).unwrap();
+        assert_eq!(dense.get(i64::MIN), None);
+        assert_eq!(dense.get(i64::MAX), None);
+        assert_eq!(dense.get(9), None);
     }
 
     #[test]

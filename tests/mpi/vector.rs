@@ -208,6 +208,10 @@ fn maps(world: &SimpleCommunicator, _: &Path) {
     assert_eq!(h[0].len(), p);
     assert_eq!(h[1], vec![(0, 0)]);
     assert!(h[2].is_empty());
+    assert_eq!(
+        (m.lid(big[0]), m.lid(7), m.lid(8)),
+        (Some(0), Some(1), None)
+    );
     // Errors on every rank: a negative gid or a duplicate on one rank only.
     let last = p - 1;
     let bad: Vec<i64> = if rank == last { vec![1, -4] } else { vec![1] };
@@ -216,6 +220,19 @@ fn maps(world: &SimpleCommunicator, _: &Path) {
     let bad: Vec<i64> = if rank == 0 { vec![2, 5, 2] } else { vec![] };
     let e = expect_err(Map::arbitrary(world, &bad), "duplicate gid");
     assert!(e.message().contains("listed twice"), "{e}");
+    // The same among sparse gids (indexed by a sorted array, not a table).
+    let far = 1i64 << 40;
+    let bad: Vec<i64> = if rank == last {
+        vec![far, 5, far]
+    } else {
+        vec![far + 1]
+    };
+    let e = expect_err(Map::arbitrary(world, &bad), "duplicate sparse gid");
+    assert!(
+        e.message().contains(&format!("gid {far} is listed twice"))
+            && e.message().contains("local indices 0 and 2"),
+        "{e}"
+    );
     // A gid held twice where one-to-one is needed.
     let dup = Map::arbitrary(world, &[0]).unwrap();
     if p > 1 {
