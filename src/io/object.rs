@@ -74,12 +74,42 @@ fn target_path(parent: &Path, stored: &str) -> PathBuf {
     }
 }
 
-/// [`Group::open`] of the absolute path `abs` in `file`, `hops` links followed so far.
+/// The first link along the absolute path `abs`, before its last component, that is an
+/// external link (or a soft link to one), split there: `("/a/ext", "sub/d")` for
+/// `"/a/ext/sub/d"`. `None` when every link before the last leads to a group of this file or
+/// the walk stops at something else (whose error the caller reports). Local; the same on
+/// every rank, which all see the same metadata.
+fn split_at_external(file: &FileInner, abs: &str) -> Result<Option<(String, String)>> {
+    let parts: Vec<&str> = abs.split('/').filter(|p| !p.is_empty()).collect();
+    for i in 1..parts.len() {
+        let prefix = format!("/{}", parts[..i].join("/"));
+        match link::kind_in_step(file, &prefix, true)? {
+            Some(ObjectKind::Group) => {}
+            Some(ObjectKind::ExternalLink) => {
+                return Ok(Some((prefix, parts[i..].join("/"))));
+            }
+            _ => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
+/// [`Group::open`] of the absolute path `abs` in `file`, `hops` external links followed so
+/// far. A path through an external link continues in the link's file, component by component.
 fn open_in(file: &Rc<FileInner>, abs: String, hops: usize) -> Result<(Object, Option<File>)> {
-    match link::kind_in_step(file, &abs, true)? {
+    let kind = match link::kind_in_step(file, &abs, true) {
+        Ok(kind) => kind,
+        // The local walk refuses external links along the path: find the first, follow it
+        // and open the rest of the path in its file.
+        Err(e) => match split_at_external(file, &abs)? {
+            Some((at, rest)) => return open_external(file, at, &rest, hops),
+            None => return Err(e),
+        },
+    };
+    match kind {
         Some(ObjectKind::Group) => Ok((Object::Group(Group::at(file, abs)), None)),
         Some(ObjectKind::Dataset) => Ok((Object::Dataset(Dataset::open(file, abs)?), None)),
-        Some(ObjectKind::ExternalLink) => open_external(file, abs, hops),
+        Some(ObjectKind::ExternalLink) => open_external(file, abs, "", hops),
         Some(ObjectKind::SoftLink) | Some(ObjectKind::Other) => Err(Error::Type(format!(
             "{}: neither a group nor a dataset (a named datatype, or a user-defined link?): \
              h5par cannot open it",
@@ -104,22 +134,33 @@ fn open_in(file: &Rc<FileInner>, abs: String, hops: usize) -> Result<(Object, Op
     }
 }
 
-/// Collective: opens the file an external link at `abs` points to and the object in it.
-fn open_external(file: &Rc<FileInner>, abs: String, hops: usize) -> Result<(Object, Option<File>)> {
-    let what = format!("open {} through its external link", file.name(&abs));
+/// Collective: opens the file the external link at `abs` points to and, in it, the object
+/// at the link's target path followed by `rest` (empty for the target itself).
+fn open_external(
+    file: &Rc<FileInner>,
+    abs: String,
+    rest: &str,
+    hops: usize,
+) -> Result<(Object, Option<File>)> {
+    let full = if rest.is_empty() {
+        abs.clone()
+    } else {
+        format!("{abs}/{rest}")
+    };
+    let what = format!("open {} through the external link {abs}", file.name(&full));
     let local = (|| {
         if hops >= MAX_LINKS {
             return Err(Error::Invalid(format!(
-                "{}: more than {MAX_LINKS} external links in a row (a cycle?)",
-                file.name(&abs)
+                "{}: more than {MAX_LINKS} external links followed (a cycle?), the last at {abs}",
+                file.name(&full)
             )));
         }
         let (stored, inner) = external_target(file, &abs)?;
         Ok((target_path(&file.path, &stored), inner))
     })();
     let args = match &local {
-        Ok((p, inner)) => format!("{abs} -> {}:{inner}", p.display()),
-        Err(_) => abs.clone(),
+        Ok((p, inner)) => format!("{full}: {abs} -> {}:{inner}", p.display()),
+        Err(_) => full.clone(),
     };
     let agreed = local.as_ref().map(|_| ()).map_err(Error::clone);
     file.agree(&what, agreed, Some(&args))?;
@@ -138,11 +179,12 @@ fn open_external(file: &Rc<FileInner>, abs: String, hops: usize) -> Result<(Obje
     };
     let target = File::open_with(&file.comm, &tpath, mode, &FileOptions::default())
         .map_err(|e| e.context(format!("{}, whose file could not be opened", about())))?;
-    let inner_abs = path::join("/", &inner)?;
+    let inner_abs = path::join(&path::join("/", &inner)?, rest)?;
     let (object, further) =
         open_in(&target.inner, inner_abs, hops + 1).map_err(|e| e.context(about()))?;
-    // Through a chain of external links, the last file is the one the object lives in; the
-    // files in between are closed (collectively: every rank follows the same chain).
+    // Through a chain of external links (in a row or along the path), the last file is the
+    // one the object lives in; the files in between are closed (collectively: every rank
+    // follows the same chain).
     match further {
         Some(last) => {
             target.close()?;
@@ -161,9 +203,12 @@ impl Group {
     /// Local when `name` is a group of this file; collective (every rank makes the call, with
     /// the same `name`) when it is a dataset or leads through an external link, whose file is
     /// opened on every rank of this file's communicator: read only when this file is, its name
-    /// relative to this file's directory (HDF5's rule). A missing target file is
-    /// [`Error::NotFound`] naming the link; nothing at `name` (or a dangling soft link) is
-    /// [`Error::NotFound`], a named datatype [`Error::Type`].
+    /// relative to this file's directory (HDF5's rule). A path through an external link
+    /// (`"ext/sub/d"`, `ext` linking to a group of another file) continues in the link's file,
+    /// through further external links too; the returned [`File`] is the last one, the files in
+    /// between are closed. More than 16 external links followed is [`Error::Invalid`] (a
+    /// cycle). A missing target file is [`Error::NotFound`] naming the link; nothing at `name`
+    /// (or a dangling soft link) is [`Error::NotFound`], a named datatype [`Error::Type`].
     ///
     /// ```no_run
     /// # let universe = mpi::initialize().unwrap();

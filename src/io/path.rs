@@ -36,7 +36,7 @@ pub(crate) fn join(base: &str, rel: &str) -> Result<String> {
 /// Walks down one group at a time (each link looked up in the group opened before), so the
 /// time is linear in the depth of the path. A soft link along the way is followed; an
 /// external link along the way is an error, never followed (that would open another file,
-/// which parallel HDF5 does collectively).
+/// which parallel HDF5 does collectively; `Group::open` follows it, on every rank).
 pub(crate) fn exists(file: &FileInner, path: &str) -> Result<bool> {
     let acc = LocalAccess::new("checking a path")?;
     exists_with(file, path, &acc)
@@ -94,9 +94,10 @@ pub(crate) fn exists_with(file: &FileInner, path: &str, acc: &LocalAccess) -> Re
 /// temporary of a file being created).
 pub(crate) fn through_external(file: &FileInner, path: &str, at: &str) -> Error {
     Error::Invalid(format!(
-        "{}: /{at} leads to an external link, which h5par does not follow inside a path \
-         (that opens another file, collectively): open /{at} itself with Group::open \
-         (h5par_object_open), or the other file with File::open",
+        "{}: /{at} leads to an external link, which a local query does not follow inside a \
+         path (that opens another file, collectively): open the path with Group::open \
+         (h5par_object_open, Python f[path]) on every rank, which follows it, or the other \
+         file with File::open",
         file.name(path)
     ))
 }

@@ -186,7 +186,25 @@ fn navigation(world: &SimpleCommunicator, dir: &Path) {
 /// when the parent is), and the errors of what cannot be opened.
 fn open_through_links(world: &SimpleCommunicator, dir: &Path) {
     let rank = world.rank();
+    // A third file, reached through two external links along one path.
+    let third = File::create(world, dir.join("third.h5")).expect("create third");
+    third
+        .new_dataset::<i32>()
+        .shape([5])
+        .create("t/u/v")
+        .expect("v");
+    third.close().expect("close third");
     let other = File::create(world, dir.join("other.h5")).expect("create other");
+    other
+        .create_group("grp")
+        .expect("grp")
+        .external_link("to3", "third.h5", "/t")
+        .expect("to3");
+    // A cycle with main.h5's "fwd".
+    other
+        .root()
+        .external_link("back", "main.h5", "/fwd")
+        .expect("back");
     let x = other
         .new_dataset::<f64>()
         .shape([4])
@@ -216,6 +234,7 @@ fn open_through_links(world: &SimpleCommunicator, dir: &Path) {
     // Relative to main.h5's directory, never the working directory.
     root.external_link("e", "other.h5", "/x").expect("e");
     root.external_link("eg", "other.h5", "grp").expect("eg");
+    root.external_link("fwd", "other.h5", "/back").expect("fwd");
     root.soft_link("se", "/e").expect("se");
     root.soft_link("sd", "d").expect("sd");
     root.soft_link("dangling", "/nowhere").expect("dangling");
@@ -255,11 +274,44 @@ fn open_through_links(world: &SimpleCommunicator, dir: &Path) {
     match obj {
         Object::Group(g) => {
             assert_eq!(g.path(), "/grp");
-            assert_eq!(g.members().unwrap(), vec!["y".to_string()]);
+            assert_eq!(
+                g.members().unwrap(),
+                vec!["to3".to_string(), "y".to_string()]
+            );
         }
         other => panic!("eg: {other:?}"),
     }
     file.expect("eg's file").close().expect("close eg's file");
+    // Paths through external links continue in the link's file, over several hops.
+    for (name, inner, file_name, shape) in [
+        ("eg/y", "/grp/y", "other.h5", vec![2]),
+        ("/eg//y/", "/grp/y", "other.h5", vec![2]),
+        ("eg/to3/u/v", "/t/u/v", "third.h5", vec![5]),
+    ] {
+        let (obj, file) = root.open(name).expect(name);
+        let file = file.expect("the last target file");
+        assert_eq!(file.path(), dir.join(file_name).as_path(), "{name}");
+        let Object::Dataset(d) = obj else {
+            panic!("{name}: {obj:?}")
+        };
+        assert_eq!((d.path(), d.shape()), (inner, shape), "{name}");
+        drop(d);
+        file.close().expect("close the target");
+    }
+    let (Object::Group(g), None) = root.open("g").expect("g") else {
+        panic!("g")
+    };
+    // An absolute path from another group.
+    let (obj, file) = g.open("/eg/to3/u").expect("eg/to3/u");
+    match obj {
+        Object::Group(g) => assert_eq!(g.members().unwrap(), vec!["v".to_string()]),
+        other => panic!("eg/to3/u: {other:?}"),
+    }
+    file.expect("third.h5").close().expect("close third.h5");
+    let e = root.open("eg/y/z").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    assert!(e.message().contains("/grp/y/z"), "{e}");
+    assert!(e.message().contains("/eg is an external link"), "{e}");
     for (name, kind, says) in [
         (
             "missing",
@@ -302,6 +354,20 @@ fn open_through_links(world: &SimpleCommunicator, dir: &Path) {
     let file = file.expect("the target file");
     assert!(!file.is_writable());
     file.close().expect("close the target");
+    // A cycle: main.h5:/fwd -> other.h5:/back -> main.h5:/fwd ..., as the link itself and
+    // along a path, is an error on every rank, after a bounded number of hops.
+    for name in ["fwd", "fwd/x/y"] {
+        let e = f.root().open(name).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Invalid, "{name}: {e}");
+        assert!(e.message().contains("a cycle?"), "{name}: {e}");
+        assert!(e.message().contains("/fwd"), "{name}: {e}");
+    }
+    let (obj, file) = f.root().open("eg/to3/u/v").expect("read only, two hops");
+    assert_eq!(obj.path(), "/t/u/v");
+    let file = file.expect("third.h5");
+    assert!(!file.is_writable());
+    drop(obj);
+    file.close().expect("close third.h5");
     f.close().expect("close");
 }
 

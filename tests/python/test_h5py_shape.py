@@ -186,28 +186,53 @@ def test_h5par_navigates_what_h5py_wrote(tmp):
 
 def test_external_link_opens_its_file(tmp):
     """f["ext"] opens the external link's file collectively (read only, as this file) and
-    returns the object in it; a missing file is an error on every rank that names the link."""
+    returns the object in it; a path through external links (f["extg/sub/w"], two hops in
+    f["extg/far/q"]) continues in their files, as h5py reads it; a cycle and a missing file are
+    errors on every rank that name the link."""
     path = os.path.join(tmp, "ext-parent.h5")
 
     def write():
+        with h5py.File(os.path.join(tmp, "ext-grand.h5"), "w") as g:
+            g["deep/q"] = np.arange(3, dtype="i8") * 7
         with h5py.File(os.path.join(tmp, "ext-child.h5"), "w") as c:
             c["z"] = np.arange(4, dtype="i4")
-            c.create_group("cg/sub")
+            c["cg/sub/w"] = np.arange(6, dtype="f8").reshape(2, 3)
+            c["cg/far"] = h5py.ExternalLink("ext-grand.h5", "/deep")
         with h5py.File(path, "w") as h:
             h["ext"] = h5py.ExternalLink("ext-child.h5", "/z")
             h["extg"] = h5py.ExternalLink("ext-child.h5", "/cg")
             h["soft_to_ext"] = h5py.SoftLink("/ext")
             h["missing"] = h5py.ExternalLink("no-such-file.h5", "/z")
-    on_rank0(write)
-    comm.Barrier()
+            h["loop"] = h5py.ExternalLink("ext-parent.h5", "/loop")
+        # What h5py reads through the links.
+        with h5py.File(path, "r") as h:
+            return {n: h[n][...] for n in ["extg/sub/w", "extg/far/q", "/extg//far/q"]}
+    expected = on_rank0(write)
     with h5par.File(path, "r", comm=comm) as f:
         d = f["ext"]
         assert isinstance(d, h5par.Dataset) and list(d[...]) == [0, 1, 2, 3]
         assert os.path.basename(d.file.filename) == "ext-child.h5" and d.file.mode == "r"
         d.file.close()
         g = f["extg"]
-        assert isinstance(g, h5par.Group) and g.keys() == ["sub"]
+        assert isinstance(g, h5par.Group) and g.keys() == ["far", "sub"]
         g.file.close()
+        for name, file_name, inner in [
+            ("extg/sub/w", "ext-child.h5", "/cg/sub/w"),
+            ("extg/far/q", "ext-grand.h5", "/deep/q"),
+            ("/extg//far/q", "ext-grand.h5", "/deep/q"),
+        ]:
+            d = f[name]
+            assert isinstance(d, h5par.Dataset) and d.name == inner, (name, d.name)
+            assert os.path.basename(d.file.filename) == file_name and d.file.mode == "r"
+            got = d[...]
+            assert got.dtype == expected[name].dtype and np.array_equal(got, expected[name])
+            d.file.close()
+        sub = f["extg/sub"]
+        assert isinstance(sub, h5par.Group) and sub.keys() == ["w"] and sub.name == "/cg/sub"
+        sub.file.close()
+        with pytest.raises(h5par.InvalidError) as e:
+            f["loop/x"]
+        assert "a cycle?" in str(e.value) and "/loop" in str(e.value), str(e.value)
         s = f["soft_to_ext"]
         assert list(s[...]) == [0, 1, 2, 3]
         s.file.close()
