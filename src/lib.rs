@@ -41,7 +41,7 @@ pub mod vector;
 
 pub use error::{Error, ErrorKind, Result};
 pub use io::attribute::{AttrData, AttrValue, FromAttr};
-pub use io::dataset::{Dataset, DatasetBuilder, Storage, Xfer};
+pub use io::dataset::{Dataset, DatasetBuilder, FrontCall, Storage, Xfer};
 pub use io::dtype::{Dtype, H5Type};
 pub use io::file::{open_object_count, File, FileOptions, Mode};
 pub use io::group::Group;

@@ -221,3 +221,26 @@ pub(crate) unsafe fn copy_out(
     }
     Ok(())
 }
+
+/// The transfer mode of the C code `xfer`: `H5PAR_COLLECTIVE` or `H5PAR_INDEPENDENT`, else an
+/// error naming both.
+pub(crate) fn xfer(code: c_int) -> Result<h5par::Xfer> {
+    match code {
+        crate::H5PAR_COLLECTIVE => Ok(h5par::Xfer::Collective),
+        crate::H5PAR_INDEPENDENT => Ok(h5par::Xfer::Independent),
+        x => Err(invalid(format!(
+            "xfer {x} is neither H5PAR_COLLECTIVE (0) nor H5PAR_INDEPENDENT (1)"
+        ))),
+    }
+}
+
+/// The transfer mode the C code `xfer` asks for, for the core's agreement of the call: a bad
+/// code counts as collective (the other ranks are most likely collective), and its error
+/// ([`xfer`]) is in the call's checked arguments.
+pub(crate) fn requested(code: c_int) -> h5par::Xfer {
+    if code == crate::H5PAR_INDEPENDENT {
+        h5par::Xfer::Independent
+    } else {
+        h5par::Xfer::Collective
+    }
+}

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-use h5par::{Dtype, Error, Result, Selection, Xfer, MAX_DIMS};
+use h5par::{Dtype, Error, FrontCall, Result, Selection, Xfer, MAX_DIMS};
 
 use crate::args::{self, agreed, busy_collective, mpi_ready, take_pending, text, u64s};
 use crate::handles::{
@@ -200,15 +200,7 @@ unsafe fn check_transfer(
     buf_is_null: bool,
 ) -> Result<Transfer> {
     let rank = de.dataset.ndim();
-    let xfer = match xfer {
-        crate::H5PAR_COLLECTIVE => Xfer::Collective,
-        crate::H5PAR_INDEPENDENT => Xfer::Independent,
-        x => {
-            return Err(invalid(format!(
-                "xfer {x} is neither H5PAR_COLLECTIVE (0) nor H5PAR_INDEPENDENT (1)"
-            )))
-        }
-    };
+    let xfer = args::xfer(xfer)?;
     let n = if let Some(nd) = ndims {
         let n = args::ndims(nd)?;
         if n != rank {
@@ -239,20 +231,43 @@ unsafe fn check_transfer(
     })
 }
 
-/// The argument checks of a transfer, agreed across ranks unless it is independent (`xfer`
-/// `H5PAR_INDEPENDENT`). A bad `xfer` code counts as collective: the other ranks are most likely collective.
-fn agree_transfer(
-    func: &str,
-    de: &DatasetEntry,
+/// The common part of reads and writes: the registry entered (a busy registry is the call's
+/// error, taken into its agreement when collective), this rank's check of the arguments with
+/// any pending failure, then `act` with the dataset, the call and its checked arguments (which
+/// hands them to the core's one agreement; see `FrontCall`).
+///
+/// # Safety
+/// As for `h5par_dataset_read_nd`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn transfer(
+    func: &'static str,
+    dset: *mut h5par_dataset,
     xfer: c_int,
-    pending: Result<()>,
-    local: Result<Transfer>,
-) -> Result<Transfer> {
-    if xfer == crate::H5PAR_INDEPENDENT {
-        pending?;
-        return local;
-    }
-    agreed(de.dataset.comm(), func, &de.name, pending.and(local))
+    ndims: Option<c_int>,
+    offset: *const u64,
+    count: *const u64,
+    mem_dtype: c_int,
+    buf_is_null: bool,
+    act: impl FnOnce(&DatasetEntry, &FrontCall<'_>, Xfer, Result<Transfer>) -> Result<()>,
+) -> Result<()> {
+    let pending = take_pending();
+    let token = dataset_token(dset);
+    let reg = match enter(func) {
+        Ok(g) => g,
+        Err(busy) if xfer != crate::H5PAR_INDEPENDENT => {
+            return Err(busy_collective(token, func, busy))
+        }
+        Err(busy) => return Err(busy),
+    };
+    let de = reg.dataset(token)?;
+    mpi_ready()?;
+    // SAFETY: arrays as documented (caller).
+    let local = unsafe { check_transfer(de, xfer, ndims, offset, count, mem_dtype, buf_is_null) };
+    let call = FrontCall {
+        func,
+        object: &de.name,
+    };
+    act(de, &call, args::requested(xfer), pending.and(local))
 }
 
 /// # Safety
@@ -266,29 +281,35 @@ unsafe fn write(
     mem_dtype: c_int,
     buf: *const c_void,
 ) -> Result<()> {
-    let func = "h5par_dataset_write";
-    let pending = take_pending();
-    let token = dataset_token(dset);
-    let reg = match enter(func) {
-        Ok(g) => g,
-        Err(busy) if xfer != crate::H5PAR_INDEPENDENT => {
-            return Err(busy_collective(token, func, busy))
+    let act = |de: &DatasetEntry, call: &FrontCall<'_>, x, t: Result<Transfer>| match t {
+        Ok(t) => {
+            let bytes: &[u8] = if t.bytes == 0 {
+                &[]
+            } else {
+                // SAFETY: `buf` holds the selected elements (caller); non-NULL and small
+                // enough (checked).
+                unsafe { std::slice::from_raw_parts(buf as *const u8, t.bytes) }
+            };
+            let mem = t.mem.into();
+            de.dataset
+                .write_bytes_as(call, t.xfer, Ok((&t.sel, &mem)), bytes)
         }
-        Err(busy) => return Err(busy),
+        Err(e) => de.dataset.write_bytes_as(call, x, Err(e), &[]),
     };
-    let de = reg.dataset(token)?;
-    mpi_ready()?;
-    // SAFETY: arrays as documented (caller).
-    let local = unsafe { check_transfer(de, xfer, ndims, offset, count, mem_dtype, buf.is_null()) };
-    let t = agree_transfer(func, de, xfer, pending, local)?;
-    let bytes: &[u8] = if t.bytes == 0 {
-        &[]
-    } else {
-        // SAFETY: `buf` holds the selected elements (caller); non-NULL and small enough
-        // (checked).
-        unsafe { std::slice::from_raw_parts(buf as *const u8, t.bytes) }
-    };
-    de.dataset.write_raw(&t.sel, t.mem, bytes, t.xfer)
+    // SAFETY: as documented (caller).
+    unsafe {
+        transfer(
+            "h5par_dataset_write",
+            dset,
+            xfer,
+            ndims,
+            offset,
+            count,
+            mem_dtype,
+            buf.is_null(),
+            act,
+        )
+    }
 }
 
 /// # Safety
@@ -302,29 +323,35 @@ unsafe fn read(
     mem_dtype: c_int,
     buf: *mut c_void,
 ) -> Result<()> {
-    let func = "h5par_dataset_read";
-    let pending = take_pending();
-    let token = dataset_token(dset);
-    let reg = match enter(func) {
-        Ok(g) => g,
-        Err(busy) if xfer != crate::H5PAR_INDEPENDENT => {
-            return Err(busy_collective(token, func, busy))
+    let act = |de: &DatasetEntry, call: &FrontCall<'_>, x, t: Result<Transfer>| match t {
+        Ok(t) => {
+            let bytes: &mut [u8] = if t.bytes == 0 {
+                &mut []
+            } else {
+                // SAFETY: `buf` has room for the selected elements (caller); non-NULL and
+                // small enough (checked).
+                unsafe { std::slice::from_raw_parts_mut(buf as *mut u8, t.bytes) }
+            };
+            let mem = t.mem.into();
+            de.dataset
+                .read_bytes_as(call, t.xfer, Ok((&t.sel, &mem)), bytes)
         }
-        Err(busy) => return Err(busy),
+        Err(e) => de.dataset.read_bytes_as(call, x, Err(e), &mut []),
     };
-    let de = reg.dataset(token)?;
-    mpi_ready()?;
-    // SAFETY: arrays as documented (caller).
-    let local = unsafe { check_transfer(de, xfer, ndims, offset, count, mem_dtype, buf.is_null()) };
-    let t = agree_transfer(func, de, xfer, pending, local)?;
-    let bytes: &mut [u8] = if t.bytes == 0 {
-        &mut []
-    } else {
-        // SAFETY: `buf` has room for the selected elements (caller); non-NULL and small
-        // enough (checked).
-        unsafe { std::slice::from_raw_parts_mut(buf as *mut u8, t.bytes) }
-    };
-    de.dataset.read_raw(&t.sel, t.mem, bytes, t.xfer)
+    // SAFETY: as documented (caller).
+    unsafe {
+        transfer(
+            "h5par_dataset_read",
+            dset,
+            xfer,
+            ndims,
+            offset,
+            count,
+            mem_dtype,
+            buf.is_null(),
+            act,
+        )
+    }
 }
 
 /// Writes the block at `offset` of `count` elements per dimension (as many values as the

@@ -4,9 +4,9 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-use h5par::{Datatype, Error, Result, Selection, Xfer};
+use h5par::{Datatype, Error, FrontCall, Result, Selection, Xfer};
 
-use crate::args::{self, agreed, busy_collective, mpi_ready, take_pending, text, u64s};
+use crate::args::{self, busy_collective, mpi_ready, take_pending, text, u64s};
 use crate::handles::{dataset_token, enter, h5par_dataset, DatasetEntry};
 use crate::status::invalid;
 
@@ -99,16 +99,6 @@ pub(crate) unsafe fn mem_type(mem_type: *const c_char, stored: &Datatype) -> Res
     Datatype::parse(unsafe { text(mem_type, "mem_type") }?)
 }
 
-fn xfer_of(xfer: c_int) -> Result<Xfer> {
-    match xfer {
-        crate::H5PAR_COLLECTIVE => Ok(Xfer::Collective),
-        crate::H5PAR_INDEPENDENT => Ok(Xfer::Independent),
-        x => Err(invalid(format!(
-            "xfer {x} is neither H5PAR_COLLECTIVE (0) nor H5PAR_INDEPENDENT (1)"
-        ))),
-    }
-}
-
 /// A checked transfer.
 struct Checked {
     sel: Selection,
@@ -131,7 +121,7 @@ unsafe fn transfer(
     mem: *const c_char,
     buf_is_null: bool,
     nbytes: usize,
-    act: impl FnOnce(&DatasetEntry, Checked) -> Result<()>,
+    act: impl FnOnce(&DatasetEntry, &FrontCall<'_>, Xfer, Result<Checked>) -> Result<()>,
 ) -> Result<()> {
     let pending = take_pending();
     let token = dataset_token(dset);
@@ -146,7 +136,7 @@ unsafe fn transfer(
     mpi_ready()?;
     // SAFETY: as documented (caller).
     let local = (|| unsafe {
-        let x = xfer_of(xfer)?;
+        let x = args::xfer(xfer)?;
         let s = selection(sel, &de.dataset.shape())?;
         s.check(&de.dataset.shape(), &de.name)?;
         let m = mem_type(mem, de.dataset.datatype())?;
@@ -174,13 +164,12 @@ unsafe fn transfer(
             bytes: need,
         })
     })();
-    let t = if xfer == crate::H5PAR_INDEPENDENT {
-        pending?;
-        local?
-    } else {
-        agreed(de.dataset.comm(), func, &de.name, pending.and(local))?
+    let call = FrontCall {
+        func,
+        object: &de.name,
     };
-    act(de, t)
+    // Agreed in the core's call, with the transfer (see `FrontCall`).
+    act(de, &call, args::requested(xfer), pending.and(local))
 }
 
 /// Reads the elements of `sel` (NULL: the whole dataset) into `buf` of `nbytes` bytes, as
@@ -210,14 +199,19 @@ pub unsafe extern "C" fn h5par_dataset_read_sel(
                 mem_type,
                 buf.is_null(),
                 nbytes,
-                |de, t| {
-                    let bytes: &mut [u8] = if t.bytes == 0 {
-                        &mut []
-                    } else {
-                        // SAFETY: `buf` has room for `nbytes` bytes (caller), checked non-NULL.
-                        std::slice::from_raw_parts_mut(buf as *mut u8, t.bytes)
-                    };
-                    de.dataset.read_bytes(&t.sel, &t.mem, bytes, t.xfer)
+                |de, call, x, t| match t {
+                    Ok(t) => {
+                        let bytes: &mut [u8] = if t.bytes == 0 {
+                            &mut []
+                        } else {
+                            // SAFETY: `buf` has room for `nbytes` bytes (caller), checked
+                            // non-NULL.
+                            std::slice::from_raw_parts_mut(buf as *mut u8, t.bytes)
+                        };
+                        de.dataset
+                            .read_bytes_as(call, t.xfer, Ok((&t.sel, &t.mem)), bytes)
+                    }
+                    Err(e) => de.dataset.read_bytes_as(call, x, Err(e), &mut []),
                 },
             )
         }
@@ -248,14 +242,18 @@ pub unsafe extern "C" fn h5par_dataset_write_sel(
                 mem_type,
                 buf.is_null(),
                 nbytes,
-                |de, t| {
-                    let bytes: &[u8] = if t.bytes == 0 {
-                        &[]
-                    } else {
-                        // SAFETY: `buf` holds `nbytes` bytes (caller), checked non-NULL.
-                        std::slice::from_raw_parts(buf as *const u8, t.bytes)
-                    };
-                    de.dataset.write_bytes(&t.sel, &t.mem, bytes, t.xfer)
+                |de, call, x, t| match t {
+                    Ok(t) => {
+                        let bytes: &[u8] = if t.bytes == 0 {
+                            &[]
+                        } else {
+                            // SAFETY: `buf` holds `nbytes` bytes (caller), checked non-NULL.
+                            std::slice::from_raw_parts(buf as *const u8, t.bytes)
+                        };
+                        de.dataset
+                            .write_bytes_as(call, t.xfer, Ok((&t.sel, &t.mem)), bytes)
+                    }
+                    Err(e) => de.dataset.write_bytes_as(call, x, Err(e), &[]),
                 },
             )
         }

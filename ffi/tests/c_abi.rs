@@ -87,6 +87,9 @@ fn main() {
         trials.push(Trial::test(format!("c::threads::np{n}"), move || {
             threads(n)
         }));
+        trials.push(Trial::test(format!("c::agreements::np{n}"), move || {
+            agreements(n)
+        }));
         trials.push(Trial::test(format!("c::farm::np{n}"), move || c_farm(n)));
         trials.push(Trial::test(format!("fortran::farm::np{n}"), move || {
             fortran_farm(n)
@@ -214,6 +217,7 @@ struct Built {
     test_api: PathBuf,
     test_threads: PathBuf,
     test_no_init: PathBuf,
+    test_agreements: PathBuf,
     read_fortran: PathBuf,
     test_fortran: PathBuf,
     readme_c: PathBuf,
@@ -253,6 +257,7 @@ fn build() -> Result<Built, String> {
         run(cmd).map(|_| exe)?
     };
     let test_no_init = c("test_no_init")?;
+    let test_agreements = c("test_agreements")?;
     let read_fortran = c("read_fortran")?;
     let readme_c = c("readme_example")?;
     // The module and the program, compiled in the build directory (where the .mod goes).
@@ -283,6 +288,7 @@ fn build() -> Result<Built, String> {
         test_api,
         test_threads,
         test_no_init,
+        test_agreements,
         read_fortran,
         test_fortran,
         readme_c,
@@ -321,6 +327,15 @@ fn threads(n: usize) -> Result<(), Failed> {
     let b = built()?;
     let dir = trial_dir()?;
     run_ranks(&b.test_threads, n, &[dir.path()], &[])
+}
+
+/// One agreement per collective C read (two per write, with the outcome): the border's
+/// argument checks ride in the core's agreement; a bad argument on one rank still fails every
+/// rank.
+fn agreements(n: usize) -> Result<(), Failed> {
+    let b = built()?;
+    let dir = trial_dir()?;
+    run_ranks(&b.test_agreements, n, &[dir.path()], &[])
 }
 
 /// Calls before MPI_Init and after MPI_Finalize, without mpirun.

@@ -434,6 +434,26 @@ fn create_dataset(
     Handle::new(id, Kind::Dataset, what)
 }
 
+/// A front end's call of a collective operation on a dataset (the C border's
+/// `h5par_dataset_read` on `run.h5:/x`): the agreement of the core's call is named after it,
+/// so that its mismatch messages name the functions the user called ("rank 0 is in
+/// h5par_dataset_write run.h5:/x, rank 1 is in h5par_file_close run.h5"), and the front end
+/// makes no agreement of its own ([`Dataset::read_bytes_as`], [`Dataset::write_bytes_as`]).
+#[derive(Debug, Clone, Copy)]
+pub struct FrontCall<'a> {
+    /// The front end's function, e.g. `h5par_dataset_read`.
+    pub func: &'a str,
+    /// The object as the front end names it in its other agreements, e.g. `run.h5:/x`.
+    pub object: &'a str,
+}
+
+impl FrontCall<'_> {
+    /// What the agreement is called: the function and the object.
+    fn what(&self) -> String {
+        format!("{} {}", self.func, self.object)
+    }
+}
+
 /// A dataset of numbers in an open [`File`](crate::File).
 ///
 /// Reads and writes take an offset and a count per dimension (a hyperslab) and are collective
@@ -649,14 +669,51 @@ impl Dataset {
         xfer: Xfer,
     ) -> Result<()> {
         let what = format!("write {}", self.name());
+        self.write_bytes_after(&what, sel, mem, bytes, xfer, Ok(()))
+    }
+
+    /// [`Dataset::write_bytes`] for a front end's call `call` (the C border's
+    /// `h5par_dataset_write`, say), with its own check of its arguments `args` (the selection
+    /// and memory type, or this rank's error converting them). Both are taken into the
+    /// write's one agreement: the call's name is what the agreement and its mismatch messages
+    /// name, and an error in `args` is the write's error on every rank, so the front end makes
+    /// no agreement of its own. With `Xfer::Independent` an error in `args` is this rank's
+    /// alone.
+    pub fn write_bytes_as(
+        &self,
+        call: &FrontCall<'_>,
+        xfer: Xfer,
+        args: Result<(&Selection, &Datatype)>,
+        bytes: &[u8],
+    ) -> Result<()> {
+        let what = call.what();
+        match args {
+            Ok((sel, mem)) => self.write_bytes_after(&what, sel, mem, bytes, xfer, Ok(())),
+            Err(e) => {
+                let none = Selection::new(&[], &[]);
+                self.write_bytes_after(&what, &none, &self.dtype, &[], xfer, Err(e))
+            }
+        }
+    }
+
+    /// [`Dataset::write_bytes`], named `what`, after this rank's own earlier check `before`
+    /// (agreed with the write's checks).
+    fn write_bytes_after(
+        &self,
+        what: &str,
+        sel: &Selection,
+        mem: &Datatype,
+        bytes: &[u8],
+        xfer: Xfer,
+        before: Result<()>,
+    ) -> Result<()> {
         let _q = Quiet::new();
-        let local = self
-            .file
-            .check_writable(&self.path)
+        let local = before
+            .and_then(|()| self.file.check_writable(&self.path))
             .and_then(|()| self.check_transfer(sel, mem, bytes.len(), xfer, true));
         self.transfer(
             "write",
-            &what,
+            what,
             sel,
             mem,
             xfer,
@@ -805,6 +862,26 @@ impl Dataset {
         self.read_raw_after(sel, mem, bytes, xfer, Ok(()))
     }
 
+    /// [`Dataset::read_bytes`] for a front end's call `call`, with its own check of its
+    /// arguments `args` taken into the read's one agreement, as for
+    /// [`Dataset::write_bytes_as`].
+    pub fn read_bytes_as(
+        &self,
+        call: &FrontCall<'_>,
+        xfer: Xfer,
+        args: Result<(&Selection, &Datatype)>,
+        bytes: &mut [u8],
+    ) -> Result<()> {
+        let what = call.what();
+        match args {
+            Ok((sel, mem)) => self.read_bytes_after(&what, sel, mem, bytes, xfer, Ok(())),
+            Err(e) => {
+                let none = Selection::new(&[], &[]);
+                self.read_bytes_after(&what, &none, &self.dtype, &mut [], xfer, Err(e))
+            }
+        }
+    }
+
     /// [`Dataset::read_bytes`] after this rank's own earlier check `before` (agreed with the
     /// read's checks: an error there is an error of the read on every rank).
     fn read_raw_after(
@@ -816,12 +893,25 @@ impl Dataset {
         before: Result<()>,
     ) -> Result<()> {
         let what = format!("read {}", self.name());
+        self.read_bytes_after(&what, sel, mem, bytes, xfer, before)
+    }
+
+    /// [`Dataset::read_raw_after`], named `what`.
+    fn read_bytes_after(
+        &self,
+        what: &str,
+        sel: &Selection,
+        mem: &Datatype,
+        bytes: &mut [u8],
+        xfer: Xfer,
+        before: Result<()>,
+    ) -> Result<()> {
         let _q = Quiet::new();
         let local = before.and_then(|()| self.check_transfer(sel, mem, bytes.len(), xfer, false));
         let ptr = bytes.as_mut_ptr();
         self.transfer(
             "read",
-            &what,
+            what,
             sel,
             mem,
             xfer,
@@ -906,7 +996,15 @@ impl Dataset {
             } else {
                 sel.memory_space(&name)?
             };
-            let hdf5_collective = collective && (op != "read" || self.read_collectively());
+            // A read HDF5 cannot make collectively (a correctness matter) is told first; then
+            // a small dataset, which h5par reads independently for speed.
+            let unreadable = collective && op == "read" && !self.read_collectively();
+            let small = if collective && op == "read" && !unreadable {
+                self.small_for_collective_read()
+            } else {
+                None
+            };
+            let hdf5_collective = collective && !unreadable && small.is_none();
             let dxpl = plist::transfer(hdf5_collective, &name)?;
             let mtype = mem.hdf5()?;
             let started = std::time::Instant::now();
@@ -936,12 +1034,21 @@ impl Dataset {
                     .map_err(|e| e.context(what))?;
             }
             let (actual, mut cause) = report::actual_mode(dxpl.id());
-            if collective && !hdf5_collective {
+            if unreadable {
                 cause = Some(
                     "some chunks have no storage (a file written by serial HDF5), which HDF5 \
                      cannot read collectively: read independently"
                         .to_string(),
                 );
+            } else if let Some((bytes, limit)) = small {
+                cause = Some(format!(
+                    "the whole dataset ({}) fits in {} (one stripe, or 1 MiB without \
+                     stripes): one request per rank either way, so h5par had HDF5 read it \
+                     independently, still agreed by every rank (H5PAR_TUNING=off reads it \
+                     collectively)",
+                    crate::tune::hints::format_size(bytes),
+                    crate::tune::hints::format_size(limit)
+                ));
             }
             let bytes = sel.len().unwrap_or(0) * mem.size() as u64;
             self.file.report.borrow_mut().record_call(CallReport {
@@ -984,6 +1091,21 @@ impl Dataset {
             }
         }
         outcome
+    }
+
+    /// `Some((dataset bytes, limit))` when the whole dataset is small enough to be read
+    /// independently in HDF5 under a collective read ([`TunePlan::small_read_limit`]). The
+    /// same on every rank: the extent and type are the dataset's, which every rank has alike.
+    ///
+    /// [`TunePlan::small_read_limit`]: crate::tune::TunePlan::small_read_limit
+    fn small_for_collective_read(&self) -> Option<(u64, u64)> {
+        let limit = self.file.plan.small_read_limit()?;
+        let bytes = self
+            .dims
+            .borrow()
+            .iter()
+            .try_fold(self.dtype.size() as u64, |acc, &d| acc.checked_mul(d))?;
+        (bytes <= limit).then_some((bytes, limit))
     }
 
     /// Whether HDF5 can read this dataset collectively: not when it is chunked, in a file

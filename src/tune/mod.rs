@@ -28,5 +28,5 @@ pub use hints::{env_overrides, parse_hints, parse_size, EnvOverrides};
 pub use layout::{choose_layout, Layout, LayoutRequest};
 pub use lustre::{LovParseError, LustreLayout};
 pub use mpi::MpiFlavor;
-pub use plan::{plan, LibVer, TunePlan, TuneRequest, DEFAULT_LIBVER};
+pub use plan::{plan, LibVer, TunePlan, TuneRequest, DEFAULT_LIBVER, SMALL_READ_LIMIT};
 pub use report::Report;

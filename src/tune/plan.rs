@@ -139,6 +139,33 @@ pub struct TunePlan {
 /// Objects at least this large (or the alignment, if smaller) are aligned.
 pub const ALIGN_THRESHOLD: u64 = 64 << 10;
 
+/// With tuning on, a dataset of at most this many bytes (or of the stripe size, if smaller)
+/// is read independently in HDF5 even when the read is collective; see
+/// [`TunePlan::small_read_limit`].
+pub const SMALL_READ_LIMIT: u64 = 1 << 20;
+
+impl TunePlan {
+    /// The size in bytes up to which a whole dataset is read independently in HDF5 when the
+    /// read is collective (`None`: never; tuning is off). The read is still agreed by every
+    /// rank as any collective call; only HDF5's own collective machinery is skipped. A dataset
+    /// that fits in one stripe (or in 1 MiB on a file system without stripes) is read in one
+    /// request per rank either way, so collective buffering has nothing to aggregate, while
+    /// HDF5's collective read adds collectives of its own (a file view set and reset, the
+    /// two-phase exchange) to every read: that is most of the time of reading many small
+    /// datasets, which is what reading metadata-like output looks like.
+    pub fn small_read_limit(&self) -> Option<u64> {
+        if !self.enabled {
+            return None;
+        }
+        let stripe = self.layout.as_ref().map_or(0, |l| l.stripe_size);
+        Some(if stripe > 0 {
+            stripe.min(SMALL_READ_LIMIT)
+        } else {
+            SMALL_READ_LIMIT
+        })
+    }
+}
+
 /// The plan for a file on `fs`, written by `ranks` ranks on `nodes` nodes.
 pub fn plan(
     req: &TuneRequest,
@@ -338,6 +365,29 @@ mod tests {
         assert_eq!(get("striping_unit").as_deref(), Some("1048576"));
         assert_eq!(get("cb_nodes").as_deref(), Some("24"));
         assert_eq!(p.alignment, Some((64 << 10, 1 << 20)));
+    }
+
+    #[test]
+    fn small_read_limit_is_a_stripe_at_most_and_none_untuned() {
+        // Lustre's 1 MiB stripes, GPFS's 16 MiB blocks (capped), a local file system, a
+        // user's small stripe, tuning off.
+        let lustre = plan(&req(), fs(FsKind::Lustre), 8, 2, Some(4));
+        assert_eq!(lustre.small_read_limit(), Some(1 << 20));
+        let gpfs = plan(&req(), fs(FsKind::Gpfs), 64, 4, None);
+        assert_eq!(gpfs.small_read_limit(), Some(SMALL_READ_LIMIT));
+        let local = plan(&req(), fs(FsKind::Tmpfs), 2, 1, None);
+        assert_eq!(local.small_read_limit(), Some(SMALL_READ_LIMIT));
+        let small = TuneRequest {
+            stripe_size: Some(64 << 10),
+            ..req()
+        };
+        let p = plan(&small, fs(FsKind::Lustre), 8, 2, Some(4));
+        assert_eq!(p.small_read_limit(), Some(64 << 10));
+        let off = TuneRequest::default();
+        assert_eq!(
+            plan(&off, fs(FsKind::Lustre), 8, 2, Some(4)).small_read_limit(),
+            None
+        );
     }
 
     #[test]

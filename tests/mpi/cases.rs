@@ -22,6 +22,7 @@ pub static ALL: &[(&str, &[usize], u64, CaseFn)] = &[
     ("no_open_objects", &[1, 2], 60, no_open_objects),
     ("tuned_alignment", &[1, 2], 60, tuned_alignment),
     ("io_report", &[1, 2, 3], 60, io_report),
+    ("small_reads", &[1, 2, 3], 60, small_reads),
     ("fail_out_of_bounds", &[2, 3], 20, fail_out_of_bounds),
     ("fail_shape_mismatch", &[2, 3], 20, fail_shape_mismatch),
     ("fail_attr_mismatch", &[2, 3], 20, fail_attr_mismatch),
@@ -953,6 +954,67 @@ fn tuned_alignment(w: &SimpleCommunicator, dir: &Path) {
     let f = File::open(w, dir.join("aligned.h5"), Mode::ReadOnly).expect("open");
     assert_eq!(f.read_attr::<i32>("/d2", "i").expect("attr"), 2);
     f.close().expect("close");
+}
+
+/// A collective read of a whole dataset of at most 1 MiB (one stripe) is still agreed, but
+/// HDF5 reads it independently, and the report says so and why; a larger dataset is read
+/// collectively; with tuning off, the small one too.
+fn small_reads(w: &SimpleCommunicator, dir: &Path) {
+    let (rank, size) = (w.rank() as u64, w.size() as u64);
+    let path = dir.join("small.h5");
+    let (small, big) = (64u64, 140_000u64); // per rank: 512 B, and over 1 MiB in all
+    let f = File::create(w, &path).expect("create");
+    for (name, n) in [("small", small), ("big", big)] {
+        let d = f
+            .new_dataset::<f64>()
+            .shape([n * size])
+            .create(name)
+            .expect("create");
+        let mine = ndarray::Array1::<f64>::from_iter((0..n).map(|i| (rank * n + i) as f64));
+        d.write_at(&[n * rank], &mine).expect("write");
+    }
+    f.close().expect("close");
+    for tuning in [true, false] {
+        let opts = FileOptions {
+            tuning,
+            ..Default::default()
+        };
+        let f = File::open_with(w, &path, Mode::ReadOnly, &opts).expect("open");
+        for (name, n) in [("small", small), ("big", big)] {
+            let d = f.dataset(name).expect("open dataset");
+            let other = (rank + 1) % size;
+            let got = d
+                .read_at::<f64>(&[n * other], &[n])
+                .expect("collective read");
+            assert!(
+                got.iter()
+                    .enumerate()
+                    .all(|(i, &v)| v == (other * n + i as u64) as f64),
+                "{name}: wrong values"
+            );
+        }
+        let r = f.report();
+        let calls: Vec<_> = r.calls.iter().filter(|c| c.op == "read").collect();
+        assert_eq!(calls.len(), 2, "{calls:?}");
+        let (s, b) = (calls[0], calls[1]);
+        assert_eq!(
+            (s.dataset.as_str(), s.requested.as_str()),
+            ("/small", "collective")
+        );
+        if tuning {
+            assert_eq!(s.actual, "independent", "{s:?}");
+            let cause = s.cause.as_deref().unwrap_or("");
+            assert!(
+                cause.contains("fits in 1 MiB") && cause.contains("still agreed"),
+                "{s:?}"
+            );
+        } else {
+            assert!(s.actual.contains("collective"), "{s:?}");
+        }
+        assert!(b.actual.contains("collective"), "{b:?}");
+        assert_eq!(b.cause, None, "{b:?}");
+        f.close().expect("close");
+    }
 }
 
 fn io_report(w: &SimpleCommunicator, dir: &Path) {

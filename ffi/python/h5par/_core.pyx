@@ -304,6 +304,20 @@ cdef bytes _text(object s, str what):
     raise InvalidError("%s must be a str, not %s" % (what, type(s).__name__))
 
 
+cdef tuple _collective_path(object path, object failure):
+    """The argument preamble of a collective call that takes one object path: (the path as
+    bytes, None), or (None, this rank's failure) when a `failure` was given or `path` cannot
+    be converted. The failure is handed to the call made next (`_fail_next_call`), which
+    the caller then makes with a NULL path, so that every rank fails in it."""
+    if failure is None:
+        try:
+            return _text(path, "an object name"), None
+        except Exception as e:
+            failure = e
+    _fail_next_call(failure)
+    return None, failure
+
+
 cdef class _U64s:
     """A small C array of uint64 (offsets, counts, dims)."""
     cdef uint64_t v[MAX_DIMS]
@@ -616,14 +630,9 @@ cdef class FileID:
         cdef int rc
         cdef const char *cpath = NULL   # NULL: rejected here, REMOTE on the other ranks
         self._check_open()
-        bpath = None
-        if failure is None:
-            try:
-                bpath = _text(path, "an object name")
-                cpath = bpath
-            except Exception as e:
-                failure = e
-        _fail_next_call(failure)
+        bpath, failure = _collective_path(path, failure)
+        if bpath is not None:
+            cpath = bpath
         with nogil:
             rc = L.h5par_group_create(self._h, cpath)
         if failure is not None:
@@ -672,14 +681,9 @@ cdef class FileID:
         cdef const char *cpath = NULL
         cdef L.h5par_dataset *h = NULL
         self._check_open()
-        bpath = None
-        if failure is None:
-            try:
-                bpath = _text(path, "an object name")
-                cpath = bpath
-            except Exception as e:
-                failure = e
-        _fail_next_call(failure)
+        bpath, failure = _collective_path(path, failure)
+        if bpath is not None:
+            cpath = bpath
         with nogil:
             rc = L.h5par_dataset_open(self._h, cpath, &h)
         if failure is not None:
@@ -912,14 +916,9 @@ cdef class FileID:
         cdef FileID owner = self
         cdef FileID tfid
         self._check_open()
-        bpath = None
-        if failure is None:
-            try:
-                bpath = _text(path, "an object name")
-                cpath = bpath
-            except Exception as e:
-                failure = e
-        _fail_next_call(failure)
+        bpath, failure = _collective_path(path, failure)
+        if bpath is not None:
+            cpath = bpath
         with nogil:
             rc = L.h5par_object_open(self._h, cpath, &kind, &g, &d, &t)
         if failure is not None:
